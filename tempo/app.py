@@ -1,0 +1,95 @@
+"""The application factory's body (see `tempo.create_app`)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tempo.config import PROJECT_ROOT, Config
+from tempo.extensions import babel, db, socketio
+
+
+def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Create and configure a Tempo application."""
+    if isinstance(config, dict):
+        cfg = Config.from_env()
+        cfg.extra.update(config)
+    else:
+        cfg = config or Config.from_env()
+    app = Flask(
+        "tempo",
+        instance_path=str(cfg.INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(cfg.flask_settings())
+    app.config["TEMPO_CONFIG"] = cfg
+    cfg.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(cfg)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+    babel.init_app(app, locale_selector=_locale)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config.get("MESSAGE_QUEUE"),
+        cors_allowed_origins=[app.config["PUBLIC_URL_BASE"]],
+    )
+
+    from tempo.web import register_blueprints
+
+    register_blueprints(app)
+    return app
+
+
+def _locale() -> str:
+    # French first; other catalogues can be added under translations/ and picked here.
+    supported = ["fr"]
+    return request.accept_languages.best_match(supported) or "fr"
+
+
+def _instance_secret(cfg: Config) -> str:
+    """A secret key kept in the instance folder, so sessions survive restarts on one machine."""
+    path = cfg.INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # One connection per thread/greenlet; check_same_thread off because Flask-SocketIO
+        # handlers may run on another thread than the one that opened the connection.
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout and BEGIN IMMEDIATE: SQLite made safe for concurrent writers."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Take the write lock at the start: no deadlock-prone read-to-write upgrades.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

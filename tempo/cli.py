@@ -1,0 +1,138 @@
+"""The `tempo` command: serve, db, validate, demo."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from tempo import create_app
+from tempo.config import Config
+from tempo.models import utcnow
+
+
+def _app(**overrides: object) -> Flask:
+    cfg = dataclasses.replace(Config.from_env(), **overrides)  # type: ignore[arg-type]
+    return create_app(cfg)
+
+
+@click.group(help="Tempo : l'aventure en équipe pour découvrir sa Mission Locale.")
+def cli() -> None:
+    """The root command group."""
+
+
+@cli.command(help="Démarre le serveur Tempo (mode production, gevent).")
+@click.option("--host", default=None, help="Adresse d'écoute (défaut : TEMPO_HOST ou 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (défaut : TEMPO_PORT ou 5000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Start the production server on the configured host and port."""
+    from tempo.extensions import socketio
+
+    base = Config.from_env()
+    overrides: dict[str, object] = {"ASYNC_MODE": base.SERVER_MODE}
+    if host:
+        overrides["HOST"] = host
+    if port:
+        overrides["PORT"] = port
+    app = _app(**overrides)
+    cfg: Config = app.config["TEMPO_CONFIG"]
+    _ensure_schema(app)
+    click.echo(f"Tempo écoute sur http://{cfg.HOST}:{cfg.PORT} (mode {cfg.ASYNC_MODE}).")
+    socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False)
+
+
+def _ensure_schema(app: Flask) -> None:
+    from tempo import db as schema
+    from tempo.extensions import db
+
+    with app.app_context():
+        schema.upgrade(db.engine)
+
+
+@cli.group(help="Base de données (migrations Alembic).")
+def db() -> None:
+    """Database commands."""
+
+
+@db.command("upgrade", help="Applique les migrations jusqu'à la dernière version.")
+@click.option("--revision", default="head", show_default=True, help="Révision cible.")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations."""
+    from tempo import db as schema
+    from tempo.extensions import db as sqla
+
+    app = _app()
+    with app.app_context():
+        schema.upgrade(sqla.engine, revision)
+        url = sqla.engine.url.render_as_string(hide_password=True)
+    click.echo(f"Base de données à jour ({url}).")
+
+
+@cli.command(help="Vérifie le contenu (offres, diagnostic, scénarios) et liste chaque erreur.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def validate(path: Path | None) -> None:
+    """Validate a content folder (or one scenario folder); exit 1 on any error."""
+    from tempo.scenarios import content_root_for, load_content
+
+    target = path or Config.from_env().CONTENT_DIR
+    if not target.exists():
+        click.echo(f"Dossier introuvable : {target}", err=True)
+        sys.exit(2)
+    root, only = content_root_for(target)
+    result = load_content(root, only=only)
+    if result.errors:
+        for error in result.errors:
+            click.echo(str(error))
+        click.echo(f"{len(result.errors)} erreur(s) dans {root}.", err=True)
+        sys.exit(1)
+    assert result.content is not None
+    for slug, scenario in result.content.scenarios.items():
+        missions = sum(len(d.missions) for d in scenario.days)
+        click.echo(f"Scénario {slug} : {len(scenario.days)} jours, {missions} missions.")
+    click.echo(
+        f"Contenu valide : {len(result.content.offers)} offres, "
+        f"{len(result.content.diagnostic.families)} familles de diagnostic."
+    )
+
+
+@cli.command(help="Crée (une seule fois) la cohorte de démonstration « demo » sur Tempo 2050.")
+@click.option("--reset-password", is_flag=True, help="Génère un nouveau mot de passe conseiller.")
+def demo(reset_password: bool) -> None:
+    """Create the demo cohort idempotently and print how to open it."""
+    from tempo import db as schema
+    from tempo.extensions import db as sqla
+    from tempo.services.content import ContentInvalid, load_valid_content
+    from tempo.services.demo import ensure_demo
+
+    app = _app()
+    cfg: Config = app.config["TEMPO_CONFIG"]
+    try:
+        content = load_valid_content(cfg.CONTENT_DIR)
+    except ContentInvalid as exc:
+        click.echo("Le contenu contient des erreurs ; rien n'a été créé :", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        sys.exit(1)
+    with app.app_context():
+        schema.upgrade(sqla.engine)
+        result = ensure_demo(sqla.session, content, utcnow(), reset_password=reset_password)
+        sqla.session.commit()
+        cohort = result.cohort
+        base = cfg.public_url
+        click.echo(
+            f"Cohorte « {cohort.name} » ({cohort.slug}) "
+            + ("créée." if result.created else "déjà présente.")
+        )
+        click.echo(f"Accueil : {base}/")
+        for team in cohort.teams:
+            click.echo(
+                f"Équipe {team.name} : code {team.join_code} — {base}/rejoindre/{team.join_code}"
+            )
+        click.echo(f"Compte conseiller : {result.counsellor.email}")
+        if result.password:
+            click.echo(f"Mot de passe : {result.password}")
+        else:
+            click.echo("Mot de passe : inchangé (tempo demo --reset-password pour en créer un).")

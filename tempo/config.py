@@ -1,0 +1,91 @@
+"""Configuration. This is the only module that reads the environment (TEMPO_* variables)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"TEMPO_{name}", default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(f"TEMPO_{name}")
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    """Settings for one Tempo process; `from_env` fills it from TEMPO_* variables."""
+
+    SECRET_KEY: str | None = None
+    INSTANCE_DIR: Path = PROJECT_ROOT / "instance"
+    DATABASE_URL: str | None = None
+    CONTENT_DIR: Path = PROJECT_ROOT / "content"
+    HOST: str = "127.0.0.1"
+    PORT: int = 5000
+    PUBLIC_URL: str | None = None
+    ASYNC_MODE: str = "threading"
+    SERVER_MODE: str = "gevent"
+    MESSAGE_QUEUE: str | None = None
+    TIMEZONE: str = "Europe/Paris"
+    DEFAULT_LOCALE: str = "fr"
+    SQLITE_BUSY_TIMEOUT_MS: int = 5000
+    TESTING: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Config:
+        """Build the configuration from the environment."""
+        instance = Path(_env("INSTANCE_DIR", str(PROJECT_ROOT / "instance")))
+        return cls(
+            SECRET_KEY=os.environ.get("TEMPO_SECRET_KEY"),
+            INSTANCE_DIR=instance,
+            DATABASE_URL=os.environ.get("TEMPO_DATABASE_URL"),
+            CONTENT_DIR=Path(_env("CONTENT_DIR", str(PROJECT_ROOT / "content"))),
+            HOST=_env("HOST", "127.0.0.1"),
+            PORT=int(_env("PORT", "5000")),
+            PUBLIC_URL=os.environ.get("TEMPO_PUBLIC_URL"),
+            ASYNC_MODE=_env("ASYNC_MODE", "threading"),
+            SERVER_MODE=_env("SERVER_MODE", "gevent"),
+            MESSAGE_QUEUE=os.environ.get("TEMPO_MESSAGE_QUEUE"),
+            TIMEZONE=_env("TIMEZONE", "Europe/Paris"),
+            TESTING=_flag("TESTING", False),
+        )
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: TEMPO_DATABASE_URL or SQLite in the instance folder."""
+        return self.DATABASE_URL or f"sqlite:///{self.INSTANCE_DIR / 'tempo.sqlite3'}"
+
+    @property
+    def public_url(self) -> str:
+        """Base URL printed in codes and messages (players open it on their phones)."""
+        return (self.PUBLIC_URL or f"http://{self.HOST}:{self.PORT}").rstrip("/")
+
+    def flask_settings(self) -> dict[str, Any]:
+        """The subset Flask and its extensions read from `app.config`."""
+        settings = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        settings.update(
+            SQLALCHEMY_DATABASE_URI=self.database_url,
+            PUBLIC_URL_BASE=self.public_url,
+            BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
+            BABEL_DEFAULT_TIMEZONE=self.TIMEZONE,
+            BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+        )
+        settings.update(self.extra)
+        return settings
+
+
+def test_postgres_url() -> str:
+    """PostgreSQL URL the test suite uses for the real-server runs."""
+    return os.environ.get(
+        "TEMPO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )

@@ -1,0 +1,13 @@
+"""Flask extensions, created without an app and bound in `create_app`."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+
+from tempo.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+socketio = SocketIO()
+babel = Babel()

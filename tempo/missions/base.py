@@ -1,0 +1,147 @@
+"""The common interface every mission type implements (pure: no I/O, no clock, no framework)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+JSON = dict[str, Any]
+
+
+class Params(BaseModel):
+    """Base class of every mission type's parameters: unknown keys are authoring mistakes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=Params)
+
+
+@dataclass(frozen=True)
+class MissionContext:
+    """What a mission may know about the world when it handles an action."""
+
+    now: datetime
+    present_players: tuple[str, ...] = ()
+    flags: Mapping[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A player's action on a mission: a kind and its data, from one player."""
+
+    kind: str
+    player: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MissionError:
+    """A refusal with a stable code (for clients) and a French message (for players)."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    """The result of handling an action: the new state and what happened."""
+
+    state: JSON
+    completed: bool = False
+    wrong: bool = False
+    error: MissionError | None = None
+    events: list[JSON] = field(default_factory=list)
+    set_flags: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A content problem found by a type's own semantic checks, located inside `params`."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class References:
+    """Identifiers a mission's parameters point at, checked by the scenario validator."""
+
+    characters: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    checkpoints: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+
+
+class MissionType(Generic[P]):
+    """A mission type: parameters schema, initial state, action handling and client view."""
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    params_model: type[P]
+    actions: ClassVar[frozenset[str]] = frozenset()
+
+    def parse(self, raw: Mapping[str, Any]) -> P:
+        """Validate raw parameters into this type's model (raises pydantic.ValidationError)."""
+        return self.params_model.model_validate(raw)
+
+    def check(self, params: P) -> list[Issue]:
+        """Semantic checks beyond the schema (dangling internal references, impossible answers)."""
+        return []
+
+    def references(self, params: P) -> References:
+        """External identifiers (characters, checkpoints) the validator must resolve."""
+        return References()
+
+    def initial_state(self, params: P) -> JSON:
+        """The state of this mission for a team when it becomes available."""
+        return {}
+
+    def handle(self, params: P, state: JSON, action: Action, ctx: MissionContext) -> Outcome:
+        """Apply one action; never mutate `state`, return a new one in the outcome."""
+        return Outcome(state=dict(state), error=unknown_action(action))
+
+    def view(self, params: P, state: JSON, player: str, ctx: MissionContext) -> JSON:
+        """What a client may see: never an accepted answer."""
+        return {}
+
+
+def unknown_action(action: Action) -> MissionError:
+    """The refusal for an action kind a mission type does not know."""
+    return MissionError(
+        "unknown_action", f"Action inconnue pour cette mission : « {action.kind} »."
+    )
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents, punctuation and spacing: 'Éclat  d’avenir!' -> 'eclat d avenir'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = []
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            continue
+        kept.append(ch if ch.isalnum() else " ")
+    return " ".join("".join(kept).split())
+
+
+def matches(answer: object, accepted: Sequence[str]) -> bool:
+    """True when a submitted answer matches one of the accepted answers once normalised."""
+    if not isinstance(answer, str):
+        return False
+    given = normalise(answer)
+    return bool(given) and any(given == normalise(a) for a in accepted)
+
+
+def text_answer(action: Action, field_name: str = "answer") -> str | MissionError:
+    """Extract a non-empty text answer from an action, or the error to send back."""
+    value = action.data.get(field_name)
+    if not isinstance(value, str) or not value.strip():
+        return MissionError("invalid_answer", "Écris une réponse avant de valider.")
+    if len(value) > 200:
+        return MissionError(
+            "invalid_answer", "Cette réponse est trop longue (200 caractères au plus)."
+        )
+    return value

@@ -1,0 +1,195 @@
+"""Dialogue: a branching conversation with the scenario's characters.
+
+Choices may be shown only when team flags are (or are not) set, and may set flags that later
+dialogues read. Reaching a choice that ends with `success` completes the mission; `retry` goes
+back to the start.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from tempo.missions.base import (
+    JSON,
+    Action,
+    Issue,
+    MissionContext,
+    MissionError,
+    MissionType,
+    Outcome,
+    Params,
+    References,
+    unknown_action,
+)
+
+FLAG = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class DialogueChoice(Params):
+    """A reply the team may pick: it leads to a node or ends the conversation."""
+
+    text: str = Field(min_length=1)
+    next: str | None = None
+    end: Literal["success", "retry"] | None = None
+    if_flags: list[str] = Field(default_factory=list)
+    unless_flags: list[str] = Field(default_factory=list)
+    set_flags: list[str] = Field(default_factory=list)
+    reaction: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> DialogueChoice:
+        if (self.next is None) == (self.end is None):
+            raise ValueError("un choix doit avoir soit « next » soit « end »")
+        for flag in (*self.if_flags, *self.unless_flags, *self.set_flags):
+            if not re.match(FLAG, flag):
+                raise ValueError(f"nom de drapeau invalide : {flag!r}")
+        return self
+
+
+class DialogueNode(Params):
+    """One line spoken by a character, and the replies offered."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    speaker: str
+    text: str = Field(min_length=1)
+    choices: list[DialogueChoice] = Field(min_length=1)
+
+
+class DialogueParams(Params):
+    """The conversation graph and where it starts."""
+
+    start: str
+    nodes: list[DialogueNode] = Field(min_length=1)
+
+    def node(self, node_id: str) -> DialogueNode | None:
+        """The node with this id, if any."""
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+
+def _visible(choice: DialogueChoice, flags: dict[str, bool]) -> bool:
+    return all(flags.get(f) for f in choice.if_flags) and not any(
+        flags.get(f) for f in choice.unless_flags
+    )
+
+
+def _success_reachable(params: DialogueParams) -> bool:
+    """True when some choice ending with success can be reached from `start` (flags ignored)."""
+    seen: set[str] = set()
+    todo = [params.start]
+    while todo:
+        node = params.node(todo.pop())
+        if node is None or node.id in seen:
+            continue
+        seen.add(node.id)
+        for choice in node.choices:
+            if choice.end == "success":
+                return True
+            if choice.next is not None:
+                todo.append(choice.next)
+    return False
+
+
+class Dialogue(MissionType[DialogueParams]):
+    """Branching conversation."""
+
+    key = "dialogue"
+    label = "Dialogue"
+    params_model = DialogueParams
+    actions = frozenset({"choose"})
+
+    def check(self, params: DialogueParams) -> list[Issue]:
+        """Node ids are unique; `start` and every `next` exist; some path reaches success."""
+        issues: list[Issue] = []
+        ids = [n.id for n in params.nodes]
+        for i, node_id in enumerate(ids):
+            if node_id in ids[:i]:
+                issues.append(Issue(("nodes", i, "id"), f"nœud en double : {node_id!r}"))
+        if params.start not in ids:
+            issues.append(Issue(("start",), f"nœud inconnu : {params.start!r}"))
+        for i, node in enumerate(params.nodes):
+            for j, choice in enumerate(node.choices):
+                if choice.next is not None and choice.next not in ids:
+                    issues.append(
+                        Issue(("nodes", i, "choices", j, "next"), f"nœud inconnu : {choice.next!r}")
+                    )
+        if not any(c.end == "success" for n in params.nodes for c in n.choices):
+            issues.append(
+                Issue(("nodes",), "aucun choix ne termine le dialogue avec « end: success »")
+            )
+        elif params.start in ids and not _success_reachable(params):
+            issues.append(
+                Issue(
+                    ("start",),
+                    "aucun chemin depuis ce nœud n'atteint un choix « end: success »",
+                )
+            )
+        return issues
+
+    def references(self, params: DialogueParams) -> References:
+        """Every node's speaker is a character."""
+        return References(
+            characters=tuple(
+                (("nodes", i, "speaker"), n.speaker) for i, n in enumerate(params.nodes)
+            )
+        )
+
+    def initial_state(self, params: DialogueParams) -> JSON:
+        """At the start node, nothing said."""
+        return {"node": params.start, "path": []}
+
+    def handle(
+        self, params: DialogueParams, state: JSON, action: Action, ctx: MissionContext
+    ) -> Outcome:
+        """Pick the choice at index `choice` of the current node (an index among visible ones)."""
+        if action.kind != "choose":
+            return Outcome(state=dict(state), error=unknown_action(action))
+        node = params.node(str(state.get("node", params.start)))
+        flags = dict(ctx.flags)
+        index = action.data.get("choice")
+        expected = action.data.get("node")
+        if node is None:
+            return Outcome(
+                state=dict(state), error=MissionError("invalid_state", "Dialogue perdu.")
+            )
+        if expected is not None and expected != node.id:
+            return Outcome(
+                state=dict(state),
+                error=MissionError("stale", "La conversation a déjà avancé : regarde la suite."),
+            )
+        visible = [c for c in node.choices if _visible(c, flags)]
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(visible):
+            return Outcome(
+                state=dict(state), error=MissionError("invalid_choice", "Ce choix n'existe pas.")
+            )
+        choice = visible[index]
+        set_flags = dict.fromkeys(choice.set_flags, True)
+        path = [*state.get("path", []), {"node": node.id, "choice": choice.text}]
+        if choice.end == "success":
+            return Outcome(
+                state={"node": node.id, "path": path, "ended": True},
+                completed=True,
+                set_flags=set_flags,
+            )
+        target = params.start if choice.end == "retry" else str(choice.next)
+        return Outcome(state={"node": target, "path": path}, set_flags=set_flags)
+
+    def view(self, params: DialogueParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
+        """The current line and the replies whose conditions hold."""
+        node = params.node(str(state.get("node", params.start)))
+        if node is None:
+            return {"node": None, "choices": []}
+        flags = dict(ctx.flags)
+        return {
+            "node": node.id,
+            "speaker": node.speaker,
+            "text": node.text,
+            "choices": [c.text for c in node.choices if _visible(c, flags)],
+            "history": list(state.get("path", [])),
+            "ended": bool(state.get("ended")),
+        }
+
+
+dialogue = Dialogue()

@@ -1,0 +1,116 @@
+"""Proof: a photo or a statement sent by the team for the counsellor to validate."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tempo.missions.base import (
+    JSON,
+    Action,
+    MissionContext,
+    MissionError,
+    MissionType,
+    Outcome,
+    Params,
+    unknown_action,
+)
+
+
+class ProofParams(Params):
+    """What to send and the instructions to follow."""
+
+    kind: Literal["photo", "text", "photo-or-text"] = "photo-or-text"
+    instructions: str = Field(min_length=1)
+
+
+class Proof(MissionType[ProofParams]):
+    """Counsellor-validated proof. Image processing and storage happen in the service layer."""
+
+    key = "proof"
+    label = "Preuve"
+    params_model = ProofParams
+    actions = frozenset({"submit", "review"})
+
+    def initial_state(self, params: ProofParams) -> JSON:
+        """Nothing sent."""
+        return {"status": "waiting", "submission": None, "comment": None}
+
+    def handle(
+        self, params: ProofParams, state: JSON, action: Action, ctx: MissionContext
+    ) -> Outcome:
+        """`submit` (player: text and/or stored photo reference) or `review` (counsellor)."""
+        status = state.get("status", "waiting")
+        if action.kind == "submit":
+            if status == "pending":
+                return Outcome(
+                    state=dict(state),
+                    error=MissionError(
+                        "already_submitted", "Votre preuve attend déjà la validation du conseiller."
+                    ),
+                )
+            if status == "accepted":
+                return Outcome(
+                    state=dict(state),
+                    error=MissionError("already_accepted", "Votre preuve a déjà été validée."),
+                )
+            text = action.data.get("text")
+            photo = action.data.get("photo")
+            has_text = isinstance(text, str) and bool(text.strip())
+            has_photo = isinstance(photo, str) and bool(photo)
+            allowed = {
+                "photo": has_photo,
+                "text": has_text,
+                "photo-or-text": has_photo or has_text,
+            }[params.kind]
+            if not allowed:
+                return Outcome(state=dict(state), error=_missing(params.kind))
+            submission = {"by": action.player, "text": text if has_text else None}
+            submission["photo"] = photo if has_photo else None
+            return Outcome(
+                state={"status": "pending", "submission": submission, "comment": None},
+                events=[{"type": "proof.submitted", "by": action.player}],
+            )
+        if action.kind == "review":
+            if status != "pending":
+                return Outcome(
+                    state=dict(state),
+                    error=MissionError(
+                        "nothing_to_review", "Aucune preuve n'attend de validation."
+                    ),
+                )
+            accepted = action.data.get("accepted") is True
+            comment = action.data.get("comment")
+            new = {
+                **state,
+                "status": "accepted" if accepted else "refused",
+                "comment": comment if isinstance(comment, str) else None,
+            }
+            return Outcome(
+                state=new,
+                completed=accepted,
+                events=[{"type": "proof.reviewed", "accepted": accepted}],
+            )
+        return Outcome(state=dict(state), error=unknown_action(action))
+
+    def view(self, params: ProofParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
+        """Instructions and the review status."""
+        return {
+            "kind": params.kind,
+            "instructions": params.instructions,
+            "status": state.get("status", "waiting"),
+            "comment": state.get("comment"),
+        }
+
+
+def _missing(kind: str) -> MissionError:
+    message = {
+        "photo": "Ajoute une photo avant d'envoyer.",
+        "text": "Écris ton texte avant d'envoyer.",
+        "photo-or-text": "Ajoute une photo ou écris un texte avant d'envoyer.",
+    }[kind]
+    return MissionError("missing_proof", message)
+
+
+proof = Proof()

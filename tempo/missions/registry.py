@@ -1,0 +1,28 @@
+"""The registry of mission types, keyed by stable strings used in content files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tempo.missions.base import MissionType
+
+_REGISTRY: dict[str, MissionType[Any]] = {}
+
+
+def register(mission_type: MissionType[Any]) -> MissionType[Any]:
+    """Add a mission type under its key; a key can be registered only once."""
+    key = mission_type.key
+    if key in _REGISTRY:
+        raise ValueError(f"mission type {key!r} is already registered")
+    _REGISTRY[key] = mission_type
+    return mission_type
+
+
+def get(key: str) -> MissionType[Any] | None:
+    """The mission type registered under `key`, or None."""
+    return _REGISTRY.get(key)
+
+
+def keys() -> list[str]:
+    """Every registered key, in registration order."""
+    return list(_REGISTRY)

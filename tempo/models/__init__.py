@@ -1,0 +1,34 @@
+"""Typed SQLAlchemy 2.0 models, one module per aggregate."""
+
+from tempo.models.base import Base, utcnow
+from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.scenario import ScenarioVersion
+from tempo.models.staff import Role, StaffAccount
+from tempo.models.team import (
+    MissionProgress,
+    MissionStatus,
+    Player,
+    ShardEntry,
+    Team,
+    TeamEvent,
+    UnlockedOffer,
+)
+
+__all__ = [
+    "Base",
+    "Cohort",
+    "CohortDay",
+    "CohortStatus",
+    "MissionProgress",
+    "MissionStatus",
+    "Player",
+    "Role",
+    "ScenarioVersion",
+    "ShardEntry",
+    "StaffAccount",
+    "Team",
+    "TeamEvent",
+    "UnlockedOffer",
+    "cohort_counsellor",
+    "utcnow",
+]

@@ -1,0 +1,79 @@
+"""Cohorts: one run of a frozen scenario version, its counsellors and its 10-day calendar."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tempo.models.base import Base, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from tempo.models.scenario import ScenarioVersion
+    from tempo.models.staff import StaffAccount
+    from tempo.models.team import Team
+
+
+class CohortStatus(enum.StrEnum):
+    """Where a cohort is in its run."""
+
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+cohort_counsellor = Table(
+    "cohort_counsellor",
+    Base.metadata,
+    Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True),
+    Column("staff_id", ForeignKey("staff_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Cohort(Base):
+    """A group of teams playing one scenario version over ten game days."""
+
+    __tablename__ = "cohort"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scenario_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_version.id"))
+    start_date: Mapped[date]
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    weekends_played: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[CohortStatus] = mapped_column(
+        str_enum(CohortStatus), default=CohortStatus.SCHEDULED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    scenario_version: Mapped[ScenarioVersion] = relationship()
+    counsellors: Mapped[list[StaffAccount]] = relationship(secondary=cohort_counsellor)
+    days: Mapped[list[CohortDay]] = relationship(
+        back_populates="cohort", order_by="CohortDay.number", cascade="all, delete-orphan"
+    )
+    teams: Mapped[list[Team]] = relationship(
+        back_populates="cohort", order_by="Team.id", cascade="all, delete-orphan"
+    )
+
+
+class CohortDay(Base):
+    """Game day N of a cohort: its real date, unlock and recap times, and what happened."""
+
+    __tablename__ = "cohort_day"
+    __table_args__ = (UniqueConstraint("cohort_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    date: Mapped[date]
+    unlock_at: Mapped[datetime]
+    recap_at: Mapped[datetime]
+    unlocked_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    cohort: Mapped[Cohort] = relationship(back_populates="days")

@@ -1,0 +1,407 @@
+"""Load and validate everything under `content/`, collecting every error with file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from tempo.missions import registry
+from tempo.scenarios.errors import ContentError, Loc, translate
+from tempo.scenarios.schema import (
+    FAMILIES,
+    CharactersFile,
+    Content,
+    Day,
+    DiagnosticFile,
+    Mission,
+    Offer,
+    OffersFile,
+    Scenario,
+    ScenarioMeta,
+)
+from tempo.scenarios.yamlsource import Source, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+DAYS = 10
+
+
+@dataclass
+class LoadResult:
+    """The validated content, or None with the errors that prevent it."""
+
+    content: Content | None
+    errors: list[ContentError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no error was found."""
+        return not self.errors
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.errors: list[ContentError] = []
+
+    def add(self, source: Source, loc: Loc, message: str) -> None:
+        self.errors.append(source.error(loc, message))
+
+    def parse(self, source: Source, model: type[M], prefix: Loc = (), data: Any = None) -> M | None:
+        """Validate `data` (default: the whole file) into `model`, recording located errors."""
+        try:
+            return model.model_validate(source.data if data is None and not prefix else data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = (*prefix, *err["loc"])
+                self.add(source, loc, translate(err))
+            return None
+
+
+def _duplicates(source: Source, items: Iterable[tuple[Loc, str]], what: str, c: _Collector) -> None:
+    seen: dict[str, int | None] = {}
+    for loc, ident in items:
+        if ident in seen:
+            where = f" (déjà défini ligne {seen[ident]})" if seen[ident] else ""
+            c.add(source, loc, f"{what} en double : {ident!r}{where}")
+        else:
+            seen[ident] = source.line(loc)
+
+
+def _load(path: Path, root: Path, c: _Collector) -> Source | None:
+    if not path.is_file():
+        c.errors.append(ContentError(_rel(path, root), None, "", "fichier manquant"))
+        return None
+    source = load_yaml(path, root)
+    if isinstance(source, ContentError):
+        c.errors.append(source)
+        return None
+    return source
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _load_offers(root: Path, c: _Collector) -> tuple[Source | None, list[Offer]]:
+    source = _load(root / "offers.yaml", root, c)
+    if source is None:
+        return None, []
+    parsed = c.parse(source, OffersFile)
+    if parsed is None:
+        return source, []
+    _duplicates(
+        source, ((("offers", i, "id"), o.id) for i, o in enumerate(parsed.offers)), "offre", c
+    )
+    return source, parsed.offers
+
+
+def _load_diagnostic(
+    root: Path, offer_ids: set[str] | None, c: _Collector
+) -> DiagnosticFile | None:
+    source = _load(root / "diagnostic.yaml", root, c)
+    if source is None:
+        return None
+    diag = c.parse(source, DiagnosticFile)
+    if diag is None:
+        return None
+    before = len(c.errors)
+    scales = {s.id: s for s in diag.scales}
+    _duplicates(
+        source, ((("scales", i, "id"), s.id) for i, s in enumerate(diag.scales)), "échelle", c
+    )
+    for i, scale in enumerate(diag.scales):
+        _duplicates(
+            source,
+            ((("scales", i, "options", j, "value"), o.value) for j, o in enumerate(scale.options)),
+            "valeur",
+            c,
+        )
+    _duplicates(
+        source, ((("families", i, "id"), f.id) for i, f in enumerate(diag.families)), "famille", c
+    )
+    missing = [f for f in FAMILIES if f not in {fam.id for fam in diag.families}]
+    if missing:
+        c.add(source, ("families",), f"famille(s) absente(s) : {', '.join(missing)}")
+    question_locs: list[tuple[Loc, str]] = []
+    for i, fam in enumerate(diag.families):
+        floc: Loc = ("families", i)
+        question_locs.append(((*floc, "screening", "id"), fam.screening.id))
+        question_locs += [
+            ((*floc, "questions", j, "id"), q.id) for j, q in enumerate(fam.questions)
+        ]
+        for j, offer in enumerate(fam.offers):
+            if offer_ids is not None and offer not in offer_ids:
+                c.add(source, (*floc, "offers", j), f"offre inconnue : {offer!r}")
+        screening_scale = scales.get(fam.screening.scale)
+        if screening_scale is None:
+            c.add(
+                source, (*floc, "screening", "scale"), f"échelle inconnue : {fam.screening.scale!r}"
+            )
+        else:
+            values = {o.value for o in screening_scale.options}
+            for j, value in enumerate(fam.screening.opens_on):
+                if value not in values:
+                    c.add(
+                        source,
+                        (*floc, "screening", "opens_on", j),
+                        f"valeur absente de l'échelle {screening_scale.id!r} : {value!r}",
+                    )
+        for j, q in enumerate(fam.questions):
+            if q.scale not in scales:
+                c.add(source, (*floc, "questions", j, "scale"), f"échelle inconnue : {q.scale!r}")
+    _duplicates(source, question_locs, "question", c)
+    return diag if len(c.errors) == before else None
+
+
+def _load_scenario(
+    folder: Path, root: Path, offers: Sequence[Offer] | None, c: _Collector
+) -> Scenario | None:
+    before = len(c.errors)
+    meta_src = _load(folder / "scenario.yaml", root, c)
+    meta = c.parse(meta_src, ScenarioMeta) if meta_src else None
+    if meta_src and meta and meta.slug != folder.name:
+        c.add(meta_src, ("slug",), f"doit être le nom du dossier : {folder.name!r}")
+    chars_src = _load(folder / "characters.yaml", root, c)
+    chars = c.parse(chars_src, CharactersFile) if chars_src else None
+    if chars_src and chars:
+        _duplicates(
+            chars_src,
+            ((("characters", i, "id"), ch.id) for i, ch in enumerate(chars.characters)),
+            "personnage",
+            c,
+        )
+    day_files = sorted((folder / "days").glob("*.yaml")) if (folder / "days").is_dir() else []
+    days: list[tuple[Source, Day]] = []
+    for path in day_files:
+        src = _load(path, root, c)
+        day = c.parse(src, Day) if src else None
+        if src and day:
+            days.append((src, day))
+    if meta_src is not None and len(day_files) != DAYS:
+        c.add(
+            meta_src,
+            (),
+            f"un scénario doit avoir exactement {DAYS} jours (fichiers days/*.yaml) : "
+            f"{len(day_files)} trouvé(s)",
+        )
+    numbers: dict[int, str] = {}
+    for src, day in days:
+        if day.day in numbers:
+            c.add(src, ("day",), f"jour {day.day} déjà défini dans {numbers[day.day]}")
+        numbers[day.day] = src.file
+    character_ids = {ch.id for ch in chars.characters} if chars else None
+    _check_missions(days, character_ids, offers, meta_src, c)
+    if len(c.errors) != before or meta is None or chars is None:
+        return None
+    return Scenario(
+        meta=meta,
+        characters=chars.characters,
+        days=sorted((d for _, d in days), key=lambda d: d.day),
+    )
+
+
+def _check_missions(
+    days: list[tuple[Source, Day]],
+    character_ids: set[str] | None,
+    offers: Sequence[Offer] | None,
+    meta_src: Source | None,
+    c: _Collector,
+) -> None:
+    located: dict[str, tuple[Source, Loc, Day, Mission]] = {}
+    checkpoints: dict[str, str] = {}
+    types_seen: set[str] = set()
+    offer_ids = {o.id for o in offers} if offers is not None else None
+    for src, day in days:
+        for i, mission in enumerate(day.missions):
+            loc: Loc = ("missions", i)
+            if mission.id in located:
+                other = located[mission.id]
+                c.add(
+                    src,
+                    (*loc, "id"),
+                    f"mission en double : {mission.id!r} (déjà dans {other[0].file}:"
+                    f"{other[0].line((*other[1], 'id'))})",
+                )
+            else:
+                located[mission.id] = (src, loc, day, mission)
+            if (
+                character_ids is not None
+                and mission.character
+                and mission.character not in character_ids
+            ):
+                c.add(src, (*loc, "character"), f"personnage inconnu : {mission.character!r}")
+            _check_params(src, loc, mission, character_ids, checkpoints, c)
+            types_seen.add(mission.type)
+            if offer_ids is not None:
+                for j, offer_id in enumerate(mission.unlocks):
+                    if offer_id not in offer_ids:
+                        c.add(src, (*loc, "unlocks", j), f"offre inconnue : {offer_id!r}")
+    for mission_id, (src, loc, day, mission) in located.items():
+        for j, req in enumerate(mission.requires):
+            if req == mission_id:
+                c.add(src, (*loc, "requires", j), "une mission ne peut pas s'exiger elle-même")
+            elif req not in located:
+                c.add(src, (*loc, "requires", j), f"mission inconnue : {req!r}")
+            elif located[req][2].day > day.day:
+                c.add(
+                    src,
+                    (*loc, "requires", j),
+                    f"la mission {req!r} est au jour {located[req][2].day} : elle ne pourra jamais "
+                    f"être disponible au jour {day.day}",
+                )
+    blocked = _check_graph(located, c)
+    for mission_id, (src, loc, _day, _mission) in located.items():
+        if mission_id in blocked:
+            c.add(
+                src,
+                (*loc, "requires"),
+                f"la mission {mission_id!r} ne pourra jamais devenir disponible "
+                f"(elle dépend de {blocked[mission_id]!r}, qui est bloquée)",
+            )
+    if meta_src is None or not days:
+        return
+    if offers is not None:
+        unlocked = {o for _, _, _, m in located.values() for o in m.unlocks}
+        for offer in offers:
+            if offer.id not in unlocked:
+                c.add(meta_src, (), f"l'offre {offer.id!r} n'est débloquée par aucune mission")
+    for key, label in (("appointment", "de rendez-vous"), ("diagnostic", "d'auto-diagnostic")):
+        if key not in types_seen:
+            c.add(
+                meta_src,
+                (),
+                f"le scénario doit contenir au moins une mission {label} (type: {key})",
+            )
+
+
+def _check_params(
+    src: Source,
+    loc: Loc,
+    mission: Mission,
+    character_ids: set[str] | None,
+    checkpoints: dict[str, str],
+    c: _Collector,
+) -> None:
+    mission_type = registry.get(mission.type)
+    if mission_type is None:
+        c.add(
+            src,
+            (*loc, "type"),
+            f"type de mission inconnu : {mission.type!r} "
+            f"(types connus : {', '.join(registry.keys())})",
+        )
+        return
+    ploc: Loc = (*loc, "params")
+    try:
+        params = mission_type.parse(mission.params)
+    except ValidationError as exc:
+        for err in exc.errors():
+            c.add(src, (*ploc, *err["loc"]), translate(err))
+        return
+    for issue in mission_type.check(params):
+        c.add(src, (*ploc, *issue.loc), issue.message)
+    refs = mission_type.references(params)
+    if character_ids is not None:
+        for rloc, ident in refs.characters:
+            if ident not in character_ids:
+                c.add(src, (*ploc, *rloc), f"personnage inconnu : {ident!r}")
+    for rloc, ident in refs.checkpoints:
+        where = f"{src.file}:{src.line((*ploc, *rloc))}"
+        if ident in checkpoints and checkpoints[ident] != where:
+            c.add(
+                src,
+                (*ploc, *rloc),
+                f"balise QR en double : {ident!r} (déjà dans {checkpoints[ident]})",
+            )
+        else:
+            checkpoints[ident] = where
+
+
+def _check_graph(
+    located: dict[str, tuple[Source, Loc, Day, Mission]], c: _Collector
+) -> dict[str, str]:
+    """Report `requires` cycles; return missions blocked by a cycle or a missing mission."""
+    graph = {
+        mid: [r for r in m.requires if r in located and r != mid]
+        for mid, (_, _, _, m) in located.items()
+    }
+    state: dict[str, int] = {}
+    in_cycle: set[str] = set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt) :], nxt]
+                if not in_cycle.intersection(cycle):
+                    src, loc, _, mission = located[nxt]
+                    j = mission.requires.index(cycle[1]) if cycle[1] in mission.requires else 0
+                    c.add(src, (*loc, "requires", j), "cycle dans requires : " + " -> ".join(cycle))
+                in_cycle.update(cycle)
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node, [])
+    # Blocked: depends, directly or not, on a cycle member or an unknown mission (already reported).
+    broken = set(in_cycle) | {
+        mid
+        for mid, (_, _, _, m) in located.items()
+        if any(r not in located or r == mid for r in m.requires)
+    }
+    blocked: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for mid, reqs in graph.items():
+            if mid in broken or mid in blocked:
+                continue
+            culprit = next((r for r in reqs if r in broken or r in blocked), None)
+            if culprit is not None:
+                blocked[mid] = culprit
+                changed = True
+    return blocked
+
+
+def load_content(root: Path, only: Path | None = None) -> LoadResult:
+    """Load `root` (a content folder); `only` restricts scenarios to one folder."""
+    c = _Collector()
+    root = root.resolve()
+    offers_src, offers = _load_offers(root, c)
+    offers_ok = offers_src is not None and not c.errors
+    diag = _load_diagnostic(root, {o.id for o in offers} if offers_ok else None, c)
+    scenarios: dict[str, Scenario] = {}
+    folders = (
+        [only.resolve()]
+        if only
+        else sorted(p for p in (root / "scenarios").glob("*") if p.is_dir())
+    )
+    if not folders:
+        c.errors.append(ContentError("scenarios/", None, "", "aucun scénario trouvé"))
+    for folder in folders:
+        scenario = _load_scenario(folder, root, offers if offers_ok else None, c)
+        if scenario is not None:
+            scenarios[scenario.meta.slug] = scenario
+    if c.errors or diag is None:
+        return LoadResult(None, sorted(set(c.errors), key=_order))
+    return LoadResult(Content(offers=offers, diagnostic=diag, scenarios=scenarios))
+
+
+def _order(e: ContentError) -> tuple[str, int, str]:
+    return (e.file, e.line or 0, e.message)
+
+
+def content_root_for(path: Path) -> tuple[Path, Path | None]:
+    """Accept a content folder or one scenario folder; return (content root, scenario or None)."""
+    path = path.resolve()
+    if (path / "scenario.yaml").is_file() and path.parent.name == "scenarios":
+        return path.parent.parent, path
+    return path, None

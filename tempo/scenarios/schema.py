@@ -1,0 +1,226 @@
+"""Pydantic models of the authored content: offers, diagnostic, scenario, characters, days."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+HOUR = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+# The 11 families of the self-diagnostic; every offer belongs to one of them.
+FAMILIES: tuple[str, ...] = (
+    "emploi",
+    "formation",
+    "orientation",
+    "sante",
+    "logement",
+    "mobilite",
+    "argent",
+    "numerique",
+    "droits",
+    "citoyennete",
+    "loisirs",
+)
+Family = Literal[
+    "emploi",
+    "formation",
+    "orientation",
+    "sante",
+    "logement",
+    "mobilite",
+    "argent",
+    "numerique",
+    "droits",
+    "citoyennete",
+    "loisirs",
+]
+
+# Working-life skills a mission exercises (shown in recaps and in the final bilan).
+Skill = Literal[
+    "instructions", "punctuality", "asking-for-help", "teamwork", "communication", "initiative"
+]
+SKILL_LABELS: dict[str, str] = {
+    "instructions": "Suivre les consignes",
+    "punctuality": "Ponctualité",
+    "asking-for-help": "Demander de l'aide",
+    "teamwork": "Travail d'équipe",
+    "communication": "Communication",
+    "initiative": "Prise d'initiative",
+}
+
+
+class Model(BaseModel):
+    """Content models refuse unknown keys: a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- offers.yaml -------------------------------------------------------------------------
+
+
+class Offer(Model):
+    """One of the Mission Locale's service offers."""
+
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    family: Family
+    summary: str = Field(min_length=1)
+    access: str = Field(min_length=1)
+    bring: list[str] = Field(default_factory=list)
+
+
+class OffersFile(Model):
+    """`content/offers.yaml`."""
+
+    offers: list[Offer] = Field(min_length=1)
+
+
+# --- diagnostic.yaml ---------------------------------------------------------------------
+
+
+class ScaleOption(Model):
+    """An answer option; `need` (0–3) says how much it signals a need for support."""
+
+    value: str = Field(pattern=SLUG)
+    label: str = Field(min_length=1)
+    need: int = Field(ge=0, le=3)
+
+
+class Scale(Model):
+    """A reusable answer scale."""
+
+    id: str = Field(pattern=SLUG)
+    options: list[ScaleOption] = Field(min_length=2)
+
+
+class Question(Model):
+    """A detailed question of a family."""
+
+    id: str = Field(pattern=SLUG)
+    text: str = Field(min_length=1)
+    scale: str
+
+
+class Screening(Question):
+    """The family's first question: its answer opens or skips the detailed questions."""
+
+    opens_on: list[str] = Field(min_length=1)
+
+
+class DiagnosticFamily(Model):
+    """A theme of the self-diagnostic and the offers it points to."""
+
+    id: Family
+    title: str = Field(min_length=1)
+    intro: str | None = None
+    offers: list[str] = Field(min_length=1)
+    screening: Screening
+    questions: list[Question] = Field(min_length=1)
+
+
+class DiagnosticFile(Model):
+    """`content/diagnostic.yaml`."""
+
+    title: str = Field(min_length=1)
+    intro: str = Field(min_length=1)
+    scales: list[Scale] = Field(min_length=1)
+    families: list[DiagnosticFamily] = Field(min_length=1)
+
+
+# --- scenarios/<slug>/ -------------------------------------------------------------------
+
+
+class Antagonist(Model):
+    """The AI the team must weaken: each shard earned removes one point of strength."""
+
+    name: str = Field(min_length=1)
+    strength: int = Field(ge=1)
+    description: str | None = None
+
+
+class ScenarioMeta(Model):
+    """`scenario.yaml`: the scenario's identity and story."""
+
+    slug: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    tagline: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    story: str = Field(min_length=1)
+    company: str = Field(min_length=1)
+    ai: Antagonist
+    collective_goal: str | None = None
+
+
+class Character(Model):
+    """A recurring character with a voice of their own."""
+
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    voice: str = Field(min_length=1)
+    avatar: str = Field(min_length=1, max_length=8)
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class CharactersFile(Model):
+    """`characters.yaml`."""
+
+    characters: list[Character] = Field(min_length=1)
+
+
+class Hint(Model):
+    """A hint the team can buy with shards."""
+
+    text: str = Field(min_length=1)
+    cost: int = Field(ge=0, le=50)
+
+
+class Mission(Model):
+    """A mission: common fields plus its type's own `params` (checked by the type's schema)."""
+
+    id: str = Field(pattern=SLUG)
+    type: str
+    title: str = Field(min_length=1)
+    narrative: str = Field(min_length=1)
+    character: str | None = None
+    reward: int = Field(ge=0, le=100)
+    requires: list[str] = Field(default_factory=list)
+    unlocks: list[str] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)
+    hints: list[Hint] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Day(Model):
+    """`days/dayNN.yaml`: one game day."""
+
+    day: int = Field(ge=1, le=10)
+    title: str = Field(min_length=1)
+    intro: str = Field(min_length=1)
+    unlock_at: str = Field(pattern=HOUR)
+    recap_at: str = Field(pattern=HOUR)
+    weekend: bool = False
+    teaser: str | None = None
+    missions: list[Mission] = Field(min_length=1)
+
+
+class Scenario(Model):
+    """A whole scenario, assembled from its folder."""
+
+    meta: ScenarioMeta
+    characters: list[Character]
+    days: list[Day]
+
+    def missions(self) -> list[tuple[Day, Mission]]:
+        """Every mission with its day, in day order."""
+        return [(day, m) for day in self.days for m in day.missions]
+
+
+class Content(Model):
+    """Everything under `content/`: what a scenario version freezes."""
+
+    offers: list[Offer]
+    diagnostic: DiagnosticFile
+    scenarios: dict[str, Scenario]

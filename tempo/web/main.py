@@ -1,0 +1,58 @@
+"""Public pages: home, team code lookup, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from tempo.extensions import db
+from tempo.models import utcnow
+from tempo.services.teams import overview, team_by_code
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """The landing page: what Tempo is, and a field for the team code."""
+    return render_template("home.html")
+
+
+@bp.get("/rejoindre")
+def join_form() -> ResponseReturnValue:
+    """Handle the home page's code field."""
+    code = request.args.get("code", "")
+    team = team_by_code(db.session, code)
+    if team is None:
+        error = (
+            _("Entre le code de ton équipe.")
+            if not code.strip()
+            else _(
+                "Aucune équipe n'a le code « %(code)s ». Vérifie-le auprès de ton conseiller.",
+                code=code.strip()[:16],
+            )
+        )
+        return render_template("home.html", error=error, code=code[:16]), 404 if code else 400
+    return redirect(url_for("main.team_page", code=team.join_code))
+
+
+@bp.get("/rejoindre/<code>")
+def team_page(code: str) -> ResponseReturnValue:
+    """A team's page, reached from its printed QR code or short code."""
+    team = team_by_code(db.session, code)
+    if team is None:
+        error = _(
+            "Aucune équipe n'a le code « %(code)s ». Vérifie-le auprès de ton conseiller.",
+            code=code[:16],
+        )
+        return render_template("home.html", error=error, code=code[:16]), 404
+    return render_template("team.html", view=overview(db.session, team, utcnow()))
+
+
+@bp.get("/healthz")
+def health() -> ResponseReturnValue:
+    """Liveness and database reachability, for load balancers and deploy scripts."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

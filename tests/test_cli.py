@@ -1,0 +1,125 @@
+"""The `tempo` command: validate, demo, db upgrade, and help on every command."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect
+
+from tempo.cli import cli
+from tests.conftest import CONTENT_DIR
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose instance folder (and SQLite database) lives in tmp_path."""
+    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("TEMPO_CONTENT_DIR", str(CONTENT_DIR))
+    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["db"], ["db", "upgrade"], ["validate"], ["demo"]]
+)
+def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
+    """`--help` works on each command and says what it does in French."""
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_validate_passes_on_the_real_content(runner: CliRunner) -> None:
+    """`tempo validate content/` exits 0 and summarises what it checked."""
+    result = runner.invoke(cli, ["validate", str(CONTENT_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "Contenu valide : 25 offres, 11 familles" in result.output
+    assert "Scénario tempo-2050 : 10 jours" in result.output
+
+
+def test_validate_one_scenario_folder(runner: CliRunner) -> None:
+    """A scenario folder can be validated on its own (with its content root's offers)."""
+    result = runner.invoke(cli, ["validate", str(CONTENT_DIR / "scenarios" / "tempo-2050")])
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_reports_three_broken_files_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A syntax error, a wrong type and a dangling reference are all printed; exit 1; no DB."""
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    days = broken / "scenarios" / "tempo-2050" / "days"
+    day2 = days / "day02.yaml"
+    day2.write_text(day2.read_text(encoding="utf-8").replace("title:", "title: [", 1), "utf-8")
+    day3 = days / "day03.yaml"
+    day3.write_text(
+        day3.read_text(encoding="utf-8").replace("reward:", "reward: beaucoup #", 1), "utf-8"
+    )
+    day4 = days / "day04.yaml"
+    text = day4.read_text(encoding="utf-8")
+    day4.write_text(
+        text.replace("requires: [", "requires: [m-boss, ", 1)
+        if "requires: [" in text
+        else text.replace("requires:\n", "requires:\n      - m-boss\n", 1),
+        "utf-8",
+    )
+    result = runner.invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(
+        l.startswith("scenarios/tempo-2050/days/day02.yaml:") and "syntaxe YAML" in l for l in lines
+    )
+    assert any(
+        l.startswith("scenarios/tempo-2050/days/day03.yaml:")
+        and ".reward: doit être un nombre entier" in l
+        for l in lines
+    )
+    assert any(
+        l.startswith("scenarios/tempo-2050/days/day04.yaml:") and "mission inconnue 'm-boss'" in l
+        for l in lines
+    )
+    assert not (tmp_path / "instance" / "tempo.sqlite3").exists()
+
+
+def test_validate_missing_folder_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    """A path that does not exist is named in the error."""
+    result = runner.invoke(cli, ["validate", str(tmp_path / "absent")])
+    assert result.exit_code == 2
+    assert "Dossier introuvable" in result.output
+
+
+def test_db_upgrade_creates_the_schema(runner: CliRunner, tmp_path: Path) -> None:
+    """`tempo db upgrade` migrates the SQLite database in the instance folder."""
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'tempo.sqlite3'}")
+    assert "team_event" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_demo_is_idempotent_and_prints_what_to_open(runner: CliRunner) -> None:
+    """`tempo demo` creates the demo cohort once, prints codes, URLs and credentials."""
+    first = runner.invoke(cli, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "Cohorte « Promo démo — Tempo 2050 » (demo) créée." in first.output
+    assert "Mot de passe : " in first.output
+    codes = [
+        l.split("code ")[1].split()[0] for l in first.output.splitlines() if l.startswith("Équipe")
+    ]
+    assert len(codes) == 2
+    assert "http://127.0.0.1:5000/rejoindre/" + codes[0] in first.output
+
+    second = runner.invoke(cli, ["demo"])
+    assert second.exit_code == 0, second.output
+    assert "déjà présente" in second.output
+    assert [
+        l.split("code ")[1].split()[0] for l in second.output.splitlines() if l.startswith("Équipe")
+    ] == codes
+    assert "inchangé" in second.output
+
+    reset = runner.invoke(cli, ["demo", "--reset-password"])
+    assert "Mot de passe : " in reset.output and "inchangé" not in reset.output
