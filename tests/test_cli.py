@@ -79,7 +79,7 @@ def test_validate_reports_three_broken_files_and_writes_nothing(
         for l in lines
     )
     assert any(
-        l.startswith("scenarios/tempo-2050/days/day04.yaml:") and "mission inconnue 'm-boss'" in l
+        l.startswith("scenarios/tempo-2050/days/day04.yaml:") and "mission inconnue : 'm-boss'" in l
         for l in lines
     )
     assert not (tmp_path / "instance" / "tempo.sqlite3").exists()

@@ -1,7 +1,8 @@
 """Appointment: each player books a real appointment with a counsellor.
 
-Slots and bookings live in the service layer (they are shared across teams); the plugin tracks
-which players of the team have booked and completes when every present player has.
+Slots and bookings live in the service layer (they are shared across teams); the plugin records
+which players of the team have booked and completes once every present player has: each young
+person leaves the mission with an appointment of their own.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ class Dialogue(MissionType[DialogueParams]):
             issues.append(
                 Issue(("nodes",), "aucun choix ne termine le dialogue avec « end: success »")
             )
-        elif params.start in ids and not _success_reachable(params):
+        elif not issues and not _success_reachable(params):
             issues.append(
                 Issue(
                     ("start",),
@@ -166,7 +166,8 @@ class Dialogue(MissionType[DialogueParams]):
             )
         choice = visible[index]
         set_flags = dict.fromkeys(choice.set_flags, True)
-        path = [*state.get("path", []), {"node": node.id, "choice": choice.text}]
+        step = {"node": node.id, "choice": choice.text, "reaction": choice.reaction}
+        path = [*state.get("path", []), step]
         if choice.end == "success":
             return Outcome(
                 state={"node": node.id, "path": path, "ended": True},
@@ -188,6 +189,7 @@ class Dialogue(MissionType[DialogueParams]):
             "text": node.text,
             "choices": [c.text for c in node.choices if _visible(c, flags)],
             "history": list(state.get("path", [])),
+            "reaction": (state.get("path") or [{}])[-1].get("reaction"),
             "ended": bool(state.get("ended")),
         }
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tempo import db as schema
 from tempo.models import (
     Base,
+    ClientAction,
     Cohort,
     CohortDay,
     MissionProgress,
@@ -140,8 +141,8 @@ def _events(t: Team) -> list[object]:
 
 def _actions(t: Team) -> list[object]:
     return [
-        TeamEvent(team_id=t.id, version=1, type="x", client_action_id="c"),
-        TeamEvent(team_id=t.id, version=2, type="x", client_action_id="c"),
+        ClientAction(team_id=t.id, client_action_id="c"),
+        ClientAction(team_id=t.id, client_action_id="c"),
     ]
 
 

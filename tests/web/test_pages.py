@@ -56,7 +56,7 @@ def test_team_code_opens_the_team_page_with_day_one(app: Flask, client: FlaskCli
 
 def test_authored_markdown_cannot_inject_script() -> None:
     """Markdown is rendered and sanitised: raw HTML and javascript: links are dropped."""
-    from tempo.web.markdown import render
+    from tempo.markup import render
 
     html = str(render("**Bravo** <script>alert(1)</script> [x](javascript:alert(1))"))
     assert "<strong>Bravo</strong>" in html
