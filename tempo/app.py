@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tempo.config import PROJECT_ROOT, Config
-from tempo.extensions import babel, db, socketio
+from tempo.extensions import babel, csrf, db, socketio
 
 
 def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -39,6 +39,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     babel.init_app(app, locale_selector=_locale)
+    csrf.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -49,6 +50,9 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tempo.web import register_blueprints
 
     register_blueprints(app)
+    # Importing the namespace modules registers their Socket.IO handlers.
+    import tempo.realtime.play  # noqa: F401
+
     return app
 
 

@@ -38,6 +38,10 @@ class Config:
     TIMEZONE: str = "Europe/Paris"
     DEFAULT_LOCALE: str = "fr"
     SQLITE_BUSY_TIMEOUT_MS: int = 5000
+    WRONG_LIMIT_PLAYER: int = 10
+    WRONG_LIMIT_TEAM: int = 10
+    WRONG_WINDOW_SECONDS: int = 60
+    MAX_UPLOAD_MB: int = 12
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -58,6 +62,10 @@ class Config:
             MESSAGE_QUEUE=os.environ.get("TEMPO_MESSAGE_QUEUE"),
             TIMEZONE=_env("TIMEZONE", "Europe/Paris"),
             TESTING=_flag("TESTING", False),
+            WRONG_LIMIT_PLAYER=int(_env("WRONG_LIMIT_PLAYER", "10")),
+            WRONG_LIMIT_TEAM=int(_env("WRONG_LIMIT_TEAM", "10")),
+            WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
+            MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
         )
 
     @property
@@ -79,6 +87,11 @@ class Config:
             BABEL_DEFAULT_LOCALE=self.DEFAULT_LOCALE,
             BABEL_DEFAULT_TIMEZONE=self.TIMEZONE,
             BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+            MAX_CONTENT_LENGTH=self.MAX_UPLOAD_MB * 1024 * 1024,
+            SESSION_COOKIE_SAMESITE="Lax",
+            SESSION_COOKIE_HTTPONLY=True,
+            PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
+            WTF_CSRF_TIME_LIMIT=None,
         )
         settings.update(self.extra)
         return settings

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import Babel
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 from tempo.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
 socketio = SocketIO()
 babel = Babel()
+csrf = CSRFProtect()

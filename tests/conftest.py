@@ -28,6 +28,8 @@ def make_config(tmp_path: Path, **overrides: object) -> Config:
         CONTENT_DIR=CONTENT_DIR,
         TESTING=True,
     )
+    # Forms are tested for CSRF on purpose in tests/web/test_csrf.py; elsewhere it is noise.
+    cfg.extra["WTF_CSRF_ENABLED"] = False
     for key, value in overrides.items():
         setattr(cfg, key, value)
     return cfg
@@ -93,3 +95,37 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the parametrised engine, closed after the test."""
     with Session(engine) as s:
         yield s
+
+
+class Demo:
+    """The demo cohort created in a test app: ids and codes of its two teams."""
+
+    def __init__(self, app: Flask) -> None:
+        from tempo.models import utcnow
+        from tempo.services.content import load_valid_content
+        from tempo.services.demo import ensure_demo
+
+        with app.app_context():
+            result = ensure_demo(db.session, load_valid_content(CONTENT_DIR), utcnow())
+            db.session.commit()
+            self.cohort_id = result.cohort.id
+            self.team_ids = [t.id for t in result.cohort.teams]
+            self.codes = [t.join_code for t in result.cohort.teams]
+            self.names = [t.name for t in result.cohort.teams]
+        self.app = app
+
+    def join(self, team: int, pseudonym: str) -> str:
+        """Add a player to team number `team` (0 or 1); return their rejoin code."""
+        from tempo.models import utcnow
+        from tempo.services.players import join_team
+
+        with self.app.app_context():
+            return join_team(
+                db.session, self.team_ids[team], pseudonym, utcnow()
+            ).player.rejoin_code
+
+
+@pytest.fixture
+def demo(app: Flask) -> Demo:
+    """The demo cohort ("Tempo 2050", two teams, day 1 open) in the test app."""
+    return Demo(app)

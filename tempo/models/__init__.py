@@ -5,6 +5,7 @@ from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsell
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import Role, StaffAccount
 from tempo.models.team import (
+    ClientAction,
     MissionProgress,
     MissionStatus,
     Player,
@@ -12,10 +13,12 @@ from tempo.models.team import (
     Team,
     TeamEvent,
     UnlockedOffer,
+    WrongAttempt,
 )
 
 __all__ = [
     "Base",
+    "ClientAction",
     "Cohort",
     "CohortDay",
     "CohortStatus",
@@ -29,6 +32,7 @@ __all__ = [
     "Team",
     "TeamEvent",
     "UnlockedOffer",
+    "WrongAttempt",
     "cohort_counsellor",
     "utcnow",
 ]

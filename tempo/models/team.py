@@ -101,15 +101,7 @@ class TeamEvent(Base):
     """The persisted, versioned log of a team's state changes (replayed to reconnecting phones)."""
 
     __tablename__ = "team_event"
-    __table_args__ = (
-        UniqueConstraint("team_id", "version"),
-        Index(
-            "uq_team_event_team_id_client_action_id",
-            "team_id",
-            "client_action_id",
-            unique=True,
-        ),
-    )
+    __table_args__ = (UniqueConstraint("team_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
@@ -117,8 +109,38 @@ class TeamEvent(Base):
     type: Mapped[str] = mapped_column(String(48))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     player_id: Mapped[int | None] = mapped_column(ForeignKey("player.id", ondelete="SET NULL"))
-    client_action_id: Mapped[str | None] = mapped_column(String(64))
+    client_action_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClientAction(Base):
+    """An action a client sent, by its client-generated id: a retried action is applied once."""
+
+    __tablename__ = "client_action"
+    __table_args__ = (UniqueConstraint("team_id", "client_action_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    client_action_id: Mapped[str] = mapped_column(String(64))
+    player_id: Mapped[int | None] = mapped_column(ForeignKey("player.id", ondelete="SET NULL"))
+    reply: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WrongAttempt(Base):
+    """A wrong answer, kept for the per-player and per-team rate limits."""
+
+    __tablename__ = "wrong_attempt"
+    __table_args__ = (
+        Index("ix_wrong_attempt_team_at", "team_id", "at"),
+        Index("ix_wrong_attempt_player_at", "player_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    player_id: Mapped[int | None] = mapped_column(ForeignKey("player.id", ondelete="CASCADE"))
+    mission_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class ShardEntry(Base):

@@ -7,8 +7,10 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
-    from tempo.web import errors, main, markdown
+    from tempo import markup
+    from tempo.web import errors, main, play
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(play.bp)
     errors.register(app)
-    app.add_template_filter(markdown.render, "markdown")
+    app.add_template_filter(markup.render, "markdown")

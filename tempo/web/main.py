@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from tempo.extensions import db
-from tempo.models import utcnow
-from tempo.services.teams import overview, team_by_code
+from tempo.services.teams import team_by_code
 
 bp = Blueprint("main", __name__)
 
@@ -35,20 +34,7 @@ def join_form() -> ResponseReturnValue:
             )
         )
         return render_template("home.html", error=error, code=code[:16]), 404 if code else 400
-    return redirect(url_for("main.team_page", code=team.join_code))
-
-
-@bp.get("/rejoindre/<code>")
-def team_page(code: str) -> ResponseReturnValue:
-    """A team's page, reached from its printed QR code or short code."""
-    team = team_by_code(db.session, code)
-    if team is None:
-        error = _(
-            "Aucune équipe n'a le code « %(code)s ». Vérifie-le auprès de ton conseiller.",
-            code=code[:16],
-        )
-        return render_template("home.html", error=error, code=code[:16]), 404
-    return render_template("team.html", view=overview(db.session, team, utcnow()))
+    return redirect(url_for("play.join", code=team.join_code))
 
 
 @bp.get("/healthz")

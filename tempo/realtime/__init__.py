@@ -1,0 +1,1 @@
+"""Socket.IO namespaces: rooms, protocol (docs/protocol.md), broadcast."""

@@ -1,0 +1,186 @@
+"""The `/play` namespace: players' phones (protocol in docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room
+
+from tempo.clock import now
+from tempo.extensions import db, socketio
+from tempo.models import Player
+from tempo.realtime.presence import presence
+from tempo.services import play
+from tempo.services.players import player_by_rejoin_code
+from tempo.services.snapshot import mission_view, snapshot
+
+NAMESPACE = "/play"
+
+
+def team_room(team_id: int) -> str:
+    """The room of a team's phones."""
+    return f"team:{team_id}"
+
+
+def cohort_room(cohort_id: int) -> str:
+    """The room of every phone of a cohort."""
+    return f"cohort:{cohort_id}"
+
+
+def broadcast(team_id: int, events: list[dict[str, Any]]) -> None:
+    """Send versioned events to a team's room, in version order."""
+    for event in events:
+        socketio.emit("team.event", event, to=team_room(team_id), namespace=NAMESPACE)
+
+
+def limits() -> play.Limits:
+    """Wrong-answer limits from the configuration."""
+    cfg = current_app.config
+    return play.Limits(
+        per_player=int(cfg["WRONG_LIMIT_PLAYER"]),
+        per_team=int(cfg["WRONG_LIMIT_TEAM"]),
+        window_seconds=int(cfg["WRONG_WINDOW_SECONDS"]),
+    )
+
+
+def _current_player() -> Player | None:
+    player_id = presence.player_of(request.sid)  # type: ignore[attr-defined]
+    return None if player_id is None else db.session.get(Player, player_id)
+
+
+def _refused(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def _emit_presence(team_id: int) -> None:
+    online = presence.online(team_id)
+    socketio.emit("presence", {"online": online}, to=team_room(team_id), namespace=NAMESPACE)
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth: dict[str, Any] | None = None) -> None:
+    """Identify the player (rejoin code in `auth`, or the web session) and join their rooms."""
+    player: Player | None = None
+    code = (auth or {}).get("rejoin") if isinstance(auth, dict) else None
+    if isinstance(code, str):
+        player = player_by_rejoin_code(db.session, code)
+    elif session.get("player_id"):
+        player = db.session.get(Player, session["player_id"])
+    if player is None:
+        raise ConnectionRefusedError(
+            {
+                "code": "unknown_player",
+                "message": "Joueur inconnu : rejoins ton équipe avec son code.",
+            }
+        )
+    team = player.team
+    join_room(team_room(team.id))
+    join_room(cohort_room(team.cohort_id))
+    presence.add(team.id, request.sid, player.id)  # type: ignore[attr-defined]
+    _emit_presence(team.id)
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args: Any) -> None:
+    """Tell the team who left."""
+    team_id = presence.remove(request.sid)  # type: ignore[attr-defined]
+    if team_id is not None:
+        _emit_presence(team_id)
+
+
+@socketio.on("sync", namespace=NAMESPACE)
+def on_sync(data: Any = None) -> dict[str, Any]:
+    """Missed events since the client's version, or a snapshot."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    version = data.get("version") if isinstance(data, dict) else None
+    team = player.team
+    if isinstance(version, int) and not isinstance(version, bool):
+        events = play.events_since(db.session, team, version)
+        if events is not None:
+            return {"ok": True, "version": team.version, "events": events}
+    state = snapshot(db.session, player, presence.online(team.id), now())
+    return {"ok": True, "version": state["version"], "snapshot": state}
+
+
+@socketio.on("state", namespace=NAMESPACE)
+def on_state(_data: Any = None) -> dict[str, Any]:
+    """A fresh snapshot for this player."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    state = snapshot(db.session, player, presence.online(player.team_id), now())
+    return {"ok": True, "version": state["version"], "snapshot": state}
+
+
+@socketio.on("view", namespace=NAMESPACE)
+def on_view(data: Any = None) -> dict[str, Any]:
+    """One mission as this player sees it."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    mission_id = data.get("mission") if isinstance(data, dict) else None
+    game = play.game_for(player.team.cohort.scenario_version)
+    if not isinstance(mission_id, str) or mission_id not in game.missions:
+        return _refused("unknown_mission", "Cette mission n'existe pas.")
+    state = play.team_state(db.session, player.team, now())
+    if game.day_of[mission_id] not in state.open_days:
+        return _refused("mission_locked", "Cette mission n'est pas encore disponible.")
+    online = presence.online(player.team_id)
+    return {"ok": True, "mission": mission_view(game, state, mission_id, player, online, now())}
+
+
+@socketio.on("action", namespace=NAMESPACE)
+def on_action(data: Any = None) -> dict[str, Any]:
+    """A player's action on a mission, applied once per client id."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    if not isinstance(data, dict):
+        return _refused("invalid_action", "Action illisible.")
+    action_id, mission_id, kind = data.get("id"), data.get("mission"), data.get("kind")
+    payload = data.get("data") if isinstance(data.get("data"), dict) else {}
+    if not all(isinstance(v, str) and v for v in (action_id, mission_id, kind)):
+        return _refused("invalid_action", "Action incomplète (id, mission et kind sont requis).")
+    if kind in {"scan", "review", "booked", "completed"}:
+        # These are sent by the server after its own checks, never directly by a phone.
+        return _refused("not_allowed", "Cette action ne peut pas venir du téléphone.")
+    try:
+        reply = play.perform(
+            db.session,
+            player,
+            str(action_id),
+            str(mission_id),
+            str(kind),
+            payload,
+            now(),
+            presence.online(player.team_id),
+            limits(),
+        )
+    except play.PlayError as exc:
+        return _refused(exc.code, exc.message)
+    broadcast(player.team_id, reply.events)
+    return reply.ack()
+
+
+@socketio.on("hint", namespace=NAMESPACE)
+def on_hint(data: Any = None) -> dict[str, Any]:
+    """Buy the next hint of a mission with the team's shards."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    if not isinstance(data, dict):
+        return _refused("invalid_action", "Demande illisible.")
+    action_id, mission_id, index = data.get("id"), data.get("mission"), data.get("index")
+    if not (isinstance(action_id, str) and action_id and isinstance(mission_id, str)):
+        return _refused("invalid_action", "Demande incomplète (id et mission sont requis).")
+    if not isinstance(index, int) or isinstance(index, bool):
+        return _refused("no_hint", "Cet indice n'est pas disponible.")
+    try:
+        reply = play.buy_hint(db.session, player, action_id, mission_id, index, now())
+    except play.PlayError as exc:
+        return _refused(exc.code, exc.message)
+    broadcast(player.team_id, reply.events)
+    return reply.ack()
