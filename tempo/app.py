@@ -6,11 +6,14 @@ import secrets
 from typing import Any
 
 from flask import Flask, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import babel, csrf, db, socketio
+from tempo.transactions import configure_sqlite
+
+# Imported before any init_app: their @socketio.on handlers are then kept by the extension and
+# bound to every app it initialises (handlers declared after init_app bind to one server only).
+from tempo.realtime import play as _play_namespace  # noqa: F401  isort: skip
 
 
 def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
@@ -37,7 +40,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+            configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     babel.init_app(app, locale_selector=_locale)
     csrf.init_app(app)
     socketio.init_app(
@@ -50,8 +53,6 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tempo.web import register_blueprints
 
     register_blueprints(app)
-    # Importing the namespace modules registers their Socket.IO handlers.
-    import tempo.realtime.play  # noqa: F401
 
     return app
 
@@ -77,23 +78,3 @@ def _engine_options(url: str) -> dict[str, Any]:
         # handlers may run on another thread than the one that opened the connection.
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
     return {"pool_pre_ping": True}
-
-
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE: SQLite made safe for concurrent writers."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # Take the write lock at the start: no deadlock-prone read-to-write upgrades.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -136,3 +136,55 @@ def demo(reset_password: bool) -> None:
             click.echo(f"Mot de passe : {result.password}")
         else:
             click.echo("Mot de passe : inchangé (tempo demo --reset-password pour en créer un).")
+
+
+@cli.command(help="Génère le QR code d'une balise ou d'une équipe d'une cohorte (PNG ou SVG).")
+@click.argument("cohort_slug", metavar="COHORTE")
+@click.option(
+    "--checkpoint", "checkpoint_id", help="Identifiant de la balise (ex. cp-d06-mediatheque)."
+)
+@click.option("--team", "team_name", help="Nom de l'équipe (son QR d'inscription).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Fichier à écrire : .png ou .svg.",
+)
+def qr(cohort_slug: str, checkpoint_id: str | None, team_name: str | None, output: Path) -> None:
+    """Render a checkpoint's or a team's QR code to a PNG or SVG file."""
+    from sqlalchemy import select
+
+    from tempo.extensions import db as sqla
+    from tempo.models import Cohort
+    from tempo.services import checkpoints, play
+    from tempo.services import qr as qr_images
+
+    if (checkpoint_id is None) == (team_name is None):
+        raise click.UsageError("Indiquez soit --checkpoint soit --team.")
+    if output.suffix.lower() not in {".png", ".svg"}:
+        raise click.UsageError("Le fichier doit se terminer par .png ou .svg.")
+    app = _app()
+    cfg: Config = app.config["TEMPO_CONFIG"]
+    with app.app_context():
+        cohort = sqla.session.scalar(select(Cohort).where(Cohort.slug == cohort_slug))
+        if cohort is None:
+            raise click.ClickException(f"Cohorte inconnue : {cohort_slug}")
+        secret = app.config["SECRET_KEY"]
+        if checkpoint_id is not None:
+            game = play.game_for(cohort.scenario_version)
+            if checkpoint_id not in checkpoints.checkpoints(game):
+                known = ", ".join(sorted(checkpoints.checkpoints(game)))
+                raise click.ClickException(f"Balise inconnue : {checkpoint_id} (balises : {known})")
+            url = f"{cfg.public_url}/q/{checkpoints.sign(secret, cohort.id, checkpoint_id)}"
+            label = f"code à taper : {checkpoints.short_code(secret, cohort.id, checkpoint_id)}"
+        else:
+            team = next((t for t in cohort.teams if t.name == team_name), None)
+            if team is None:
+                names = ", ".join(t.name for t in cohort.teams)
+                raise click.ClickException(f"Équipe inconnue : {team_name} (équipes : {names})")
+            url = f"{cfg.public_url}/rejoindre/{team.join_code}"
+            label = f"code d'équipe : {team.join_code}"
+    data = qr_images.svg(url) if output.suffix.lower() == ".svg" else qr_images.png(url)
+    output.write_bytes(data)
+    click.echo(f"{output} écrit — {url} ({label})")

@@ -172,7 +172,8 @@ class Game:
         mission = self.missions[mission_id]
         before = self.statuses(team)
         done = replace(record, status=DONE, state=state, completed_by=player)
-        new_offers = [o for o in mission.unlocks if o not in team.offers]
+        # dict.fromkeys: an offer listed twice by one mission is still unlocked once.
+        new_offers = list(dict.fromkeys(o for o in mission.unlocks if o not in team.offers))
         new_team = replace(
             team,
             shards=team.shards + mission.reward,
@@ -208,7 +209,7 @@ class Game:
             return Result(team, error=refusal)
         hints = self.missions[mission_id].hints
         record = self._record(team, mission_id)
-        if index < record.hints_used:
+        if 0 <= index < record.hints_used:
             return Result(team, error=MissionError("hint_owned", "Votre équipe a déjà cet indice."))
         if index != record.hints_used or index >= len(hints):
             return Result(team, error=MissionError("no_hint", "Cet indice n'est pas disponible."))

@@ -83,6 +83,8 @@ class MissionType(Generic[P]):
     label: ClassVar[str]
     params_model: type[P]
     actions: ClassVar[frozenset[str]] = frozenset()
+    # Actions that can be wrong answers, counted by the per-player and per-team rate limits.
+    guesses: ClassVar[frozenset[str]] = frozenset()
 
     def parse(self, raw: Mapping[str, Any]) -> P:
         """Validate raw parameters into this type's model (raises pydantic.ValidationError)."""

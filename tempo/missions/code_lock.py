@@ -32,6 +32,7 @@ class CodeLock(MissionType[CodeLockParams]):
     label = "Cadenas à code"
     params_model = CodeLockParams
     actions = frozenset({"try"})
+    guesses = frozenset({"try"})
 
     def initial_state(self, params: CodeLockParams) -> JSON:
         """Closed, no attempt."""

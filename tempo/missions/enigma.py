@@ -33,6 +33,7 @@ class Enigma(MissionType[EnigmaParams]):
     label = "Énigme"
     params_model = EnigmaParams
     actions = frozenset({"answer"})
+    guesses = frozenset({"answer"})
 
     def initial_state(self, params: EnigmaParams) -> JSON:
         """No answer tried yet."""

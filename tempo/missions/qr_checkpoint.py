@@ -48,6 +48,7 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
     label = "Balise QR"
     params_model = QrCheckpointParams
     actions = frozenset({"scan"})
+    guesses = frozenset({"scan"})
 
     def check(self, params: QrCheckpointParams) -> list[Issue]:
         """Checkpoint ids are unique inside the mission."""

@@ -53,6 +53,7 @@ class Quiz(MissionType[QuizParams]):
     label = "Quiz"
     params_model = QuizParams
     actions = frozenset({"submit"})
+    guesses = frozenset({"submit"})
 
     def check(self, params: QuizParams) -> list[Issue]:
         """Every question has a correct choice; the pass mark is reachable."""

@@ -48,6 +48,7 @@ class SplitClue(MissionType[SplitClueParams]):
     label = "Indices partagés"
     params_model = SplitClueParams
     actions = frozenset({"answer"})
+    guesses = frozenset({"answer"})
 
     def initial_state(self, params: SplitClueParams) -> JSON:
         """No answer tried yet."""

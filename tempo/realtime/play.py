@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
+from sqlalchemy import select
 
 from tempo.clock import now
 from tempo.extensions import db, socketio
@@ -54,8 +55,14 @@ def _refused(code: str, message: str) -> dict[str, Any]:
 
 
 def _emit_presence(team_id: int) -> None:
-    online = presence.online(team_id)
-    socketio.emit("presence", {"online": online}, to=team_room(team_id), namespace=NAMESPACE)
+    players = db.session.scalars(
+        select(Player).where(Player.team_id == team_id).order_by(Player.id)
+    ).all()
+    payload = {
+        "online": presence.online(team_id),
+        "players": [{"id": p.id, "pseudonym": p.pseudonym} for p in players],
+    }
+    socketio.emit("presence", payload, to=team_room(team_id), namespace=NAMESPACE)
 
 
 @socketio.on("connect", namespace=NAMESPACE)

@@ -1,15 +1,14 @@
 """Live play: load a team, run the engine, persist the result, return versioned events.
 
-Each public function owns its transaction. Writers on one team are serialised: on PostgreSQL by
-locking the team row, on SQLite by BEGIN IMMEDIATE (see tempo/app.py) plus a process lock, because
-under gevent a greenlet blocked on SQLite's busy timeout would stall the whole hub.
+Each public function owns its transaction (tempo/transactions.py). Writers on one team are
+serialised: on PostgreSQL by locking the team row, on SQLite by its single write lock.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from tempo.engine.progress import DayClock, open_days
 from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState
+from tempo.markup import render
+from tempo.missions import registry
 from tempo.missions.base import Action, MissionContext
 from tempo.models import (
     ClientAction,
@@ -33,11 +34,9 @@ from tempo.models import (
     UnlockedOffer,
     WrongAttempt,
 )
+from tempo.transactions import write_transaction
 
-# Kinds of action whose wrong outcome counts towards the rate limit.
-ANSWER_KINDS = frozenset({"answer", "submit", "try", "scan"})
 MAX_REPLAY = 200
-_sqlite_writer = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -95,23 +94,6 @@ def game_for(version: ScenarioVersion) -> Game:
                 game = Game.from_frozen(version.content)
                 _games[version.id] = game
     return game
-
-
-@contextmanager
-def write_transaction(session: Session) -> Iterator[None]:
-    """One short write transaction, committed on success and rolled back on error."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        _sqlite_writer.acquire()
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        if sqlite:
-            _sqlite_writer.release()
 
 
 def _lock_team(session: Session, team_id: int) -> Team:
@@ -219,6 +201,8 @@ def _persist(
         payload = {k: v for k, v in event.items() if k != "type"}
         if isinstance(payload.get("by"), str) and payload["by"].isdigit():
             payload["by"] = int(payload["by"])  # the engine names players by string ids
+        if event["type"] == "hint.bought":
+            payload["text_html"] = str(render(event["text"]))
         if event["type"] == "offer.unlocked":
             payload["details"] = game.offers[event["offer"]].model_dump(mode="json")
         session.add(
@@ -257,7 +241,8 @@ def _retry_after(
         ).all()
         if len(recent) >= limit:
             oldest = recent[-1]
-            return max(1, int((oldest - since).total_seconds()) + 1)
+            # The oldest counted mistake leaves the window after this many seconds.
+            return max(1, math.ceil((oldest - since).total_seconds()))
     return None
 
 
@@ -318,7 +303,9 @@ def _play(
     present: Sequence[int],
     limits: Limits,
 ) -> tuple[Result, dict[str, Any] | None]:
-    if kind in ANSWER_KINDS:
+    mission = game.missions.get(mission_id)
+    mission_type = registry.get(mission.type) if mission else None
+    if mission_type is not None and kind in mission_type.guesses:
         wait = _retry_after(session, player.team_id, player.id, now, limits)
         if wait is not None:
             return Result(state), _error(

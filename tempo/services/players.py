@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from tempo.missions.base import normalise
 from tempo.models import Player, Team
 from tempo.services.codes import new_code
-from tempo.services.play import PlayError, record_event, write_transaction
+from tempo.services.play import PlayError, record_event
+from tempo.transactions import write_transaction
 
 _ADJECTIVES = (
     "Agile",

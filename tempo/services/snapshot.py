@@ -31,7 +31,7 @@ def _html(value: Any) -> Any:
                 out[f"{key}_html"] = [str(render(x)) for x in item]
             elif key == "fragments" and isinstance(item, list):
                 out[key] = [_html(x) for x in item]
-            elif key in {"checkpoints", "play"}:
+            elif key in {"checkpoints", "play", "hints"}:
                 out[key] = [_html(x) for x in item] if isinstance(item, list) else _html(item)
             else:
                 out[key] = item

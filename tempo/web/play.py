@@ -223,27 +223,24 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
     text = request.form.get("text", "").strip()
     if text:
         data["text"] = text[:2000]
+    folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
     upload = request.files.get("photo")
     if upload is not None and upload.filename:
-        folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
         try:
             data["photo"] = proofs.store_photo(upload.stream, folder)
         except proofs.ProofError as exc:
             return _json_error("invalid_photo", str(exc), 400)
     action_id = request.form.get("id") or f"proof-{uuid.uuid4()}"
+    online = presence.online(player.team_id)
     try:
         reply = play.perform(
-            db.session,
-            player,
-            action_id,
-            mission_id,
-            "submit",
-            data,
-            now(),
-            presence.online(player.team_id),
-            limits(),
+            db.session, player, action_id, mission_id, "submit", data, now(), online, limits()
         )
     except play.PlayError as exc:
-        return _json_error(exc.code, exc.message, 400)
+        reply = play.Reply(ok=False, version=0, error={"code": exc.code, "message": exc.message})
+    if not reply.ok and "photo" in data and not reply.duplicate:
+        (folder / str(data["photo"])).unlink(missing_ok=True)  # nothing refers to it
+    if reply.error:
+        return _json_error(reply.error["code"], reply.error["message"], 400)
     broadcast(player.team_id, reply.events)
     return reply.ack(), (200 if reply.ok else 400)

@@ -1,0 +1,892 @@
+/* Tempo — the player's phone page. Vanilla ES2019, no build step.
+   Speaks the /play Socket.IO protocol described in docs/protocol.md. */
+(function () {
+  "use strict";
+
+  // ---------------------------------------------------------------- DOM helpers
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.prototype.slice.call((root || document).querySelectorAll(sel));
+
+  // Build an element. Strings become text nodes; `html` is reserved for server-sanitised *_html fields.
+  function h(tag, props) {
+    const node = document.createElement(tag);
+    Object.keys(props || {}).forEach((k) => {
+      const v = props[k];
+      if (v == null || v === false) return;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k === "html") node.innerHTML = v;
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    });
+    for (let i = 2; i < arguments.length; i++) {
+      [].concat(arguments[i]).forEach((kid) => {
+        if (kid != null && kid !== false) node.append(kid);
+      });
+    }
+    return node;
+  }
+
+  // Rich authored text: `<key>_html` (sanitised by the server) or, failing that, plain `<key>`.
+  function rich(obj, key, tag, cls) {
+    const node = h(tag || "div", { class: "prose " + (cls || "") });
+    if (obj && typeof obj[key + "_html"] === "string") node.innerHTML = obj[key + "_html"];
+    else if (obj && obj[key] != null) { node.textContent = obj[key]; node.classList.add("prose--plain"); }
+    return node;
+  }
+  // Same for arrays such as clues_html.
+  function richList(obj, key) {
+    if (obj && Array.isArray(obj[key + "_html"])) return obj[key + "_html"].map((x) => ({ html: x }));
+    return ((obj && obj[key]) || []).map((x) => ({ text: x }));
+  }
+
+  // Hint texts arrive as plain strings that may still hold Markdown emphasis: drop the markers.
+  const plain = (s) => String(s == null ? "" : s).replace(/\*\*(.+?)\*\*/g, "$1").replace(/(^|[\s(])\*(\S[^*]*?)\*/g, "$1$2");
+  const plural = (n, one, many) => n + " " + (n > 1 ? many : one);
+  const quote = (s) => "«\u00a0" + s + "\u00a0»";
+
+  // crypto.randomUUID needs a secure context (https or localhost): fall back to a random v4 UUID.
+  function uid() {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    const b = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(b); else b.forEach((_, i) => { b[i] = Math.random() * 256; });
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    return Array.prototype.map.call(b, (n) => (n + 256).toString(16).slice(1)).join("").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+  }
+
+  // ---------------------------------------------------------------- state
+  const root = $("#play");
+  if (!root) return;
+  if (typeof window.io !== "function") { $("#conn-text").textContent = "Impossible de charger le jeu : recharge la page."; return; }
+  const CSRF = ($('meta[name="csrf-token"]') || {}).content || "";
+  const panel = $("#panel");      // mission dialog
+  const cele = $("#celebrate");   // celebration dialog
+  const S = {
+    version: -1,       // last applied team version (memory only)
+    snap: null,        // last snapshot, patched by events
+    open: null,        // id of the mission shown in the panel
+    openJson: "",      // its last rendered view, to skip needless re-renders
+    syncing: false, resync: false, buffer: [],
+    celebrations: [], celebrating: false, celebTimer: 0,
+    msgs: {},          // form messages by form key, survive panel re-renders
+    blocked: {},       // form key -> timestamp until which it is rate limited
+    ticks: {},         // form key -> countdown timer
+    pending: {},       // form key -> {sig, id, inflight}: a retried request keeps its action id
+    stopScan: null, wasOffline: false,
+  };
+
+  const STATUS = {
+    locked: ["🔒", "Verrouillée"], available: ["✨", "Disponible"],
+    in_progress: ["⏳", "En cours"], done: ["✅", "Réussie"],
+  };
+  const TYPES = {
+    enigma: ["🧩", "Énigme"], quiz: ["❓", "Quiz"], dialogue: ["💬", "Dialogue"],
+    "split-clue": ["🧠", "Indices partagés"], "code-lock": ["🔐", "Code secret"],
+    "qr-checkpoint": ["📍", "Mission en ville"], proof: ["📸", "Preuve"],
+    appointment: ["📅", "Rendez-vous"], diagnostic: ["🧭", "Diagnostic"],
+  };
+  // Events that do not change missions; every other event (including unknown ones) refreshes the state.
+  const NO_REFRESH = ["mission.attempted"];
+  const myId = () => String(S.snap && S.snap.me ? S.snap.me.id : root.dataset.me);
+  const players = () => (S.snap && S.snap.players) || [];
+  const missions = () => (S.snap && S.snap.missions) || [];
+  const missionById = (id) => missions().find((m) => m.id === id);
+  const titleOf = (id) => { const m = missionById(id); return m ? quote(m.title) : "une mission"; };
+  const offerById = (id) => ((S.snap && S.snap.offers) || []).find((o) => o.id === id);
+  // "Tu as réussi" / "Léa a réussi".
+  function said(by, tuVerb, otherVerb) {
+    if (by != null && String(by) === myId()) return "Tu " + tuVerb;
+    const p = players().find((x) => String(x.id) === String(by));
+    return (p ? p.pseudonym : "Quelqu'un de l'équipe") + " " + otherVerb;
+  }
+
+  // ---------------------------------------------------------------- socket
+  const socket = window.io("/play");
+
+  // Emit with an ack; retried with the SAME payload (same action id) on timeout.
+  function call(event, payload, tries) {
+    return new Promise((resolve) => {
+      const attempt = (left) => socket.timeout(8000).emit(event, payload, (err, ack) => {
+        if (!err) return resolve(ack || { ok: false, error: { code: "empty", message: "Réponse vide du serveur." } });
+        if (left > 1) return attempt(left - 1);
+        resolve({ ok: false, error: { code: "timeout", message: "Le serveur ne répond pas. Vérifie ta connexion puis réessaie." } });
+      });
+      attempt(tries || 3);
+    });
+  }
+  function setConn(kind, text) {
+    const p = $("#conn");
+    p.className = "conn conn--" + kind;
+    $("#conn-text").textContent = text || {
+      connecting: "Connexion…", online: "En ligne", offline: "Hors ligne — reconnexion en cours…",
+    }[kind];
+  }
+
+  socket.on("connect", () => {
+    setConn("online");
+    if (S.wasOffline) toast("📶 De retour en ligne\u00a0!");
+    S.wasOffline = false;
+    sync();
+  });
+  socket.on("disconnect", (reason) => {
+    S.wasOffline = true;
+    setConn("offline");
+    if (reason === "io server disconnect") socket.connect();   // the server kicked us: try again
+  });
+  socket.on("connect_error", (err) => {
+    const data = err && err.data;
+    if (data && data.code) {
+      // Refused by the server (unknown player): no automatic retry.
+      setConn("refused", data.message || "Connexion refusée.");
+      const p = $("#conn");
+      if (!$("a", p)) p.append(" ", h("a", { href: root.dataset.homeUrl, text: "Rejoindre une équipe" }));
+    } else {
+      S.wasOffline = true;
+      setConn("offline");
+    }
+  });
+  socket.on("team.event", onTeamEvent);
+  socket.on("presence", onPresence);
+  socket.on("notice", (n) => toast("📣 " + (n.from ? n.from + "\u00a0: " : "") + n.message, true));
+
+  // ---------------------------------------------------------------- versions and sync
+  function sync() {
+    if (S.syncing) { S.resync = true; return; }
+    S.syncing = true;
+    call("sync", { version: S.version }).then((ack) => {
+      S.syncing = false;
+      if (!ack.ok) toast((ack.error && ack.error.message) || "Synchronisation impossible.");
+      else if (ack.snapshot) setSnapshot(ack.snapshot, ack.version);
+      else if (S.snap) {
+        (ack.events || []).forEach((ev) => { if (ev.version === S.version + 1) applyEvent(ev); });
+        if (S.version !== ack.version) refreshState(0);
+        else if ((ack.events || []).length) refreshState();
+      }
+      const waiting = S.buffer.splice(0).sort((a, b) => a.version - b.version);
+      waiting.forEach(onTeamEvent);
+      if (S.resync) { S.resync = false; sync(); }
+    });
+  }
+  function onTeamEvent(ev) {
+    if (!ev || typeof ev.version !== "number") return;
+    if (S.syncing || !S.snap) { S.buffer.push(ev); return; }
+    if (ev.version <= S.version) return;            // already known
+    if (ev.version === S.version + 1) { applyEvent(ev); return; }
+    S.buffer.push(ev);                               // gap: catch up first
+    sync();
+  }
+
+  // Full state, debounced (several events usually arrive together).
+  let stateTimer = 0;
+  function refreshState(delay) {
+    clearTimeout(stateTimer);
+    stateTimer = setTimeout(() => {
+      call("state", {}).then((ack) => {
+        if (ack.ok && ack.snapshot) setSnapshot(ack.snapshot, ack.version);
+      });
+    }, delay == null ? 300 : delay);
+  }
+  function setSnapshot(snap, version) {
+    const v = typeof snap.version === "number" ? snap.version : version;
+    if (S.snap && v < S.version) { refreshState(); return; }  // older than what we applied
+    S.snap = snap;
+    S.version = v;
+    renderAll();
+  }
+
+  // Apply one versioned event on the local snapshot, then tell the player.
+  function applyEvent(ev) {
+    S.version = ev.version;
+    const snap = S.snap;
+    const team = snap.team;
+    const m = ev.mission ? missionById(ev.mission) : null;
+    switch (ev.type) {
+      case "player.joined": {
+        const p = ev.player || {};
+        if (!players().some((x) => String(x.id) === String(p.id))) snap.players.push({ id: p.id, pseudonym: p.pseudonym, online: true });
+        if (String(p.id) !== myId()) toast("👋 " + p.pseudonym + " a rejoint l'équipe\u00a0!");
+        break;
+      }
+      case "mission.completed":
+        team.shards = ev.shards; team.ai_strength = ev.ai_strength;
+        if (m) m.status = "done";
+        toast("🏆 " + said(ev.by, "as", "a") + " réussi " + titleOf(ev.mission) + "\u00a0! +" + plural(ev.reward, "éclat", "éclats"), true);
+        S.celebrations.push({ mission: ev.mission, reward: ev.reward, by: ev.by, offers: [] });
+        scheduleCelebration();
+        break;
+      case "offer.unlocked": {
+        const offer = ev.details || { id: ev.offer, title: ev.offer };
+        if (!offerById(ev.offer)) snap.offers.push(offer);
+        const c = S.celebrations.find((x) => x.mission === ev.mission);
+        if (c) { c.offers.push(offer); scheduleCelebration(); }
+        else toast("🎁 Nouvelle offre dans le coffre\u00a0: " + offer.title);
+        break;
+      }
+      case "mission.available": {
+        const known = (ev.missions || []).map(missionById).filter(Boolean);   // a new day's missions come with the next state
+        known.forEach((x) => { if (x.status === "locked") x.status = "available"; });
+        toast("✨ " + (!known.length ? "De nouvelles missions sont disponibles\u00a0!"
+          : (known.length > 1 ? "Nouvelles missions disponibles\u00a0: " : "Nouvelle mission disponible\u00a0: ") + known.map((x) => quote(x.title)).join(", ")));
+        break;
+      }
+      case "hint.bought":
+        team.shards = ev.shards;
+        if (m && m.hints) m.hints.forEach((x) => { if (x.index === ev.index) x.text = ev.text; });
+        toast("💡 " + said(ev.by, "as", "a") + " acheté l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + " (−" + ev.cost + " éclats).");
+        break;
+      case "mission.attempted":
+        if (String(ev.by) !== myId()) toast("🤔 " + said(ev.by, "as", "a") + " tenté une réponse à " + titleOf(ev.mission) + "\u00a0: pas encore ça.");
+        break;
+      case "checkpoint.scanned":
+        toast("📍 " + said(ev.by, "as", "a") + " validé une balise de " + titleOf(ev.mission) + "\u00a0!");
+        break;
+      case "proof.submitted":
+        toast("📸 " + said(ev.by, "as", "a") + " envoyé la preuve de " + titleOf(ev.mission) + ".");
+        break;
+      case "proof.reviewed":
+        toast(ev.accepted ? "✅ Preuve acceptée pour " + titleOf(ev.mission) + "\u00a0!" : "❌ Preuve refusée pour " + titleOf(ev.mission) + "\u00a0: regardez le commentaire.", true);
+        break;
+      default:
+        break;
+    }
+    renderHud(); renderMap(); renderVault(); renderTeam();
+    if (NO_REFRESH.indexOf(ev.type) < 0) refreshState();
+    if (S.open && (!ev.mission || ev.mission === S.open)) refreshView();
+  }
+
+  function onPresence(p) {
+    if (!S.snap || !p) return;
+    const online = (p.online || []).map(String);
+    const isOn = (x) => online.indexOf(String(x.id)) >= 0;
+    if (Array.isArray(p.players)) S.snap.players = p.players.map((x) => Object.assign({}, x, { online: isOn(x) }));
+    else S.snap.players.forEach((x) => { x.online = isOn(x); });
+    if (online.some((id) => !players().some((x) => String(x.id) === id))) refreshState();   // someone we do not know yet
+    renderTeam();
+    const m = S.open && missionById(S.open);
+    if (m && m.type === "split-clue") refreshView();   // fragments are dealt among players present
+  }
+
+  // The open mission, as this player sees it.
+  let viewTimer = 0;
+  function refreshView() {
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(() => {
+      const id = S.open;
+      if (!id) return;
+      call("view", { mission: id }).then((ack) => {
+        if (!ack.ok || !ack.mission || !S.snap) return;
+        const list = S.snap.missions;
+        const i = list.findIndex((x) => x.id === ack.mission.id);
+        if (i >= 0) list[i] = ack.mission; else list.push(ack.mission);
+        renderMap();
+        if (S.open === id) renderPanel(ack.mission);
+      });
+    }, 150);
+  }
+
+  // ---------------------------------------------------------------- notifications
+  // The live region follows the top open dialog: outside a modal dialog, content is inert.
+  function placeToasts() {
+    const box = $("#toasts");
+    const host = cele.open ? cele : panel.open ? panel : root;
+    if (box.parentNode !== host) host.append(box);
+    return box;
+  }
+  function toast(text, important) {
+    const box = placeToasts();
+    const item = h("p", { class: "toast" + (important ? " toast--big" : ""), onclick: () => item.remove() }, text);   // tap to dismiss
+    box.append(item);
+    while (box.children.length > 2) box.firstElementChild.remove();
+    setTimeout(() => item.remove(), important ? 7000 : 5000);
+  }
+
+  // ---------------------------------------------------------------- header, day, map
+  function renderAll() {
+    renderHud(); renderDay(); renderMap(); renderVault(); renderTeam();
+    if (S.open) { const m = missionById(S.open); if (m) renderPanel(m); }
+  }
+
+  function renderHud() {
+    const t = S.snap.team;
+    $("#hud-shards").textContent = t.shards;
+    const ai = t.ai_name || "l'IA";
+    const max = t.ai_max || Math.max(t.ai_strength, 1);
+    const bar = $("#hud-ai");
+    bar.max = max; bar.value = t.ai_strength;
+    $("#hud-ai-label").textContent = "Puissance restante de " + ai;
+    $("#hud-ai-text").textContent = ai + "\u00a0: " + t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
+    const paused = $("#paused");
+    paused.hidden = !(S.snap.cohort && S.snap.cohort.status === "paused");
+    paused.textContent = paused.hidden ? "" : "⏸️ Le jeu est en pause\u00a0: ton conseiller ou ta conseillère le relancera bientôt.";
+  }
+
+  function renderDay() {
+    const d = S.snap.day;
+    const intro = $("#day-intro");
+    intro.textContent = "";
+    if (d) {
+      $("#day-kicker").textContent = "Jour " + d.number + " sur 10";
+      $("#day-title").textContent = d.title;
+      if (d.intro_html) intro.innerHTML = d.intro_html;
+    } else {
+      $("#day-kicker").textContent = "Bientôt";
+      $("#day-title").textContent = "L'aventure n'a pas encore commencé";
+      intro.append(h("p", {}, "Le premier jour s'ouvrira à l'heure prévue par ton conseiller ou ta conseillère. Reviens à ce moment-là\u00a0!"));
+    }
+    const todays = d ? missions().filter((m) => m.day === d.number) : [];
+    if (d && d.teaser && todays.length && todays.every((m) => m.status === "done")) {
+      intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), d.teaser));
+    }
+    const list = $("#days");
+    list.textContent = "";
+    (S.snap.days || []).forEach((x) => {
+      list.append(h("li", { class: "days__item" + (x.open ? " days__item--open" : "") },
+        h("span", {}, "Jour " + x.number + (x.title ? " — " + x.title : "")),
+        h("span", { class: "badge" }, x.open ? "🔓 Ouvert" : "🔒 À venir")));
+    });
+  }
+
+  function renderMap() {
+    const map = $("#map");
+    const focused = document.activeElement && map.contains(document.activeElement) ? document.activeElement.dataset.mission : null;
+    map.textContent = "";
+    const days = (S.snap.days || []).filter((d) => d.open).sort((a, b) => b.number - a.number);
+    if (!days.length) { map.append(h("p", { class: "muted" }, "Aucune mission ouverte pour l'instant.")); return; }
+    days.forEach((d) => {
+      const list = missions().filter((m) => m.day === d.number);
+      const done = list.filter((m) => m.status === "done").length;
+      const id = "map-day-" + d.number;
+      map.append(h("section", { class: "mapday", "aria-labelledby": id },
+        h("h3", { id: id, class: "mapday__title" }, "Jour " + d.number + " · " + d.title,
+          h("span", { class: "mapday__count" }, " — " + done + " sur " + list.length + " réussies")),
+        h("ul", { class: "mgrid" }, list.map((m) => h("li", {}, missionCard(m))))));
+    });
+    if (focused) { const b = $('[data-mission="' + focused + '"]', map); if (b) b.focus(); }
+  }
+
+  function missionCard(m) {
+    const st = STATUS[m.status] || STATUS.locked;
+    const ty = TYPES[m.type] || ["🎯", "Mission"];
+    const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
+    return h("button", { type: "button", class: "mcard mcard--" + m.status, "data-mission": m.id, onclick: () => openMission(m.id) },
+      h("span", { class: "mcard__top" },
+        h("span", { class: "mcard__type" }, h("span", { "aria-hidden": "true" }, ty[0] + " "), ty[1]),
+        h("span", { class: "badge badge--" + m.status }, h("span", { "aria-hidden": "true" }, st[0] + " "), st[1])),
+      h("span", { class: "mcard__title" }, m.title),
+      h("span", { class: "mcard__meta" }, "+" + plural(m.reward, "éclat", "éclats"),
+        m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
+      m.status === "locked" && needs.length ? h("span", { class: "mcard__req" }, "Nécessite\u00a0: " + needs.map(titleOf).join(", ")) : null);
+  }
+
+  // ---------------------------------------------------------------- vault and team
+  function renderVault() {
+    const box = $("#vault");
+    const open = $$("details[open]", box).map((d) => d.dataset.offer);
+    box.textContent = "";
+    const offers = S.snap.offers || [];
+    if (!offers.length) {
+      box.append(h("p", { class: "empty-state" }, "🗝️ Le coffre est vide pour l'instant\u00a0: réussissez une mission ensemble pour révéler votre première offre."));
+      return;
+    }
+    box.append(h("p", { class: "muted" }, plural(offers.length, "offre débloquée", "offres débloquées")));
+    box.append(h("ul", { class: "offers" }, offers.map((o) => h("li", {},
+      h("details", { class: "offer", "data-offer": o.id, open: open.indexOf(o.id) >= 0 },
+        h("summary", {}, h("span", { class: "offer__title" }, o.title), o.family ? h("span", { class: "offer__family" }, o.family) : null),
+        h("p", {}, o.summary || ""),
+        o.access ? [h("h4", {}, "Comment y accéder"), h("p", {}, o.access)] : null,
+        o.bring && o.bring.length ? [h("h4", {}, "À apporter"), h("ul", {}, [].concat(o.bring).map((b) => h("li", {}, b)))] : null)))));
+  }
+
+  function renderTeam() {
+    const list = $("#teammates");
+    const all = players().slice().sort((a, b) => (b.online ? 1 : 0) - (a.online ? 1 : 0));
+    const cap = S.snap.team.capacity;
+    const online = all.filter((p) => p.online).length;
+    $("#team-size").textContent = plural(all.length, "joueur", "joueurs") + (cap ? " sur " + cap + " places" : "") + " · " + online + " en ligne";
+    list.textContent = "";
+    all.forEach((p) => {
+      const me = String(p.id) === myId();
+      list.append(h("li", { class: "mate" + (p.online ? " mate--on" : "") },
+        h("span", { class: "mate__dot", "aria-hidden": "true" }),
+        h("span", { class: "mate__name" }, p.pseudonym, me ? h("span", { class: "muted" }, " (toi)") : null),
+        h("span", { class: "mate__state" }, p.online ? "en ligne" : "hors ligne")));
+    });
+  }
+
+  // ---------------------------------------------------------------- mission panel
+  let opener = null;   // id of the mission card that opened the panel
+  function openMission(id) {
+    const m = missionById(id);
+    if (!m) return;
+    opener = id;
+    S.open = id; S.openJson = "";
+    renderPanel(m);
+    if (!panel.open) panel.showModal();
+    placeToasts();
+    $("#panel-title").focus();
+    refreshView();
+  }
+  function closeMission() { if (panel.open) panel.close(); }
+  panel.addEventListener("close", () => {
+    if (S.stopScan) S.stopScan();
+    S.open = null;
+    placeToasts();
+    const b = opener && $('[data-mission="' + opener + '"]');
+    if (b) b.focus();
+  });
+  $("[data-close]", panel).addEventListener("click", closeMission);
+
+  function renderPanel(m) {
+    const json = JSON.stringify(m);
+    if (json === S.openJson) return;
+    S.openJson = json;
+    const body = $("#panel-body");
+    // Keep what the player typed or ticked, and where the focus was.
+    const kept = {};
+    $$("[data-keep]", body).forEach((el) => { kept[el.id] = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value; });
+    const hadFocus = body.contains(document.activeElement);
+    const focusId = hadFocus ? document.activeElement.id : null;
+    if (S.stopScan) S.stopScan();
+    body.textContent = "";
+    const ty = TYPES[m.type] || ["🎯", "Mission"];
+    const st = STATUS[m.status] || STATUS.locked;
+    body.append(...[
+      h("p", { class: "kicker" }, ty[0] + " " + ty[1] + " · Jour " + m.day),
+      h("h2", { id: "panel-title", tabindex: "-1" }, m.title),
+      h("p", { class: "panel__meta" },
+        h("span", { class: "badge badge--" + m.status }, st[0] + " " + st[1]),
+        " +" + plural(m.reward, "éclat", "éclats"),
+        m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
+      m.type === "dialogue" ? null : speakerBlock(m.character),
+      rich(m, "narrative")].filter(Boolean));
+    if (m.status === "locked") body.append(lockedBlock(m));
+    else {
+      const render = RENDER[m.type];
+      body.append(h("section", { class: "play-area", "aria-label": "À toi de jouer" }, render ? render(m, m.play || {}) : h("p", {}, "Ce type de mission n'est pas encore pris en charge.")));
+      if (m.status === "done") body.append(doneBlock(m));
+      body.append(hintsBlock(m));
+    }
+    Object.keys(kept).forEach((id) => {
+      const el = document.getElementById(id);
+      if (!el || el.type === "file") return;
+      if (el.type === "radio" || el.type === "checkbox") el.checked = kept[id]; else el.value = kept[id];
+    });
+    const f = focusId && document.getElementById(focusId);
+    if (f) f.focus();
+    else if (hadFocus) ($("[data-focus]", body) || $("#panel-title")).focus();
+  }
+
+  function speakerBlock(charId, lineNode) {
+    const c = charId && S.snap.characters && S.snap.characters[charId];
+    if (!c) return lineNode || null;
+    return h("div", { class: "speaker", style: "--who:" + (c.color || "#7c3aed") },
+      h("div", { class: "speaker__head" },
+        h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
+        h("p", { class: "speaker__name" }, c.name, c.role ? h("span", { class: "speaker__role" }, c.role) : null)),
+      lineNode || null);
+  }
+  function lockedBlock(m) {
+    const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
+    return h("div", { class: "notice" },
+      h("p", {}, "🔒 Cette mission est encore verrouillée."),
+      needs.length ? h("p", {}, "Nécessite\u00a0: " + needs.map(titleOf).join(", ")) : h("p", {}, "Elle s'ouvrira avec son jour."));
+  }
+  function doneBlock(m) {
+    const offers = (m.unlocks || []).map(offerById).filter(Boolean);
+    return h("div", { class: "notice notice--ok" },
+      h("p", {}, h("strong", {}, "✅ Mission réussie par l'équipe\u00a0!")),
+      offers.length ? h("p", {}, "Offre révélée\u00a0: " + offers.map((o) => o.title).join(", ")) : null,
+      offers.length ? h("button", { type: "button", class: "button button--ghost", onclick: () => showVault(offers[0].id) }, "Voir dans le coffre") : null);
+  }
+
+  // ---------------------------------------------------------------- forms and actions
+  // A form with a message slot (role=alert) that survives re-renders, keyed by mission + name.
+  function form(m, name, fields, submitText, onSubmit) {
+    const key = m.id + ":" + name;
+    const msgId = "msg-" + key.replace(/[^a-z0-9-]/gi, "-");
+    const msg = S.msgs[key] || {};
+    const submit = h("button", { type: "submit", class: "button", id: "submit-" + msgId.slice(4) }, submitText);
+    const f = h("form", { class: "mform", "data-key": key, novalidate: true },
+      fields, h("p", { id: msgId, class: msg.ok ? "form-ok" : "form-error", role: "alert" }, msg.text || ""), submit);
+    f.addEventListener("submit", (e) => { e.preventDefault(); if (!isBusy(f)) onSubmit(f); });
+    if (S.blocked[key] > Date.now()) tickBlocked(f);
+    if (S.pending[key] && S.pending[key].inflight) busy(f, true);
+    return f;
+  }
+
+  // The form currently on screen with the same key (the panel may have been re-rendered meanwhile).
+  const live = (f) => (f.isConnected ? f : $('form[data-key="' + f.dataset.key + '"]')) || f;
+  function say(f, text, ok) {
+    f = live(f);
+    const key = f.dataset.key;
+    S.msgs[key] = text ? { text: text, ok: !!ok } : null;
+    const p = $('[role="alert"]', f);
+    p.className = ok ? "form-ok" : "form-error";
+    p.textContent = text || "";
+    $$("input:not([type=radio]):not([type=checkbox]):not([type=file]), textarea", f).forEach((el) => {
+      if (text && !ok) { el.setAttribute("aria-invalid", "true"); el.setAttribute("aria-describedby", p.id); }
+      else el.removeAttribute("aria-invalid");
+    });
+  }
+
+  // Busy or rate-limited forms use aria-disabled: a really disabled button would lose the focus.
+  function busy(f, on) {
+    f = live(f);
+    f.setAttribute("aria-busy", on ? "true" : "false");
+    $$("button", f).forEach((b) => { if (on) b.setAttribute("aria-disabled", "true"); else b.removeAttribute("aria-disabled"); });
+  }
+  const isBusy = (f) => f.getAttribute("aria-busy") === "true" || (S.blocked[f.dataset.key] || 0) > Date.now();
+
+  // Disable a rate-limited form and count the seconds down on its button.
+  function tickBlocked(f) {
+    const key = f.dataset.key;
+    const cur = (f.isConnected ? f : $('form[data-key="' + key + '"]')) || f;   // the panel may have been re-rendered
+    const b = $("button[type=submit]", cur);
+    if (!b) return;
+    if (!b.dataset.label) b.dataset.label = b.textContent;
+    const left = Math.ceil(((S.blocked[key] || 0) - Date.now()) / 1000);
+    clearTimeout(S.ticks[key]);
+    if (left <= 0) { delete S.blocked[key]; b.removeAttribute("aria-disabled"); b.textContent = b.dataset.label; return; }
+    b.setAttribute("aria-disabled", "true");
+    b.textContent = "Patiente " + left + " s";
+    S.ticks[key] = setTimeout(() => tickBlocked(cur), 1000);
+  }
+
+  // A client action id per form, kept while the same request is retried after a timeout.
+  function actionId(f, sig) {
+    const key = f.dataset.key;
+    const pend = S.pending[key];
+    S.pending[key] = { sig: sig, id: pend && pend.sig === sig ? pend.id : uid(), inflight: true };
+    return S.pending[key].id;
+  }
+
+  // Send an action or a hint purchase.
+  function send(f, event, body) {
+    const id = actionId(f, event + JSON.stringify(body));
+    busy(f, true); say(f, "");
+    return call(event, Object.assign({ id: id }, body)).then((ack) => handleAck(f, ack));
+  }
+  function handleAck(f, ack) {
+    const key = f.dataset.key;
+    const err = ack.error || {};
+    if (S.pending[key]) S.pending[key].inflight = false;
+    if (err.code !== "timeout") delete S.pending[key];
+    busy(f, false);
+    f = live(f);
+    if (ack.ok) say(f, "");
+    else {
+      say(f, err.message || "Ça n'a pas marché. Réessaie.");
+      if (err.code === "rate_limited" && err.retry_after) { S.blocked[f.dataset.key] = Date.now() + err.retry_after * 1000; tickBlocked(f); }
+      if (err.code === "already_done" || err.code === "stale" || err.code === "mission_locked") refreshState(0);
+    }
+    refreshView();
+    return ack;
+  }
+  const act = (f, m, kind, data) => send(f, "action", { mission: m.id, kind: kind, data: data });
+
+  // A labelled single-line field.
+  const field = (id, label, attrs) => h("div", { class: "field" }, h("label", { for: id }, label),
+    h("input", Object.assign({ id: id, type: "text", "data-keep": true, autocomplete: "off", autocapitalize: "off", spellcheck: "false" }, attrs)));
+  const attemptsLine = (p) => (p.attempts ? h("p", { class: "muted" }, "Essais de l'équipe\u00a0: " + p.attempts) : null);
+
+  // Free-text answer (enigma, split-clue).
+  function answerForm(m, p) {
+    if (m.status === "done") return null;
+    const id = "ans-" + m.id;
+    return form(m, "answer", field(id, "Ta réponse", { placeholder: p.placeholder || "", enterkeyhint: "send" }), "Valider la réponse", (f) => {
+      const answer = $("#" + id, f).value.trim();
+      if (!answer) return say(f, "Écris une réponse avant de valider.");
+      act(f, m, "answer", { answer: answer });
+    });
+  }
+
+  // ---------------------------------------------------------------- mission types
+  const RENDER = {
+    enigma: (m, p) => [rich(p, "question"), attemptsLine(p), answerForm(m, p)],
+
+    "split-clue": (m, p) => {
+      const frags = p.fragments || [];
+      const n = p.fragment_count || frags.length;
+      return [
+        rich(p, "question"),
+        frags.length
+          ? h("ul", { class: "fragments" }, frags.map((fr) => h("li", { class: "fragment" },
+            h("p", { class: "fragment__label" }, h("strong", {}, "🧩 Ton fragment n°" + fr.index + " sur " + n),
+              h("span", { class: "fragment__tip" }, " — partage-le à voix haute avec ton équipe")),
+            rich(fr, "text"))))
+          : h("p", { class: "notice" }, "Pas de fragment pour toi cette fois\u00a0: écoute ceux de tes coéquipiers et aide à assembler la réponse."),
+        h("p", { class: "muted" }, "Les " + n + " fragments sont répartis entre les joueurs présents. Il vous les faut tous\u00a0!"),
+        attemptsLine(p), answerForm(m, p)];
+    },
+
+    quiz: (m, p) => {
+      const qs = p.questions || [];
+      const score = p.last_score != null ? h("p", { class: "notice" }, "Dernier essai\u00a0: " + p.last_score + " bonne(s) réponse(s) sur " + qs.length + ". Il en faut " + p.pass_mark + ".") : null;
+      const intro = h("p", { class: "muted" }, "Répondez ensemble. Il faut " + p.pass_mark + " bonne(s) réponse(s) sur " + qs.length + " pour réussir.");
+      if (m.status === "done") return [intro, h("ol", {}, qs.map((q) => h("li", {}, q.prompt)))];
+      const sets = qs.map((q, qi) => {
+        const type = q.multiple ? "checkbox" : "radio";
+        return h("fieldset", { class: "question" },
+          h("legend", {}, (qi + 1) + ". " + q.prompt, q.multiple ? h("span", { class: "muted" }, " (plusieurs réponses possibles)") : null),
+          q.choices.map((c, ci) => {
+            const id = "q-" + m.id + "-" + qi + "-" + ci;
+            return h("div", { class: "choice" },
+              h("input", { type: type, id: id, name: "q" + qi, value: ci, "data-keep": true }),
+              h("label", { for: id }, c));
+          }));
+      });
+      return [intro, score, form(m, "quiz", sets, "Envoyer les réponses", (f) => {
+        const answers = qs.map((q, qi) => $$('input[name="q' + qi + '"]:checked', f).map((x) => Number(x.value)));
+        const missing = answers.findIndex((a) => !a.length);
+        if (missing >= 0) { say(f, "Réponds à la question " + (missing + 1) + " avant d'envoyer."); $('input[name="q' + missing + '"]', f).focus(); return; }
+        act(f, m, "submit", { answers: answers });
+      })];
+    },
+
+    dialogue: (m, p) => {
+      const hist = p.history || [];
+      const out = [];
+      if (hist.length) {
+        out.push(h("details", { class: "history" }, h("summary", {}, "Ce que l'équipe a déjà répondu (" + hist.length + ")"),
+          h("ol", {}, hist.map((x) => h("li", {}, typeof x === "string" ? x : (x.choice || x.text || ""))))));
+      }
+      if (p.node) {
+        const line = rich(p, "text", "div", "speaker__line");
+        line.setAttribute("tabindex", "-1"); line.setAttribute("data-focus", "");
+        out.push(speakerBlock(p.speaker, line));
+      }
+      if (p.ended || m.status === "done") { out.push(h("p", { class: "muted" }, "Conversation terminée.")); return out; }
+      const f = form(m, "choose", h("p", { class: "choices__label", id: "choices-" + m.id }, "Que répondez-vous\u00a0?"), "", () => {});
+      $("button[type=submit]", f).remove();
+      f.insertBefore(h("div", { class: "choices", role: "group", "aria-labelledby": "choices-" + m.id },
+        (p.choices || []).map((c, i) => h("button", { type: "button", class: "choice-btn", onclick: (e) => {
+          if (isBusy(f)) return;
+          e.currentTarget.classList.add("is-picked");
+          send(f, "action", { mission: m.id, kind: "choose", data: { node: p.node, choice: i } });
+        } }, c))), $('[role="alert"]', f));
+      out.push(f);
+      return out;
+    },
+
+    "code-lock": (m, p) => {
+      const clues = richList(p, "clues");
+      const id = "code-" + m.id;
+      const kind = p.numeric ? "chiffres" : "caractères";
+      return [rich(p, "prompt"),
+        clues.length ? [h("h3", {}, "Indices trouvés"), h("ol", { class: "clues" }, clues.map((c) => h("li", c.html != null ? { html: c.html } : { text: c.text })))] : null,
+        attemptsLine(p),
+        m.status === "done" ? null : form(m, "code", field(id, "Code à " + p.length + " " + kind, {
+          inputmode: p.numeric ? "numeric" : "text", maxlength: p.length, autocapitalize: "characters",
+          pattern: p.numeric ? "[0-9]*" : null, class: "code-input", enterkeyhint: "send",
+        }), "Essayer le code", (f) => {
+          const code = $("#" + id, f).value.replace(/\s+/g, "").toUpperCase();
+          if (code.length !== p.length) return say(f, "Le code fait " + p.length + " " + kind + ".");
+          act(f, m, "try", { code: code });
+        })];
+    },
+
+    "qr-checkpoint": (m, p) => {
+      const cps = p.checkpoints || [];
+      const done = cps.filter((c) => c.scanned).length;
+      return [
+        h("p", { class: "muted" }, done + " balise(s) validée(s) sur " + cps.length + (p.ordered ? " — à trouver dans l'ordre." : ".")),
+        h("ol", { class: "checkpoints" }, cps.map((c) => h("li", { class: "checkpoint" + (c.scanned ? " checkpoint--ok" : "") },
+          h("p", { class: "checkpoint__label" }, h("strong", {}, c.label), " ", h("span", { class: "badge badge--" + (c.scanned ? "done" : "available") }, c.scanned ? "✅ Validée" : "🔎 À trouver")),
+          rich(c, "clue"), c.scanned ? rich(c, "message") : null))),
+        m.status === "done" ? null : [
+          h("h3", {}, "Scanner avec l'appareil photo"),
+          h("p", {}, "Quand tu trouves le QR code imprimé, scanne-le avec l'appareil photo de ton téléphone\u00a0: il ouvre Tempo et valide la balise pour toute l'équipe."),
+          scannerBlock(),
+          form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: 6, autocapitalize: "characters", class: "code-input" }), "Valider le code", (f) => {
+            const code = $("#cp-" + m.id, f).value.replace(/\s+/g, "").toUpperCase();
+            if (code.length !== 6) return say(f, "Le code fait 6 caractères.");
+            postJson(f, root.dataset.checkpointUrl, { code: code });
+          })]];
+    },
+
+    proof: (m, p) => {
+      const labels = {
+        waiting: "📝 Pas encore envoyée.", pending: "⏳ Envoyée — en attente de validation par ton conseiller ou ta conseillère.",
+        accepted: "✅ Preuve acceptée\u00a0!", refused: "❌ Preuve refusée\u00a0: tu peux en envoyer une nouvelle.",
+      };
+      const kind = p.kind || "photo-or-text";
+      const fields = [];
+      if (kind !== "photo") fields.push(h("div", { class: "field" }, h("label", { for: "ptext-" + m.id }, kind === "text" ? "Ton texte" : "Ton texte (ou une photo ci-dessous)"),
+        h("textarea", { id: "ptext-" + m.id, rows: 5, "data-keep": true, maxlength: 2000 })));
+      if (kind !== "text") fields.push(h("div", { class: "field" }, h("label", { for: "pphoto-" + m.id }, "Ta photo"),
+        h("input", { id: "pphoto-" + m.id, type: "file", accept: "image/*", capture: "environment", class: "file-input" })));
+      return [rich(p, "instructions"),
+        h("p", { class: "notice proof-status proof-status--" + p.status }, labels[p.status] || p.status),
+        p.comment ? h("p", {}, h("strong", {}, "Commentaire\u00a0: "), p.comment) : null,
+        m.status === "done" || p.status === "accepted" ? null : form(m, "proof", fields, p.status === "pending" ? "Remplacer ma preuve" : "Envoyer la preuve", (f) => sendProof(f, m, kind))];
+    },
+    appointment: (m, p) => [rich(p, "instructions"),
+      p.bring && p.bring.length ? [h("h3", {}, "À apporter"), h("ul", {}, p.bring.map((b) => h("li", {}, b)))] : null,
+      p.booked ? h("p", { class: "notice notice--ok" }, "✅ Ton rendez-vous est réservé.") : null,
+      p.booked_count ? h("p", { class: "muted" }, plural(p.booked_count, "membre de l'équipe a", "membres de l'équipe ont") + " déjà réservé.") : null,
+      h("p", { class: "notice" }, "📅 Ton conseiller ou ta conseillère ouvre bientôt la prise de rendez-vous dans Tempo.")],
+    diagnostic: (m, p) => [rich(p, "instructions"),
+      p.completed ? h("p", { class: "notice notice--ok" }, "✅ Tu as terminé ton diagnostic.") : null,
+      h("p", { class: "notice" }, "🧭 Ton conseiller ou ta conseillère ouvre bientôt le diagnostic dans Tempo.")],
+  };
+
+  // ---------------------------------------------------------------- hints
+  function hintsBlock(m) {
+    const hints = m.hints || [];
+    if (!hints.length) return null;
+    const owned = hints.filter((x) => x.text != null);
+    const next = hints.find((x) => x.text == null);
+    const shards = S.snap.team.shards;
+    const out = h("section", { class: "hints", "aria-labelledby": "hints-" + m.id },
+      h("h3", { id: "hints-" + m.id }, "💡 Indices"),
+      owned.length ? h("ol", { class: "hints__list" }, owned.map((x) => h("li", {}, x.text_html != null ? h("span", { html: x.text_html }) : plain(x.text))))
+        : h("p", { class: "muted" }, "Aucun indice acheté pour cette mission."));
+    if (next && m.status !== "done") {
+      const short = shards < next.cost;
+      out.append(form(m, "hint", short ? h("p", { class: "muted" }, "Il faut " + next.cost + " éclats\u00a0: votre équipe en a " + shards + ".") : null,
+        "Acheter l'indice (" + next.cost + " éclats)", (f) => {
+          if (short) return;
+          if (!window.confirm("Dépenser " + next.cost + " éclats de l'équipe pour l'indice n°" + (next.index + 1) + "\u00a0?")) return;
+          send(f, "hint", { mission: m.id, index: next.index });
+        }));
+    }
+    if (next && m.status !== "done" && shards < next.cost) $("button[type=submit]", out).disabled = true;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- HTTP helpers (proofs, typed codes)
+  function httpJson(url, init) {
+    init.credentials = "same-origin";
+    init.headers = Object.assign({ "X-CSRFToken": CSRF, Accept: "application/json" }, init.headers || {});
+    return fetch(url, init)
+      .then((r) => r.json().catch(() => ({ ok: r.ok, error: r.ok ? null : { code: "http_" + r.status, message: "Erreur du serveur (" + r.status + "). Réessaie." } })))
+      .catch(() => ({ ok: false, error: { code: "timeout", message: "Impossible de joindre le serveur. Vérifie ta connexion puis réessaie." } }));
+  }
+  function postJson(f, url, body) {
+    busy(f, true); say(f, "");
+    return httpJson(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+      .then((ack) => { handleAck(f, ack); if (ack.ok) { say(f, "✅ Code accepté\u00a0!", true); refreshState(0); } });
+  }
+
+  // Large phone photos are shrunk before upload (prepaid data, weak signal).
+  function shrink(file) {
+    if (!file || file.size < 1500000 || !window.createImageBitmap || !/^image\//.test(file.type)) return Promise.resolve(file);
+    return createImageBitmap(file).then((bmp) => {
+      const k = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
+      const c = h("canvas", { width: Math.round(bmp.width * k), height: Math.round(bmp.height * k) });
+      c.getContext("2d").drawImage(bmp, 0, 0, c.width, c.height);
+      return new Promise((res) => c.toBlob((b) => res(b || file), "image/jpeg", 0.82));
+    }).catch(() => file);
+  }
+
+  function sendProof(f, m, kind) {
+    const textEl = $("textarea", f);
+    const fileEl = $("input[type=file]", f);
+    const text = textEl ? textEl.value.trim() : "";
+    const file = fileEl && fileEl.files[0];
+    if (!text && !file) return say(f, kind === "photo" ? "Ajoute une photo avant d'envoyer." : kind === "text" ? "Écris ton texte avant d'envoyer." : "Ajoute une photo ou écris un texte avant d'envoyer.");
+    if (!file) return act(f, m, "submit", { text: text }).then((ack) => { if (ack.ok) say(f, "📨 Preuve envoyée\u00a0!", true); });
+    busy(f, true); say(f, "Envoi de la photo…", true);
+    return shrink(file).then((blob) => {
+      const fd = new FormData();
+      fd.append("photo", blob, (file.name || "photo").replace(/\.\w+$/, "") + (blob === file ? "" : ".jpg"));
+      if (text) fd.append("text", text);
+      fd.append("csrf_token", CSRF);
+      fd.append("id", actionId(f, "proof" + file.name + file.size + text));   // same id when the same proof is sent again
+      return httpJson(root.dataset.uploadUrl.replace("__MISSION__", encodeURIComponent(m.id)), { method: "POST", body: fd });
+    }).then((ack) => { handleAck(f, ack); if (ack.ok) { say(f, "📨 Preuve envoyée\u00a0!", true); refreshState(0); } });
+  }
+
+  // ---------------------------------------------------------------- in-app QR scanner
+  function scannerBlock() {
+    const md = navigator.mediaDevices;
+    if (!("BarcodeDetector" in window) || !md || !md.getUserMedia) return null;
+    const video = h("video", { class: "scanner__video", playsinline: true, hidden: true, "aria-label": "Image de la caméra" });
+    video.muted = true;
+    const status = h("p", { class: "muted", role: "status" });
+    const btn = h("button", { type: "button", class: "button button--ghost" }, "📷 Scanner dans Tempo");
+    let stream = null; let timer = 0;
+    const stop = () => {
+      clearTimeout(timer);
+      if (stream) stream.getTracks().forEach((t) => t.stop());
+      stream = null; video.hidden = true; btn.textContent = "📷 Scanner dans Tempo";
+      S.stopScan = null;
+    };
+    const found = (raw) => {
+      let url = null;
+      try { url = new URL(raw, location.href); } catch (e) { url = null; }
+      if (url && url.origin === location.origin && url.pathname.indexOf("/q/") === 0) { stop(); status.textContent = "QR code trouvé, validation…"; location.href = url.href; return true; }
+      status.textContent = "Ce QR code n'est pas une balise Tempo. Cherche encore\u00a0!";
+      return false;
+    };
+    btn.addEventListener("click", () => {
+      if (stream) return stop();
+      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      md.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
+        stream = s; S.stopScan = stop;
+        video.srcObject = s; video.hidden = false; btn.textContent = "Arrêter la caméra";
+        status.textContent = "Vise le QR code.";
+        return video.play();
+      }).then(function loop() {
+        if (!stream) return;
+        detector.detect(video).then((codes) => {
+          if (codes.length && found(codes[0].rawValue)) return;
+          timer = setTimeout(loop, 300);
+        }).catch(() => { timer = setTimeout(loop, 500); });
+      }).catch(() => { stop(); status.textContent = "Impossible d'ouvrir la caméra. Utilise l'appareil photo du téléphone ou tape le code."; });
+    });
+    return h("div", { class: "scanner" }, btn, video, status);
+  }
+
+  // ---------------------------------------------------------------- celebration
+  let celeBack = null;
+  function scheduleCelebration() {
+    clearTimeout(S.celebTimer);
+    S.celebTimer = setTimeout(showCelebration, 600);   // wait for the offer.unlocked events
+  }
+
+  function showCelebration() {
+    if (S.celebrating || !S.celebrations.length) return;
+    const c = S.celebrations.shift();
+    S.celebrating = true;
+    celeBack = document.activeElement;
+    $("#celebrate-title").textContent = "Mission réussie\u00a0! +" + plural(c.reward, "éclat", "éclats");
+    $("#celebrate-text").textContent = said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " +
+      (S.snap.team.ai_name || "L'IA") + " faiblit\u00a0!";
+    const box = $("#celebrate-offers");
+    box.textContent = "";
+    if (c.offers.length) {
+      box.append(h("h3", {}, c.offers.length > 1 ? "Offres débloquées" : "Offre débloquée"),
+        h("ul", { class: "celebrate__list" }, c.offers.map((o) => h("li", {}, h("strong", {}, "🎁 " + o.title), h("p", {}, o.summary || "")))));
+    }
+    const vaultBtn = $("#celebrate-vault");
+    vaultBtn.hidden = !c.offers.length;
+    vaultBtn.onclick = () => { cele.close(); closeMission(); showVault(c.offers[0] && c.offers[0].id); };
+    cele.showModal();
+    placeToasts();
+    $("#celebrate-title").focus();
+  }
+  $("#celebrate-close").addEventListener("click", () => cele.close());
+  cele.addEventListener("close", () => {
+    S.celebrating = false;
+    placeToasts();
+    if (celeBack && celeBack.isConnected && celeBack !== document.body) celeBack.focus();
+    else if (panel.open) $("#panel-title").focus();
+    setTimeout(showCelebration, 300);
+  });
+
+  // Scroll to the vault, open one offer and move the focus there.
+  function showVault(offerId) {
+    const d = offerId && $('details[data-offer="' + offerId + '"]');
+    const target = d ? $("summary", d) : $("#coffre");
+    if (d) d.open = true;
+    setTimeout(() => {
+      target.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+      target.focus({ preventScroll: true });
+    }, 50);
+  }
+
+  // ---------------------------------------------------------------- page bits
+  const leave = $("#leave-form");
+  if (leave) leave.addEventListener("submit", (e) => { if (!window.confirm(leave.dataset.confirm)) e.preventDefault(); });
+})();

@@ -1,0 +1,62 @@
+"""Short write transactions that are safe with concurrent writers on SQLite and PostgreSQL.
+
+SQLite allows one writer at a time. Reads run in ordinary deferred transactions (WAL lets them
+run beside a writer); a write transaction starts with BEGIN IMMEDIATE, so it takes the write
+lock before reading what it will change, and within one process writers also queue on a lock:
+under gevent a greenlet waiting in SQLite's busy handler would stall every other greenlet.
+PostgreSQL needs neither: services lock the rows they change (SELECT … FOR UPDATE).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+_local = threading.local()
+_sqlite_writer = threading.RLock()
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for write transactions."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if getattr(_local, "writing", False) else "BEGIN")
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """One short write transaction, committed on success and rolled back on error."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # End any read transaction the caller opened, so this one begins as a write.
+    session.rollback()
+    if sqlite:
+        _sqlite_writer.acquire()
+    _local.writing = True
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _local.writing = False
+        if sqlite:
+            _sqlite_writer.release()

@@ -1,0 +1,230 @@
+"""Socket-level tests of /play: several phones in one team, one in another team."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tempo import create_app
+from tempo import db as schema
+from tempo.extensions import db, socketio
+from tempo.models import utcnow
+from tempo.services import play as play_service
+from tests.conftest import Demo, make_config
+from tests.realtime.helpers import (
+    NS,
+    act,
+    call,
+    connect,
+    first_of_type,
+    mission,
+    solve_badge,
+    team_events,
+)
+
+
+@pytest.fixture
+def phones(app: Flask, demo: Demo):  # type: ignore[no-untyped-def]
+    """Alice and Bilal in team 1, Chloé in team 2, all connected."""
+    codes = {
+        "alice": demo.join(0, "Alice"),
+        "bilal": demo.join(0, "Bilal"),
+        "chloe": demo.join(1, "Chloé"),
+    }
+    clients = {name: connect(app, code) for name, code in codes.items()}
+    for client in clients.values():
+        client.get_received(NS)
+    yield clients
+    for client in clients.values():
+        if client.is_connected(NS):
+            client.disconnect(namespace=NS)
+
+
+def test_unknown_rejoin_code_is_refused(app: Flask, demo: Demo) -> None:
+    """A phone with a wrong personal code cannot connect."""
+    client = socketio.test_client(app, namespace=NS, auth={"rejoin": "ZZZZZZZZ"})
+    assert not client.is_connected(NS)
+
+
+def test_snapshot_shows_day_one_and_never_an_answer(phones) -> None:  # type: ignore[no-untyped-def]
+    """The first sync gives the day-1 map; no accepted answer or code is in it."""
+    reply = call(phones["alice"], "sync", {"version": -1})
+    snap = reply["snapshot"]
+    assert snap["day"]["number"] == 1 and snap["me"]["pseudonym"] == "Alice"
+    statuses = {m["id"]: m["status"] for m in snap["missions"]}
+    assert statuses[first_of_type("enigma").id] == "available"
+    assert "locked" in statuses.values()
+    text = json.dumps(snap, ensure_ascii=False).casefold()
+    for m in (first_of_type("enigma"), first_of_type("split-clue")):
+        for answer in m.params["answers"]:
+            assert f'"{answer.casefold()}"' not in text
+    assert '"correct"' not in text
+
+
+def test_completion_syncs_the_team_live_and_nobody_else(phones) -> None:  # type: ignore[no-untyped-def]
+    """Alice solves a mission: Bilal sees it at once; Chloé (other team) sees nothing."""
+    reply = solve_badge(phones["alice"])
+    assert reply["ok"] is True
+    events = team_events(phones["bilal"])
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "mission.completed" and "mission.available" in kinds
+    assert [e["version"] for e in events] == list(range(events[0]["version"], reply["version"] + 1))
+    assert events[0]["shards"] == mission(events[0]["mission"]).reward
+    assert team_events(phones["chloe"]) == []
+    assert team_events(phones["alice"]) == events
+
+
+def test_wrong_answers_are_shared_but_not_their_text(phones) -> None:  # type: ignore[no-untyped-def]
+    """A wrong answer is refused with a French message; teammates see an attempt, not the text."""
+    m = first_of_type("enigma")
+    reply = act(phones["alice"], m.id, "answer", answer="banane volante")
+    assert reply["ok"] is False and reply["error"]["code"] == "wrong_answer"
+    (event,) = team_events(phones["bilal"])
+    assert event["type"] == "mission.attempted"
+    assert "banane" not in json.dumps(event)
+
+
+def test_same_action_id_is_applied_once(phones) -> None:  # type: ignore[no-untyped-def]
+    """A retried action (same id) changes nothing the second time."""
+    m = first_of_type("enigma")
+    first = act(phones["alice"], m.id, "answer", "retry-1", answer=m.params["answers"][0])
+    again = act(phones["alice"], m.id, "answer", "retry-1", answer=m.params["answers"][0])
+    assert first["ok"] and again["duplicate"] and again["version"] == first["version"]
+    completed = [e for e in team_events(phones["bilal"]) if e["type"] == "mission.completed"]
+    assert len(completed) == 1
+
+
+def test_two_teammates_completing_together_award_once(phones) -> None:  # type: ignore[no-untyped-def]
+    """Bilal's answer after Alice's is told the mission is done; shards are awarded once."""
+    solve_badge(phones["alice"])
+    late = solve_badge(phones["bilal"])
+    assert late["ok"] is False and late["error"]["code"] == "already_done"
+    snap = call(phones["bilal"], "state", {})["snapshot"]
+    assert snap["team"]["shards"] == first_of_type("enigma").reward
+
+
+def test_eleventh_wrong_answer_is_rate_limited(app: Flask, phones) -> None:  # type: ignore[no-untyped-def]
+    """Ten wrong answers a minute are allowed; the 11th says when to retry; later it works."""
+    m = first_of_type("enigma")
+    start = utcnow()
+    app.config["CLOCK"] = lambda: start
+    for n in range(10):
+        assert (
+            act(phones["alice"], m.id, "answer", answer=f"faux {n}")["error"]["code"]
+            == "wrong_answer"
+        )
+    limited = act(phones["alice"], m.id, "answer", answer=m.params["answers"][0])
+    assert limited["error"]["code"] == "rate_limited"
+    assert "Réessayez dans 60 secondes" in limited["error"]["message"]
+    app.config["CLOCK"] = lambda: start + timedelta(seconds=61)
+    assert act(phones["alice"], m.id, "answer", answer=m.params["answers"][0])["ok"] is True
+
+
+def test_team_limit_applies_across_teammates(app: Flask, phones) -> None:  # type: ignore[no-untyped-def]
+    """The team's wrong answers add up: Bilal is limited after Alice's ten."""
+    m = first_of_type("enigma")
+    for n in range(10):
+        act(phones["alice"], m.id, "answer", answer=f"faux {n}")
+    assert act(phones["bilal"], m.id, "answer", answer="faux")["error"]["code"] == "rate_limited"
+    other_team = act(phones["chloe"], m.id, "answer", answer="faux")
+    assert other_team["error"]["code"] == "wrong_answer"
+
+
+def test_reconnect_replays_missed_events_in_order(app: Flask, phones, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+    """Bilal drops, Alice plays on; Bilal comes back with his version and gets what he missed."""
+    seen = call(phones["bilal"], "sync", {"version": -1})["version"]
+    phones["bilal"].disconnect(namespace=NS)
+    solve_badge(phones["alice"])
+    act(phones["alice"], first_of_type("enigma").id, "answer", answer="encore")
+    with app.app_context():
+        from tempo.models import Player
+
+        code = db.session.query(Player).filter_by(pseudonym="Bilal").one().rejoin_code
+    back = connect(app, code)
+    reply = call(back, "sync", {"version": seen})
+    assert [e["version"] for e in reply["events"]] == list(range(seen + 1, reply["version"] + 1))
+    assert call(back, "sync", {"version": reply["version"]})["events"] == []
+    back.disconnect(namespace=NS)
+
+
+def test_far_behind_client_gets_a_snapshot(phones, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Beyond the replay window the server sends a snapshot instead of events."""
+    monkeypatch.setattr(play_service, "MAX_REPLAY", 1)
+    solve_badge(phones["alice"])
+    reply = call(phones["bilal"], "sync", {"version": 0})
+    assert "snapshot" in reply and reply["snapshot"]["version"] == reply["version"]
+
+
+def test_malformed_and_forbidden_actions(phones) -> None:  # type: ignore[no-untyped-def]
+    """Missing ids, unknown missions and server-only kinds are refused without side effects."""
+    alice = phones["alice"]
+    assert call(alice, "action", {"mission": "x"})["error"]["code"] == "invalid_action"
+    assert call(alice, "action", "n'importe quoi")["error"]["code"] == "invalid_action"
+    assert act(alice, "nope", "answer", answer="x")["error"]["code"] == "unknown_mission"
+    assert act(alice, "d01-annuaire", "answer", answer="x")["error"]["code"] == "mission_locked"
+    qr = first_of_type("qr-checkpoint", day=6)
+    scan = act(alice, qr.id, "scan", checkpoint=qr.params["checkpoints"][0]["id"])
+    assert scan["error"]["code"] == "not_allowed"
+    assert team_events(phones["bilal"]) == []
+
+
+def test_hints_cost_shards_and_reach_the_whole_team(phones) -> None:  # type: ignore[no-untyped-def]
+    """No shards, no hint; after a success, the hint is bought and every teammate gets its text."""
+    m = first_of_type("split-clue")
+    poor = call(phones["alice"], "hint", {"id": "h-1", "mission": m.id, "index": 0})
+    assert poor["error"]["code"] == "mission_locked" or poor["error"]["code"] == "not_enough_shards"
+    solve_badge(phones["alice"])
+    team_events(phones["bilal"])
+    bought = call(phones["alice"], "hint", {"id": "h-2", "mission": m.id, "index": 0})
+    assert bought["ok"] is True
+    (event,) = team_events(phones["bilal"])
+    assert event["type"] == "hint.bought" and event["text"] == m.hints[0].text
+    view = call(phones["bilal"], "view", {"mission": m.id})["mission"]
+    assert view["hints"][0]["text_html"] == event["text_html"]
+    assert view["hints"][0]["text_html"].startswith("<p>")
+
+
+def test_split_clue_deals_a_different_fragment_to_each_present_player(
+    app: Flask, demo: Demo
+) -> None:
+    """Six phones present: each sees one fragment, all six are covered, none sees another's."""
+    m = first_of_type("split-clue")
+    clients = [connect(app, demo.join(0, f"Joueur {n}")) for n in range(6)]
+    solve_badge(clients[0])
+    fragments = []
+    for client in clients:
+        view = call(client, "view", {"mission": m.id})["mission"]
+        assert view["status"] == "available"
+        mine = view["play"]["fragments"]
+        assert len(mine) == 1
+        fragments.append(mine[0]["index"])
+    assert sorted(fragments) == list(range(1, 7))
+    clients[5].disconnect(namespace=NS)
+    still = [
+        call(c, "view", {"mission": m.id})["mission"]["play"]["fragments"] for c in clients[:5]
+    ]
+    assert sorted(f["index"] for fs in still for f in fs) == list(range(1, 7))
+    for client in clients[:5]:
+        client.disconnect(namespace=NS)
+
+
+def test_state_survives_a_server_restart(tmp_path: Path, demo: Demo, phones) -> None:  # type: ignore[no-untyped-def]
+    """A new server process on the same database restores exactly the same team state."""
+    solve_badge(phones["alice"])
+    act(phones["alice"], first_of_type("dialogue").id, "choose", choice=0)
+    before = call(phones["alice"], "state", {})["snapshot"]
+    restarted = create_app(make_config(tmp_path))
+    with restarted.app_context():
+        schema.upgrade(db.engine)
+        from tempo.models import Player
+
+        code = db.session.query(Player).filter_by(pseudonym="Alice").one().rejoin_code
+    client = connect(restarted, code)
+    after = call(client, "state", {})["snapshot"]
+    before["players"] = after["players"] = None  # presence differs between processes
+    assert after == before
+    client.disconnect(namespace=NS)

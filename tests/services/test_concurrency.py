@@ -1,0 +1,118 @@
+"""Concurrent actions on one team, on SQLite and on real PostgreSQL: one award, no corruption."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from tempo.models import Player, ShardEntry, Team, TeamEvent, utcnow
+from tempo.services import play
+from tempo.services.content import load_valid_content
+from tempo.services.demo import ensure_demo
+from tempo.services.players import join_team
+from tests.conftest import CONTENT_DIR
+from tests.realtime.helpers import first_of_type
+
+THREADS = 20
+
+
+@pytest.fixture
+def team(engine: Engine) -> tuple[int, list[int]]:
+    """The demo cohort on this engine, with two players in its first team."""
+    with Session(engine) as session:
+        result = ensure_demo(session, load_valid_content(CONTENT_DIR), utcnow())
+        session.commit()
+        team_id = result.cohort.teams[0].id
+        players = [join_team(session, team_id, name, utcnow()).player.id for name in ("Ana", "Bob")]
+    return team_id, players
+
+
+def _race(engine: Engine, players: list[int], send: Callable[[Session, Player, int], play.Reply]):
+    """Run THREADS sends at once (alternating players), each in its own session."""
+    barrier = threading.Barrier(THREADS)
+    replies: list[play.Reply] = []
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        with Session(engine) as session:
+            player = session.get(Player, players[n % len(players)])
+            assert player is not None
+            session.commit()  # give the connection back while waiting at the barrier
+            barrier.wait()
+            try:
+                replies.append(send(session, player, n))
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(replies) == THREADS
+    return replies
+
+
+def _check_once(engine: Engine, team_id: int, mission_id: str) -> None:
+    mission_reward = first_of_type("enigma").reward
+    with Session(engine) as session:
+        team = session.get(Team, team_id)
+        assert team is not None
+        completed = session.scalar(
+            select(func.count())
+            .select_from(TeamEvent)
+            .where(TeamEvent.team_id == team_id, TeamEvent.type == "mission.completed")
+        )
+        assert completed == 1
+        assert team.shards == mission_reward
+        assert (
+            session.scalar(
+                select(func.count()).select_from(ShardEntry).where(ShardEntry.team_id == team_id)
+            )
+            == 1
+        )
+        versions = session.scalars(
+            select(TeamEvent.version)
+            .where(TeamEvent.team_id == team_id)
+            .order_by(TeamEvent.version)
+        ).all()
+        assert list(versions) == list(range(1, team.version + 1))
+
+
+def test_twenty_concurrent_answers_from_two_teammates_award_once(engine: Engine, team) -> None:  # type: ignore[no-untyped-def]
+    """Twenty right answers at the same instant, from two phones: one completion, one award."""
+    team_id, players = team
+    mission = first_of_type("enigma")
+    answer = mission.params["answers"][0]
+    replies = _race(
+        engine,
+        players,
+        lambda s, p, n: play.perform(
+            s, p, f"race-{n}", mission.id, "answer", {"answer": answer}, utcnow()
+        ),
+    )
+    assert sum(r.ok for r in replies) == 1
+    assert {r.error["code"] for r in replies if not r.ok} == {"already_done"}  # type: ignore[index]
+    _check_once(engine, team_id, mission.id)
+
+
+def test_the_same_action_sent_twenty_times_at_once_is_applied_once(engine: Engine, team) -> None:  # type: ignore[no-untyped-def]
+    """One client id retried twenty times concurrently: applied once, the rest are duplicates."""
+    team_id, players = team
+    mission = first_of_type("enigma")
+    answer = mission.params["answers"][0]
+    replies = _race(
+        engine,
+        players[:1],
+        lambda s, p, n: play.perform(
+            s, p, "same-id", mission.id, "answer", {"answer": answer}, utcnow()
+        ),
+    )
+    assert sum(not r.duplicate for r in replies) == 1
+    assert all(r.ok for r in replies)
+    _check_once(engine, team_id, mission.id)
