@@ -1,0 +1,50 @@
+"""Browser tests: a real `tempo serve` process and headless Debian Chromium via Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tempo.config import PROJECT_ROOT
+from tests.live import LiveServer, start_server, stop_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+LAPTOP = {"width": 1280, "height": 800}
+SCREENSHOTS = PROJECT_ROOT / "screenshots"
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`tempo serve` on a free port, on a fresh SQLite instance with the demo cohort."""
+    server = start_server(tmp_path / "instance")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium."""
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a screenshot in the git-ignored screenshots/ folder for people to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    size = page.viewport_size or PHONE
+    page.screenshot(path=str(SCREENSHOTS / f"e2e-{size['width']}-{name}.png"), full_page=False)

@@ -1,0 +1,84 @@
+"""A real `tempo serve` process for tests that need the production server mode."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """A running `tempo serve` with the demo cohort."""
+
+    url: str
+    env: dict[str, str]
+    team_codes: list[str]
+    process: subprocess.Popen[str]
+
+    def tempo(self, *args: str) -> str:
+        """Run a `tempo` command against the same instance folder; return its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "tempo.launcher", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+
+def start_server(instance: Path) -> LiveServer:
+    """Create the demo cohort with `tempo demo`, then start `tempo serve` (gevent)."""
+    port = _free_port()
+    env = {**os.environ, "TEMPO_INSTANCE_DIR": str(instance), "TEMPO_PORT": str(port)}
+    env.pop("TEMPO_DATABASE_URL", None)
+    demo = subprocess.run(
+        [sys.executable, "-m", "tempo.launcher", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    codes = re.findall(r"code ([A-Z0-9]{6})", demo.stdout)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tempo.launcher", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            return LiveServer(url, env, codes, proc)
+        except OSError:
+            if proc.poll() is not None:
+                output = proc.stdout.read() if proc.stdout else ""
+                raise RuntimeError(f"tempo serve exited: {output}") from None
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("tempo serve did not answer within 30 s")
+
+
+def stop_server(server: LiveServer) -> None:
+    """Stop the server process."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()

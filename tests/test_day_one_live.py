@@ -1,0 +1,124 @@
+"""Day 1 of "Tempo 2050" played through the real protocol against `tempo serve` (gevent)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+from tests.engine.kit import dialogue_path
+from tests.live import LiveServer, start_server, stop_server
+from tests.realtime.helpers import content
+
+
+class Phone:
+    """A player's phone: an HTTP session (join page) and a Socket.IO client on /play."""
+
+    def __init__(self, server: LiveServer, team_code: str, pseudonym: str) -> None:
+        self.http = requests.Session()
+        page = self.http.get(f"{server.url}/rejoindre/{team_code}", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        data = {"pseudonym": pseudonym, "csrf_token": token.group(1) if token else ""}
+        joined = self.http.post(f"{server.url}/rejoindre/{team_code}", data=data, timeout=10)
+        code = re.search(r"/retour/([A-Z0-9]{8})", joined.text)
+        assert code, joined.text[:500]
+        self.events: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("team.event", self._on_event, namespace="/play")
+        self.sio.connect(
+            server.url,
+            namespaces=["/play"],
+            transports=["websocket"],
+            auth={"rejoin": code.group(1)},
+            wait_timeout=10,
+        )
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def call(self, name: str, payload: dict[str, Any]) -> Any:
+        """Emit and wait for the acknowledgement."""
+        return self.sio.call(name, payload, namespace="/play", timeout=10)
+
+    def act(self, mission: str, kind: str, **data: Any) -> Any:
+        """Send one action with a fresh client id."""
+        return self.call(
+            "action", {"id": str(uuid.uuid4()), "mission": mission, "kind": kind, "data": data}
+        )
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`tempo serve` with the demo cohort."""
+    live = start_server(tmp_path / "instance")
+    yield live
+    stop_server(live)
+
+
+def _solve(phone: Phone, mission: Any) -> None:
+    p = mission.params
+    if mission.type in ("enigma", "split-clue"):
+        assert phone.act(mission.id, "answer", answer=p["answers"][0])["ok"]
+    elif mission.type == "code-lock":
+        assert phone.act(mission.id, "try", code=p["code"])["ok"]
+    elif mission.type == "quiz":
+        answers = [
+            [i for i, c in enumerate(q["choices"]) if c.get("correct")] for q in p["questions"]
+        ]
+        assert phone.act(mission.id, "submit", answers=answers)["ok"]
+    elif mission.type == "dialogue":
+        view = phone.call("view", {"mission": mission.id})["mission"]["play"]
+        # Day 1's dialogue is the first: no team flag is set before it.
+        for index in dialogue_path(p, view["node"], {}):
+            node = phone.call("view", {"mission": mission.id})["mission"]["play"]["node"]
+            assert phone.act(mission.id, "choose", node=node, choice=index)["ok"]
+    elif mission.type == "proof":
+        assert phone.act(mission.id, "submit", text="Notre charte : respect, entraide, écoute.")[
+            "ok"
+        ]
+    else:  # pragma: no cover - day 1 has no other type
+        raise AssertionError(mission.type)
+
+
+def test_day_one_can_be_played_through_from_phones(server: LiveServer) -> None:
+    """Two phones play every day-1 mission; the teammate sees every event; offers are unlocked."""
+    alice, bilal = (
+        Phone(server, server.team_codes[0], "Alice"),
+        Phone(server, server.team_codes[0], "Bilal"),
+    )
+    day1 = next(d for d in content().scenarios["tempo-2050"].days if d.day == 1)
+    for _round in range(len(day1.missions)):
+        snap = alice.call("state", {})["snapshot"]
+        todo = [
+            m
+            for m in snap["missions"]
+            if m["day"] == 1
+            and m["status"] in ("available", "in_progress")
+            and not (m["type"] == "proof" and m["play"]["status"] == "pending")
+        ]
+        if not todo:
+            break
+        mission = next(m for m in day1.missions if m.id == todo[0]["id"])
+        _solve(alice, mission)
+    snap = bilal.call("state", {})["snapshot"]
+    statuses = {m["id"]: m["status"] for m in snap["missions"] if m["day"] == 1}
+    proofs = [m.id for m in day1.missions if m.type == "proof"]
+    assert all(s == "done" for mid, s in statuses.items() if mid not in proofs), statuses
+    assert all(statuses[mid] == "in_progress" for mid in proofs)  # awaiting the counsellor
+    expected_offers = {o for m in day1.missions if m.type != "proof" for o in m.unlocks}
+    assert {o["id"] for o in snap["offers"]} == expected_offers
+    assert snap["team"]["shards"] == sum(m.reward for m in day1.missions if m.type != "proof")
+    versions = [e["version"] for e in bilal.events]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+    assert versions[-1] == snap["version"]
+    for phone in (alice, bilal):
+        phone.sio.disconnect()
