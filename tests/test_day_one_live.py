@@ -122,3 +122,74 @@ def test_day_one_can_be_played_through_from_phones(server: LiveServer) -> None:
     assert versions[-1] == snap["version"]
     for phone in (alice, bilal):
         phone.sio.disconnect()
+
+
+def test_twenty_simultaneous_answers_from_two_phones_award_once(server: LiveServer) -> None:
+    """Two teammates fire the right answer ten times each at once: one completion, one award."""
+    phones = [Phone(server, server.team_codes[0], name) for name in ("Alice", "Bilal")]
+    mission = next(
+        m for m in content().scenarios["tempo-2050"].days[0].missions if m.type == "enigma"
+    )
+    barrier = threading.Barrier(20)
+    replies: list[Any] = []
+
+    def fire(phone: Phone, n: int) -> None:
+        barrier.wait()
+        replies.append(
+            phone.call(
+                "action",
+                {
+                    "id": f"same-{n % 2}",
+                    "mission": mission.id,
+                    "kind": "answer",
+                    "data": {"answer": mission.params["answers"][0]},
+                },
+            )
+        )
+
+    threads = [threading.Thread(target=fire, args=(phones[n % 2], n)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(replies) == 20
+    assert sum(1 for r in replies if r["ok"] and not r.get("duplicate")) == 1
+    snap = phones[1].call("state", {})["snapshot"]
+    assert snap["team"]["shards"] == mission.reward
+    for phone in phones:
+        completed = [e for e in phone.events if e["type"] == "mission.completed"]
+        assert len(completed) == 1
+        phone.sio.disconnect()
+
+
+def test_server_restart_mid_day_loses_nothing(tmp_path: Path) -> None:
+    """The server process stops mid-day; a new one on the same data gives back the same state."""
+    first = start_server(tmp_path / "instance")
+    phone = Phone(first, first.team_codes[0], "Alice")
+    mission = next(
+        m for m in content().scenarios["tempo-2050"].days[0].missions if m.type == "enigma"
+    )
+    assert phone.act(mission.id, "answer", answer=mission.params["answers"][0])["ok"]
+    before = phone.call("state", {})["snapshot"]
+    rejoin = before["me"]["rejoin_code"]
+    phone.sio.disconnect()
+    stop_server(first)
+
+    second = start_server(tmp_path / "instance")
+    try:
+        client = socketio.Client(reconnection=False)
+        client.connect(
+            second.url,
+            namespaces=["/play"],
+            transports=["websocket"],
+            auth={"rejoin": rejoin},
+            wait_timeout=10,
+        )
+        reply = client.call("sync", {"version": before["version"]}, namespace="/play", timeout=10)
+        assert reply["events"] == [] and reply["version"] == before["version"]
+        after = client.call("state", {}, namespace="/play", timeout=10)["snapshot"]
+        assert after["missions"] == before["missions"]
+        assert after["team"] == before["team"] and after["offers"] == before["offers"]
+        client.disconnect()
+    finally:
+        stop_server(second)
