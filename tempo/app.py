@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import babel, csrf, db, socketio
@@ -60,6 +60,8 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
 def _locale() -> str:
     # French first; other catalogues can be added under translations/ and picked here.
     supported = ["fr"]
+    if not has_request_context():  # CLI commands and background jobs: the default language
+        return "fr"
     return request.accept_languages.best_match(supported) or "fr"
 
 

@@ -1,4 +1,4 @@
-"""The `tempo` command: serve, db, validate, demo."""
+"""The `tempo` command: serve, db, validate, demo, qr, kit, export."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask import Flask
 
 from tempo import create_app
 from tempo.config import Config
-from tempo.models import utcnow
+from tempo.models import Cohort, utcnow
 
 
 def _app(**overrides: object) -> Flask:
@@ -188,3 +188,119 @@ def qr(cohort_slug: str, checkpoint_id: str | None, team_name: str | None, outpu
     data = qr_images.svg(url) if output.suffix.lower() == ".svg" else qr_images.png(url)
     output.write_bytes(data)
     click.echo(f"{output} écrit — {url} ({label})")
+
+
+def _cohort(slug: str) -> Cohort:
+    """The cohort with this slug (in an app context), or a French error listing the known ones."""
+    from sqlalchemy import inspect, select
+
+    from tempo.extensions import db as sqla
+
+    if not inspect(sqla.engine).has_table("cohort"):
+        raise click.ClickException(
+            "La base de données n'est pas encore créée : lancez « tempo db upgrade » "
+            "(ou « tempo demo » pour la cohorte de démonstration)."
+        )
+    cohort = sqla.session.scalar(select(Cohort).where(Cohort.slug == slug))
+    if cohort is None:
+        known = sqla.session.scalars(select(Cohort.slug).order_by(Cohort.slug)).all()
+        listing = (
+            f"cohortes existantes : {', '.join(known)}"
+            if known
+            else "aucune cohorte n'existe ; « tempo demo » crée la cohorte de démonstration"
+        )
+        raise click.ClickException(f"Cohorte inconnue : {slug} ({listing}).")
+    return cohort
+
+
+@cli.command(
+    help="Génère le kit d'impression d'une cohorte en un PDF A4 : affiches d'inscription des "
+    "équipes, cartes personnelles des joueurs, fiche de pose et affiches des balises QR."
+)
+@click.argument("cohort_slug", metavar="COHORTE")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Fichier PDF à écrire (ex. kit-demo.pdf).",
+)
+def kit(cohort_slug: str, output: Path) -> None:
+    """Write a cohort's print kit to a PDF file."""
+    from tempo.extensions import db as sqla
+    from tempo.services import printkit
+
+    if output.suffix.lower() != ".pdf":
+        raise click.UsageError("Le fichier doit se terminer par .pdf.")
+    app = _app()
+    cfg: Config = app.config["TEMPO_CONFIG"]
+    with app.app_context():
+        cohort = _cohort(cohort_slug)
+        data = printkit.kit_data(
+            sqla.session,
+            cohort,
+            secret=app.config["SECRET_KEY"],
+            public_url=cfg.public_url,
+            now=utcnow(),
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(printkit.render_kit(data))
+    cards = sum(len(t.cards) for t in data.teams)
+    click.echo(
+        f"{output} écrit : {len(data.teams)} affiche(s) d'équipe, {cards} carte(s) "
+        f"personnelle(s), {len(data.checkpoints)} balise(s) QR. Les codes ouvrent {cfg.public_url}."
+    )
+    if printkit.is_local(cfg.public_url):
+        click.echo(
+            f"Attention : {cfg.public_url} ne s'ouvre pas depuis un téléphone. Définissez "
+            "TEMPO_PUBLIC_URL (l'adresse publique de Tempo) puis régénérez le kit.",
+            err=True,
+        )
+
+
+@cli.command(
+    "export",
+    help="Exporte le suivi d'une cohorte : deux fichiers CSV (joueurs, équipes) pour un tableur, "
+    "ou le bilan PDF avec la progression des équipes et des offres.",
+)
+@click.argument("cohort_slug", metavar="COHORTE")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "pdf"]),
+    default="csv",
+    show_default=True,
+    help="csv : joueurs.csv et equipes.csv (UTF-8, séparateur « ; ») ; pdf : bilan A4.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="csv : dossier qui recevra joueurs.csv et equipes.csv (créé s'il manque) ; "
+    "pdf : fichier .pdf.",
+)
+def export(cohort_slug: str, fmt: str, output: Path) -> None:
+    """Write a cohort's CSV exports to a folder, or its PDF report to a file."""
+    from tempo.extensions import db as sqla
+    from tempo.services import exports
+
+    if fmt == "pdf" and output.suffix.lower() != ".pdf":
+        raise click.UsageError("Le fichier doit se terminer par .pdf.")
+    if fmt == "csv" and output.is_file():
+        raise click.UsageError(f"{output} est un fichier : indiquez un dossier pour les CSV.")
+    app = _app()
+    with app.app_context():
+        stats = exports.cohort_stats(sqla.session, _cohort(cohort_slug), utcnow())
+    if fmt == "pdf":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(exports.report_pdf(stats))
+        click.echo(f"{output} écrit : bilan de {len(stats.teams)} équipe(s).")
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    (output / exports.PLAYERS_FILE).write_bytes(exports.players_csv(stats))
+    (output / exports.TEAMS_FILE).write_bytes(exports.teams_csv(stats))
+    click.echo(
+        f"{output / exports.PLAYERS_FILE} écrit ({len(stats.players)} joueur(s)) ; "
+        f"{output / exports.TEAMS_FILE} écrit ({len(stats.teams)} équipe(s))."
+    )

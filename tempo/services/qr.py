@@ -6,11 +6,15 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from qrcode.constants import ERROR_CORRECT_M
+from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
+
+# M (15 % recovery) for screens and cards; Q (25 %) for posters taped up outdoors, where rain,
+# creases and scratches damage the print.
+LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q}
 
 
-def _code(data: str) -> qrcode.QRCode:  # type: ignore[type-arg]
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+def _code(data: str, level: str = "M", border: int = 4) -> qrcode.QRCode:  # type: ignore[type-arg]
+    code = qrcode.QRCode(error_correction=LEVELS[level], border=border)
     code.add_data(data)
     code.make(fit=True)
     return code
@@ -32,3 +36,8 @@ def png(data: str, box_size: int = 12) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def modules(data: str, level: str = "M") -> list[list[bool]]:
+    """The QR code's dark modules, row by row, without the quiet zone (for vector drawing)."""
+    return [[bool(cell) for cell in row] for row in _code(data, level, border=0).get_matrix()]

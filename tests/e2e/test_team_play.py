@@ -103,6 +103,7 @@ def test_reload_mid_mission_comes_back_to_the_same_state(
     badge = mission("d01-badge-entree")
     _open_mission(page, badge.id)
     _answer(page, badge.id, badge.params["answers"][0])
+    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
     _dismiss_celebration(page)
     _close_mission(page)
 
