@@ -131,6 +131,7 @@ def demo(reset_password: bool) -> None:
             click.echo(
                 f"Équipe {team.name} : code {team.join_code} — {base}/rejoindre/{team.join_code}"
             )
+        click.echo(f"Console des conseillers : {base}/console/connexion")
         click.echo(f"Compte conseiller : {result.counsellor.email}")
         if result.password:
             click.echo(f"Mot de passe : {result.password}")
@@ -304,3 +305,48 @@ def export(cohort_slug: str, fmt: str, output: Path) -> None:
         f"{output / exports.PLAYERS_FILE} écrit ({len(stats.players)} joueur(s)) ; "
         f"{output / exports.TEAMS_FILE} écrit ({len(stats.teams)} équipe(s))."
     )
+
+
+@cli.group(help="Comptes de l'équipe (conseillers, auteurs, administrateurs).")
+def user() -> None:
+    """Staff account commands."""
+
+
+@user.command(
+    "create", help="Crée un compte de la console (par exemple le premier administrateur)."
+)
+@click.option("--email", required=True, help="Adresse e-mail, l'identifiant de connexion.")
+@click.option("--name", required=True, help="Nom affiché dans la console.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "counsellor", "author"]),
+    help="admin (tout, et les comptes), counsellor (ses cohortes), author (les scénarios).",
+)
+@click.option(
+    "--password",
+    default=None,
+    help="Mot de passe (10 caractères minimum) ; sans cette option, demandé deux fois, masqué.",
+)
+def user_create(email: str, name: str, role: str, password: str | None) -> None:
+    """Create a staff account; prompt twice for a hidden password when none is given."""
+    from tempo import db as schema
+    from tempo.extensions import db as sqla
+    from tempo.models import Role
+    from tempo.services.staff import StaffError, add_account
+
+    if password is None:
+        password = click.prompt(
+            "Mot de passe",
+            hide_input=True,
+            confirmation_prompt="Mot de passe (encore une fois)",
+        )
+    app = _app()
+    with app.app_context():
+        schema.upgrade(sqla.engine)
+        try:
+            account = add_account(sqla.session, email, name, Role(role), password)
+        except StaffError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Compte créé : {account.display_name} <{account.email}> ({role}).")
+        click.echo("Connexion : /console/connexion")

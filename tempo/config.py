@@ -42,6 +42,10 @@ class Config:
     WRONG_LIMIT_TEAM: int = 10
     WRONG_WINDOW_SECONDS: int = 60
     MAX_UPLOAD_MB: int = 12
+    STAFF_SESSION_HOURS: float = 8
+    STAFF_IDLE_MINUTES: float = 60
+    STAFF_LOGIN_MAX_FAILURES: int = 5
+    STAFF_LOGIN_WINDOW_MINUTES: float = 5
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +70,10 @@ class Config:
             WRONG_LIMIT_TEAM=int(_env("WRONG_LIMIT_TEAM", "10")),
             WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
             MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
+            STAFF_SESSION_HOURS=float(_env("STAFF_SESSION_HOURS", "8")),
+            STAFF_IDLE_MINUTES=float(_env("STAFF_IDLE_MINUTES", "60")),
+            STAFF_LOGIN_MAX_FAILURES=int(_env("STAFF_LOGIN_MAX_FAILURES", "5")),
+            STAFF_LOGIN_WINDOW_MINUTES=float(_env("STAFF_LOGIN_WINDOW_MINUTES", "5")),
         )
 
     @property

@@ -35,6 +35,19 @@ def make_config(tmp_path: Path, **overrides: object) -> Config:
     return cfg
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2 at its cheapest in tests: real parameters cost ~0.3 s a hash on this machine."""
+    from argon2 import PasswordHasher, profiles
+
+    from tempo.services import staff
+
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    staff._dummy_hash.cache_clear()
+    yield
+    staff._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """An application on a migrated SQLite database in a temporary folder."""

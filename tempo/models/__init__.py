@@ -3,7 +3,7 @@
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
 from tempo.models.scenario import ScenarioVersion
-from tempo.models.staff import Role, StaffAccount
+from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
     ClientAction,
     MissionProgress,
@@ -22,6 +22,7 @@ __all__ = [
     "Cohort",
     "CohortDay",
     "CohortStatus",
+    "LoginFailure",
     "MissionProgress",
     "MissionStatus",
     "Player",
@@ -29,6 +30,7 @@ __all__ = [
     "ScenarioVersion",
     "ShardEntry",
     "StaffAccount",
+    "StaffSession",
     "Team",
     "TeamEvent",
     "UnlockedOffer",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tempo.models import ScenarioVersion
-from tempo.scenarios import Content, load_content
+from tempo.scenarios import Content, LoadResult, load_content
+from tempo.transactions import write_transaction
+
+_loaded: dict[Path, tuple[tuple[tuple[str, int, int], ...], LoadResult]] = {}
 
 
 class ContentInvalid(Exception):
@@ -39,14 +43,30 @@ def frozen_copy(content: Content, slug: str) -> dict[str, Any]:
     }
 
 
-def publish(session: Session, content: Content, slug: str) -> ScenarioVersion:
+def _digest(frozen: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(frozen, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+
+
+def published_version(session: Session, content: Content, slug: str) -> ScenarioVersion | None:
+    """The published version identical to scenario `slug` of this content, if there is one."""
+    digest = _digest(frozen_copy(content, slug))
+    return session.scalar(
+        select(ScenarioVersion).where(
+            ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
+        )
+    )
+
+
+def publish(
+    session: Session, content: Content, slug: str, now: datetime | None = None
+) -> ScenarioVersion:
     """Freeze scenario `slug` as a version; publishing identical content twice reuses it."""
     if slug not in content.scenarios:
         raise KeyError(slug)
     frozen = frozen_copy(content, slug)
-    digest = hashlib.sha256(
-        json.dumps(frozen, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    ).hexdigest()
+    digest = _digest(frozen)
     existing = session.scalar(
         select(ScenarioVersion).where(
             ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
@@ -58,6 +78,42 @@ def publish(session: Session, content: Content, slug: str) -> ScenarioVersion:
     version = ScenarioVersion(
         slug=slug, label=meta.version, title=meta.title, content_hash=digest, content=frozen
     )
+    if now is not None:
+        version.published_at = now
     session.add(version)
     session.flush()
+    return version
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def current_content(root: Path) -> LoadResult:
+    """The content folder as it is now, loaded again only when one of its files changed."""
+    fingerprint = _fingerprint(root)
+    cached = _loaded.get(root)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    result = load_content(root)
+    _loaded[root] = (fingerprint, result)
+    return result
+
+
+def versions(session: Session) -> list[ScenarioVersion]:
+    """Every published version, the most recent first."""
+    return list(
+        session.scalars(
+            select(ScenarioVersion).order_by(
+                ScenarioVersion.published_at.desc(), ScenarioVersion.id.desc()
+            )
+        )
+    )
+
+
+def publish_now(session: Session, content: Content, slug: str, now: datetime) -> ScenarioVersion:
+    """Publish scenario `slug` of `content` in its own transaction."""
+    with write_transaction(session):
+        version = publish(session, content, slug, now)
     return version

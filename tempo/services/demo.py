@@ -49,7 +49,7 @@ def ensure_demo(
     cohort = session.scalar(select(Cohort).where(Cohort.slug == DEMO_SLUG))
     created = cohort is None
     if cohort is None:
-        version = publish(session, content, DEMO_SCENARIO)
+        version = publish(session, content, DEMO_SCENARIO, now)
         today = now.astimezone(ZoneInfo("Europe/Paris")).date()
         cohort = create_cohort(
             session,

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
 def register(app: Flask) -> None:
     """Render HTTP errors as French pages with a way back home."""
 
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+        if request.path.startswith("/console"):
+            message = _(
+                "Ce formulaire a expiré ou ne vient pas de Tempo : rien n'a été enregistré. "
+                "Rechargez la page et recommencez."
+            )
+        else:
+            message = _(
+                "Ce formulaire a expiré : rien n'a été enregistré. Recharge la page et recommence."
+            )
+        return _page(400, message), 400
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
         messages = {
+            403: _("Votre compte n'a pas accès à cette page."),
             404: _("Cette page n'existe pas (ou plus)."),
             405: _("Cette action n'est pas possible ici."),
             500: _("Une erreur est survenue de notre côté. Réessaie dans un instant."),
         }
         code = error.code or 500
         message = messages.get(code, _("Une erreur est survenue."))
-        return render_template("error.html", code=code, message=message), code
+        return _page(code, message), code
+
+
+def _page(code: int, message: str) -> str:
+    # Console visitors get the console's layout and a way back to the console.
+    template = "console/error.html" if request.path.startswith("/console") else "error.html"
+    return render_template(template, code=code, message=message)
