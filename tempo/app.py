@@ -47,6 +47,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("MESSAGE_QUEUE"),
+        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         cors_allowed_origins=[app.config["PUBLIC_URL_BASE"]],
     )
 

@@ -1,10 +1,14 @@
-"""The `tempo` command: serve, db, validate, demo, qr, kit, export."""
+"""The `tempo` command: serve, scheduler, db, validate, demo, day, cohort, user, qr, kit, export."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
@@ -12,6 +16,18 @@ from flask import Flask
 from tempo import create_app
 from tempo.config import Config
 from tempo.models import Cohort, utcnow
+
+if TYPE_CHECKING:
+    from tempo.models import Cohort
+    from tempo.services.calendar import Broadcasts
+
+SCHEDULER_MODES = ("inprocess", "off")
+STATUS_LABELS = {
+    "scheduled": "programmée",
+    "running": "en cours",
+    "paused": "en pause",
+    "finished": "terminée",
+}
 
 
 def _app(**overrides: object) -> Flask:
@@ -37,11 +53,61 @@ def serve(host: str | None, port: int | None) -> None:
         overrides["HOST"] = host
     if port:
         overrides["PORT"] = port
+    if base.SCHEDULER not in SCHEDULER_MODES:
+        raise click.UsageError(
+            f"TEMPO_SCHEDULER vaut « {base.SCHEDULER} » : choisissez inprocess ou off."
+        )
     app = _app(**overrides)
     cfg: Config = app.config["TEMPO_CONFIG"]
     _ensure_schema(app)
+    clock = None
+    if cfg.SCHEDULER == "inprocess":
+        from tempo.scheduler import DayScheduler
+
+        _log_scheduler()
+        clock = DayScheduler(app)
+        clock.start()
     click.echo(f"Tempo écoute sur http://{cfg.HOST}:{cfg.PORT} (mode {cfg.ASYNC_MODE}).")
-    socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False)
+    try:
+        socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False)
+    finally:
+        if clock is not None:
+            clock.stop()
+
+
+def _log_scheduler() -> None:
+    """Print the scheduler's messages (leader, standby, days opened and closed) on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    logger = logging.getLogger("tempo.scheduler")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+@cli.command(help="Lance l'ordonnanceur du calendrier comme processus à part (plusieurs serveurs).")
+def scheduler() -> None:
+    """Run the 10-day clock on its own until SIGTERM or Ctrl-C (one leader among all processes)."""
+    from tempo.scheduler import DayScheduler, external_emitter
+
+    app = _app()
+    _log_scheduler()
+    emit = external_emitter(app)
+    if emit is None:
+        click.echo(
+            "Attention : sans file de messages (TEMPO_MESSAGE_QUEUE), l'ordonnanceur ne peut pas "
+            "prévenir en direct les téléphones connectés aux serveurs ; ils verront les jours "
+            "ouverts en rechargeant la page.",
+            err=True,
+        )
+    clock = DayScheduler(app, emit) if emit else DayScheduler(app)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    clock.start()
+    click.echo("Ordonnanceur démarré (Ctrl-C pour l'arrêter).", err=True)
+    stop.wait()
+    clock.stop()
+    click.echo("Ordonnanceur arrêté.", err=True)
 
 
 def _ensure_schema(app: Flask) -> None:
@@ -350,3 +416,120 @@ def user_create(email: str, name: str, role: str, password: str | None) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Compte créé : {account.display_name} <{account.email}> ({role}).")
         click.echo("Connexion : /console/connexion")
+
+
+# --- the calendar by hand (the console calls the same services) -------------------------------
+
+
+def _announce(app: Flask, broadcasts: Broadcasts) -> None:
+    """Tell connected phones through the message queue, or say that they will see it later."""
+    from tempo.scheduler import external_emitter
+
+    if not broadcasts:
+        return
+    emit = external_emitter(app)
+    if emit is None:
+        click.echo(
+            "Sans file de messages (TEMPO_MESSAGE_QUEUE), les téléphones déjà connectés ne sont "
+            "pas prévenus en direct : ils verront le changement en rechargeant la page ou à leur "
+            "prochaine reconnexion. Pour les prévenir tout de suite, utilisez la console."
+        )
+        return
+    emit(broadcasts)
+    click.echo(f"Téléphones prévenus en direct ({len(broadcasts)} équipe(s)).")
+
+
+def _calendar_call(action: str, slug: str, number: int = 0) -> None:
+    from tempo.extensions import db as sqla
+    from tempo.services import calendar
+
+    app = _app()
+    with app.app_context():
+        cohort = _cohort(slug)
+        session, now = sqla.session, utcnow()
+        try:
+            if action == "unlock":
+                broadcasts = calendar.unlock_day(session, cohort.id, number, now)
+            elif action == "pause":
+                broadcasts = calendar.pause_cohort(session, cohort.id, now)
+            else:
+                broadcasts = calendar.resume_cohort(session, cohort.id, now)
+        except calendar.CalendarError as exc:
+            raise click.ClickException(exc.message) from exc
+        name = cohort.name
+        teams = len(cohort.teams)
+    if action == "unlock":
+        click.echo(
+            f"Jour {number} ouvert pour les {teams} équipe(s) de « {name} »."
+            if broadcasts
+            else f"Le jour {number} de « {name} » était déjà ouvert : rien n'a changé."
+        )
+    elif action == "pause":
+        click.echo(
+            f"« {name} » est en pause : les téléphones affichent la pause."
+            if broadcasts
+            else f"« {name} » était déjà en pause."
+        )
+    else:
+        click.echo(f"« {name} » a repris." if broadcasts else f"« {name} » n'était pas en pause.")
+    _announce(app, broadcasts)
+
+
+@cli.group(help="Les jours de jeu d'une cohorte (calendrier, ouverture anticipée).")
+def day() -> None:
+    """Game-day commands."""
+
+
+@day.command("list", help="Affiche le calendrier d'une cohorte : dates, heures, état des jours.")
+@click.argument("cohort_slug", metavar="COHORTE")
+def day_list(cohort_slug: str) -> None:
+    """Print the cohort's calendar in its local time."""
+    from zoneinfo import ZoneInfo
+
+    app = _app()
+    with app.app_context():
+        cohort = _cohort(cohort_slug)
+        tz = ZoneInfo(cohort.timezone)
+        status = STATUS_LABELS.get(cohort.status.value, cohort.status.value)
+        click.echo(f"« {cohort.name} » ({cohort.slug}) — {status}, fuseau {cohort.timezone}")
+        for d in cohort.days:
+            unlock = d.unlock_at.astimezone(tz).strftime("%H:%M")
+            recap = d.recap_at.astimezone(tz).strftime("%H:%M")
+            state = "à venir"
+            if d.unlocked_at is not None:
+                state = "ouvert le " + d.unlocked_at.astimezone(tz).strftime("%d/%m à %H:%M")
+            if d.closed_at is not None:
+                state += ", clos le " + d.closed_at.astimezone(tz).strftime("%d/%m à %H:%M")
+            click.echo(
+                f"Jour {d.number:>2} — {d.date.strftime('%d/%m/%Y')} — "
+                f"ouverture {unlock}, bilan {recap} — {state}"
+            )
+
+
+@day.command("unlock", help="Ouvre tout de suite le jour N d'une cohorte (une seule fois).")
+@click.argument("cohort_slug", metavar="COHORTE")
+@click.argument("number", metavar="N", type=click.IntRange(1, 99))
+def day_unlock(cohort_slug: str, number: int) -> None:
+    """Unlock game day N now (idempotent)."""
+    _calendar_call("unlock", cohort_slug, number)
+
+
+@cli.group(help="Mettre une cohorte en pause ou la relancer.")
+def cohort() -> None:
+    """Cohort commands."""
+
+
+@cohort.command("pause", help="Met la cohorte en pause : plus de jeu, le calendrier attend.")
+@click.argument("cohort_slug", metavar="COHORTE")
+def cohort_pause(cohort_slug: str) -> None:
+    """Pause a cohort."""
+    _calendar_call("pause", cohort_slug)
+
+
+@cohort.command(
+    "resume", help="Relance la cohorte ; les jours dont l'heure est passée s'ouvrent aussitôt."
+)
+@click.argument("cohort_slug", metavar="COHORTE")
+def cohort_resume(cohort_slug: str) -> None:
+    """Resume a paused cohort (and catch its calendar up)."""
+    _calendar_call("resume", cohort_slug)

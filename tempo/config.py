@@ -35,6 +35,10 @@ class Config:
     ASYNC_MODE: str = "threading"
     SERVER_MODE: str = "gevent"
     MESSAGE_QUEUE: str | None = None
+    MESSAGE_QUEUE_CHANNEL: str = "flask-socketio"
+    SCHEDULER: str = "inprocess"
+    SCHEDULER_RETRY_SECONDS: float = 5.0
+    SCHEDULER_SYNC_SECONDS: float = 30.0
     TIMEZONE: str = "Europe/Paris"
     DEFAULT_LOCALE: str = "fr"
     SQLITE_BUSY_TIMEOUT_MS: int = 5000
@@ -64,6 +68,10 @@ class Config:
             ASYNC_MODE=_env("ASYNC_MODE", "threading"),
             SERVER_MODE=_env("SERVER_MODE", "gevent"),
             MESSAGE_QUEUE=os.environ.get("TEMPO_MESSAGE_QUEUE"),
+            MESSAGE_QUEUE_CHANNEL=_env("MESSAGE_QUEUE_CHANNEL", "flask-socketio"),
+            SCHEDULER=_env("SCHEDULER", "inprocess"),
+            SCHEDULER_RETRY_SECONDS=float(_env("SCHEDULER_RETRY_SECONDS", "5")),
+            SCHEDULER_SYNC_SECONDS=float(_env("SCHEDULER_SYNC_SECONDS", "30")),
             TIMEZONE=_env("TIMEZONE", "Europe/Paris"),
             TESTING=_flag("TESTING", False),
             WRONG_LIMIT_PLAYER=int(_env("WRONG_LIMIT_PLAYER", "10")),

@@ -8,6 +8,15 @@ from sqlalchemy.engine import Engine
 
 from tempo.config import PROJECT_ROOT
 
+# Tables that are not Tempo models: APScheduler's job store (tempo/scheduler.py), created by
+# revision 0004 with APScheduler's own definition. Autogenerate must neither drop nor alter them.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic's `include_name` hook: compare Tempo's tables only."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def alembic_config(url: str) -> AlembicConfig:
     """An Alembic configuration pointing at Tempo's migrations and the given database."""

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 _local = threading.local()
@@ -60,3 +60,22 @@ def write_transaction(session: Session) -> Iterator[None]:
         _local.writing = False
         if sqlite:
             _sqlite_writer.release()
+
+
+@contextmanager
+def core_write(bind: Engine | Connection) -> Iterator[None]:
+    """Queue a write made outside a Session (e.g. APScheduler's job store) with the others.
+
+    On SQLite it takes the process's writer lock and makes the next BEGIN an IMMEDIATE one, as
+    `write_transaction` does; elsewhere it does nothing.
+    """
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_writer:
+        previous = getattr(_local, "writing", False)
+        _local.writing = True
+        try:
+            yield
+        finally:
+            _local.writing = previous

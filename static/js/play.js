@@ -246,6 +246,20 @@
       case "proof.reviewed":
         toast(ev.accepted ? "✅ Preuve acceptée pour " + titleOf(ev.mission) + "\u00a0!" : "❌ Preuve refusée pour " + titleOf(ev.mission) + "\u00a0: regardez le commentaire.", true);
         break;
+      case "day.unlocked":   // the new day's missions come with the refreshed state
+        toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
+        break;
+      case "day.closed":
+        toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.");
+        break;
+      case "cohort.paused":
+        if (snap.cohort) snap.cohort.status = "paused";
+        toast("⏸️ Le jeu est en pause.", true);
+        break;
+      case "cohort.resumed":
+        if (snap.cohort) snap.cohort.status = "running";
+        toast("▶️ Le jeu reprend\u00a0!", true);
+        break;
       default:
         break;
     }
@@ -328,6 +342,10 @@
       $("#day-kicker").textContent = "Jour " + d.number + " sur 10";
       $("#day-title").textContent = d.title;
       if (d.intro_html) intro.innerHTML = d.intro_html;
+    } else if (S.snap.cohort && S.snap.cohort.status === "paused") {
+      $("#day-kicker").textContent = "En pause";
+      $("#day-title").textContent = "L'aventure reprend bientôt";
+      intro.append(h("p", {}, "Les missions sont en sécurité : tout ce que ton équipe a gagné t'attend à la reprise."));
     } else {
       $("#day-kicker").textContent = "Bientôt";
       $("#day-title").textContent = "L'aventure n'a pas encore commencé";

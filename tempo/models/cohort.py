@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tempo.engine.progress import DayClock
 from tempo.models.base import Base, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -59,6 +60,13 @@ class Cohort(Base):
     teams: Mapped[list[Team]] = relationship(
         back_populates="cohort", order_by="Team.id", cascade="all, delete-orphan"
     )
+
+    def clocks(self) -> list[DayClock]:
+        """The engine's view of the calendar: scheduled instants and what already happened."""
+        return [
+            DayClock(d.number, d.unlock_at, d.unlocked_at, d.recap_at, d.closed_at)
+            for d in self.days
+        ]
 
 
 class CohortDay(Base):

@@ -16,14 +16,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tempo.engine.progress import DayClock, open_days
+from tempo.engine.progress import playable_days
 from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState
 from tempo.markup import render
 from tempo.missions import registry
 from tempo.missions.base import Action, MissionContext
 from tempo.models import (
     ClientAction,
-    CohortStatus,
     MissionProgress,
     MissionStatus,
     Player,
@@ -111,10 +110,7 @@ def _lock_team(session: Session, team_id: int) -> Team:
 def team_state(session: Session, team: Team, now: datetime) -> TeamState:
     """The engine's view of a team, read from the database."""
     cohort = team.cohort
-    clocks = [DayClock(d.number, d.unlock_at, d.unlocked_at) for d in cohort.days]
-    opened = open_days(clocks, now, running=cohort.status == CohortStatus.RUNNING)
-    if cohort.status == CohortStatus.PAUSED:
-        opened = set()
+    opened = playable_days(cohort.clocks(), now, cohort.status.value)
     rows = session.scalars(select(MissionProgress).where(MissionProgress.team_id == team.id))
     missions = {
         row.mission_id: MissionRecord(
