@@ -48,7 +48,9 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("MESSAGE_QUEUE"),
         channel=app.config["MESSAGE_QUEUE_CHANNEL"],
-        cors_allowed_origins=[app.config["PUBLIC_URL_BASE"]],
+        # With a public URL, only pages from it may open sockets; without one, Engine.IO's
+        # default same-origin check (Origin must match Host) lets phones on a LAN address in.
+        cors_allowed_origins=[cfg.PUBLIC_URL.rstrip("/")] if cfg.PUBLIC_URL else None,
     )
 
     from tempo.web import register_blueprints

@@ -193,3 +193,32 @@ def test_server_restart_mid_day_loses_nothing(tmp_path: Path) -> None:
         client.disconnect()
     finally:
         stop_server(second)
+
+
+def test_sockets_from_a_foreign_origin_are_refused(server: LiveServer) -> None:
+    """A page of another site cannot open a player's socket; the server's own origin can."""
+    phone = Phone(server, server.team_codes[0], "Alice")
+    rejoin = phone.call("state", {})["snapshot"]["me"]["rejoin_code"]
+    phone.sio.disconnect()
+    own = socketio.Client(reconnection=False)
+    own.connect(
+        server.url,
+        namespaces=["/play"],
+        transports=["websocket"],
+        auth={"rejoin": rejoin},
+        wait_timeout=5,  # the websocket client sends the server's own origin by default
+    )
+    assert own.connected
+    own.disconnect()
+    # `origin` replaces the client's default Origin header (a second one would blur the test).
+    foreign = socketio.Client(
+        reconnection=False, websocket_extra_options={"origin": "https://evil.example"}
+    )
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(
+            server.url,
+            namespaces=["/play"],
+            transports=["websocket"],
+            auth={"rejoin": rejoin},
+            wait_timeout=5,
+        )
