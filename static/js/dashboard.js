@@ -8,7 +8,15 @@
   });
   if (!board || typeof io === "undefined") return;
   let pending = null;
+  let stale = false;
+  const typing = () => {
+    const el = document.activeElement;
+    return el && board.contains(el) && (el.tagName === "INPUT" || el.tagName === "TEXTAREA") && el.value;
+  };
+  // Never wipe a comment being typed: redraw once the counsellor leaves the field.
+  board.addEventListener("focusout", () => { if (stale) { stale = false; refresh(); } });
   const refresh = () => {
+    if (typing()) { stale = true; return; }
     if (pending) return;
     // Several events arrive together (a day opening for every team): one redraw for them all.
     pending = setTimeout(async () => {

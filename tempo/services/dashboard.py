@@ -48,17 +48,21 @@ def describe(
     event: Mapping[str, Any], team: str, players: Mapping[int, str], titles: Mapping[str, str]
 ) -> str:
     """One team event as a French sentence for the feed."""
-    who = (
-        players.get(event.get("by") or event.get("player") or 0, "")
-        if isinstance(event.get("by") or event.get("player"), int)
-        else ""
-    )
+    actor = event.get("by")
+    if isinstance(event.get("player"), dict):  # player.joined names the newcomer inline
+        actor = event["player"].get("id")
+    elif isinstance(event.get("player"), int):
+        actor = event["player"]
+    who = players.get(actor, "") if isinstance(actor, int) else ""
+    if isinstance(event.get("player"), dict):
+        who = str(event["player"].get("pseudonym") or who)
     mission = titles.get(str(event.get("mission", "")), str(event.get("mission", "")))
     kind = event.get("type")
     subject = who or team
     sentences = {
         "mission.completed": f"{subject} ({team}) a terminé « {mission} ».",
-        "mission.attempted": f"{subject} ({team}) a tenté « {mission} ».",
+        "mission.attempted": f"{subject} ({team}) s'est trompé·e sur « {mission} ».",
+        "mission.updated": f"{subject} ({team}) avance sur « {mission} ».",
         "mission.available": f"{team} : « {mission} » est disponible.",
         "hint.bought": f"{subject} ({team}) a acheté un indice pour « {mission} ».",
         "proof.submitted": f"{subject} ({team}) a envoyé une preuve pour « {mission} ».",

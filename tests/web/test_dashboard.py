@@ -354,4 +354,5 @@ def test_stuck_alerts_with_the_injected_clock(
     page = text(admin.get(BOARD))
     assert f"{demo.names[0]} bloque sur « {enigma.title} » : 5 mauvaises réponses." in page
     assert f"{demo.names[0]} n'a pas progressé" not in page
-    assert "Alice" in page and f"a tenté « {enigma.title} »" in page
+    assert f"Alice ({demo.names[0]}) s'est trompé·e sur « {enigma.title} »" in page
+    assert f"Alice a rejoint {demo.names[0]}." in page
