@@ -34,9 +34,14 @@ def test_counsellor_runs_a_cohort_live_from_the_dashboard(
     browser: Browser, live_server: LiveServer, tmp_path: Path
 ) -> None:
     """Login, new cohort, dashboard; day 2 reaches the phone within a second; a proof validated."""
+    # The first account is the administrator; the counsellor who runs the cohort is a second one.
+    live_server.tempo(
+        "user", "create", "--email", "admin@ml-e2e.fr", "--name", "Admin",
+        "--role", "admin", "--password", PASSWORD,
+    )  # fmt: skip
     live_server.tempo(
         "user", "create", "--email", EMAIL, "--name", "Inès Conseillère",
-        "--role", "admin", "--password", PASSWORD,
+        "--role", "counsellor", "--password", PASSWORD,
     )  # fmt: skip
     laptop = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     console = laptop.new_page()
@@ -93,6 +98,7 @@ def test_counsellor_runs_a_cohort_live_from_the_dashboard(
     console.screenshot(path=str(SCREENSHOTS / "e2e-1280-dashboard-full.png"), full_page=True)
     pending.get_by_role("button", name="Valider").click()
     expect(phone.locator("#panel")).to_contain_text("Preuve acceptée", timeout=TIMEOUT)
+    expect(phone.locator("#panel")).to_contain_text("Belle photo d'équipe !")
     expect(console.locator(f'td[data-mission="{proof}"]').first).to_have_attribute(
         "data-status", "done", timeout=TIMEOUT
     )

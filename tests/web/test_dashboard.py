@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -171,6 +172,36 @@ def test_unlock_day_reaches_phones_and_dashboard(
     assert sorted(e["type"] for e in mirrored) == ["day.unlocked", "day.unlocked"]
     assert "Jour 2 ouvert" in text(admin.get(BOARD))
     dash.disconnect(namespace=CONSOLE)
+
+
+def test_dashboard_sees_phones_connect_and_leave(
+    app: Flask, admin: FlaskClient, demo: Demo
+) -> None:
+    """Players connected per team reach the dashboard live, and show on its board."""
+    dash = console_socket(app, admin)
+    dash.get_received(CONSOLE)
+    phone = connect(app, demo.join(1, "Chloé"))
+    with app.app_context():
+        chloe = db.session.query(Player).filter_by(pseudonym="Chloé").one().id
+    seen = [e["args"][0] for e in dash.get_received(CONSOLE) if e["name"] == "presence"]
+    assert seen and seen[-1]["team"] == demo.team_ids[1] and chloe in seen[-1]["online"]
+    assert re.search(r"connecté\(s\) : [^<]*Chloé", text(admin.get(BOARD)))
+    phone.disconnect(namespace=NS)
+    seen = [e["args"][0] for e in dash.get_received(CONSOLE) if e["name"] == "presence"]
+    assert chloe not in seen[-1]["online"]
+    dash.disconnect(namespace=CONSOLE)
+
+
+def test_actions_on_a_team_of_another_cohort_are_refused(
+    app: Flask, admin: FlaskClient, demo: Demo
+) -> None:
+    """A team id from elsewhere is refused in French, nothing changes."""
+    response = admin.post(
+        "/console/cohortes/demo/reinitialiser",
+        data={"team": "999999", "mission": "d01-badge-entree"},
+        follow_redirects=True,
+    )
+    assert "Cette équipe n'appartient pas à la cohorte." in text(response)
 
 
 def test_pause_and_resume(
