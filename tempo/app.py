@@ -14,6 +14,7 @@ from tempo.transactions import configure_sqlite
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
 # bound to every app it initialises (handlers declared after init_app bind to one server only).
 from tempo.realtime import play as _play_namespace  # noqa: F401  isort: skip
+from tempo.realtime import console as _console_namespace  # noqa: F401  isort: skip
 
 
 def build_app(config: Config | dict[str, Any] | None = None) -> Flask:

@@ -46,6 +46,7 @@ class Config:
     WRONG_LIMIT_TEAM: int = 10
     WRONG_WINDOW_SECONDS: int = 60
     MAX_UPLOAD_MB: int = 12
+    STUCK_MINUTES: float = 20
     STAFF_SESSION_HOURS: float = 8
     STAFF_IDLE_MINUTES: float = 60
     STAFF_LOGIN_MAX_FAILURES: int = 5
@@ -78,6 +79,7 @@ class Config:
             WRONG_LIMIT_TEAM=int(_env("WRONG_LIMIT_TEAM", "10")),
             WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
             MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
+            STUCK_MINUTES=float(_env("STUCK_MINUTES", "20")),
             STAFF_SESSION_HOURS=float(_env("STAFF_SESSION_HOURS", "8")),
             STAFF_IDLE_MINUTES=float(_env("STAFF_IDLE_MINUTES", "60")),
             STAFF_LOGIN_MAX_FAILURES=int(_env("STAFF_LOGIN_MAX_FAILURES", "5")),

@@ -77,10 +77,13 @@ def inprocess_emitter(broadcasts: Broadcasts) -> None:
         broadcast(team_id, events)
 
 
-def queue_emitter(url: str, channel: str) -> Emit:
+def queue_emitter(
+    url: str, channel: str, cohort_of: Callable[[int], int | None] | None = None
+) -> Emit:
     """An emitter for a process without phones: publishes on the Socket.IO message queue."""
     from flask_socketio import SocketIO
 
+    from tempo.realtime import console
     from tempo.realtime.play import NAMESPACE, team_room
 
     # Without an app, Flask-SocketIO builds a write-only client of the queue (no listener).
@@ -88,8 +91,17 @@ def queue_emitter(url: str, channel: str) -> Emit:
 
     def emit(broadcasts: Broadcasts) -> None:
         for team_id, events in broadcasts.items():
+            cohort_id = cohort_of(team_id) if cohort_of else None
             for event in events:
                 emitter.emit("team.event", event, to=team_room(team_id), namespace=NAMESPACE)
+                if cohort_id is not None:
+                    # The dashboards of the cohort see what its phones see (as broadcast does).
+                    emitter.emit(
+                        "team.event",
+                        {"team": team_id, **event},
+                        to=console.console_room(cohort_id),
+                        namespace=console.NAMESPACE,
+                    )
 
     return emit
 
@@ -97,7 +109,19 @@ def queue_emitter(url: str, channel: str) -> Emit:
 def external_emitter(app: Flask) -> Emit | None:
     """The message-queue emitter for a command-line process, or None without a queue."""
     url = app.config.get("MESSAGE_QUEUE")
-    return queue_emitter(url, app.config["MESSAGE_QUEUE_CHANNEL"]) if url else None
+    if not url:
+        return None
+
+    def cohort_of(team_id: int) -> int | None:
+        from sqlalchemy import select
+
+        from tempo.extensions import db
+        from tempo.models import Team
+
+        with app.app_context():
+            return db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
+
+    return queue_emitter(url, app.config["MESSAGE_QUEUE_CHANNEL"], cohort_of)
 
 
 # --- the leader lock --------------------------------------------------------------------------

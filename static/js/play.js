@@ -260,6 +260,17 @@
         if (snap.cohort) snap.cohort.status = "running";
         toast("▶️ Le jeu reprend\u00a0!", true);
         break;
+      case "mission.reset":
+        toast("🔄 Ton conseiller ou ta conseillère a remis à zéro " + titleOf(ev.mission) + ".", true);
+        break;
+      case "player.moved":
+        // The moved phone reconnects so that it joins its new team's room.
+        if (String(ev.player) === myId()) { toast("🔀 Tu changes d'équipe !", true); setTimeout(() => location.reload(), 1500); }
+        else toast("🔀 " + ev.pseudonym + " change d'équipe.");
+        break;
+      case "player.absent":
+        if (String(ev.player) !== myId()) toast(ev.absent ? "🚪 " + ev.pseudonym + " est absent·e aujourd'hui." : "👋 " + ev.pseudonym + " est de retour !");
+        break;
       default:
         break;
     }

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from tempo.clock import now
 from tempo.extensions import db, socketio
-from tempo.models import Player
+from tempo.models import Player, Team
+from tempo.realtime.console import mirror, presence_changed
 from tempo.realtime.presence import presence
 from tempo.services import play
 from tempo.services.players import player_by_rejoin_code
@@ -30,9 +31,23 @@ def cohort_room(cohort_id: int) -> str:
 
 
 def broadcast(team_id: int, events: list[dict[str, Any]]) -> None:
-    """Send versioned events to a team's room, in version order."""
+    """Send versioned events to a team's room, in version order, and to its cohort's dashboards."""
+    if not events:
+        return
+    cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
     for event in events:
         socketio.emit("team.event", event, to=team_room(team_id), namespace=NAMESPACE)
+        if cohort_id is not None:
+            mirror(cohort_id, team_id, event)
+
+
+def notice(
+    message: str, sender: str, team_id: int | None = None, cohort_id: int | None = None
+) -> None:
+    """A counsellor's message or hint to one team's phones or every phone of a cohort."""
+    payload = {"from": sender, "message": message}
+    room = team_room(team_id) if team_id is not None else cohort_room(cohort_id or 0)
+    socketio.emit("notice", payload, to=room, namespace=NAMESPACE)
 
 
 def limits() -> play.Limits:
@@ -63,6 +78,9 @@ def _emit_presence(team_id: int) -> None:
         "players": [{"id": p.id, "pseudonym": p.pseudonym} for p in players],
     }
     socketio.emit("presence", payload, to=team_room(team_id), namespace=NAMESPACE)
+    cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
+    if cohort_id is not None:
+        presence_changed(cohort_id, team_id, payload["online"])
 
 
 @socketio.on("connect", namespace=NAMESPACE)

@@ -1,0 +1,35 @@
+// The live dashboard: redraws its board when the cohort's teams change, asks before destructive actions.
+(() => {
+  "use strict";
+  const board = document.getElementById("board");
+  document.addEventListener("submit", (e) => {
+    const msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+  if (!board || typeof io === "undefined") return;
+  let pending = null;
+  let stale = false;
+  const typing = () => {
+    const el = document.activeElement;
+    return el && board.contains(el) && (el.tagName === "INPUT" || el.tagName === "TEXTAREA") && el.value;
+  };
+  // Never wipe a comment being typed: redraw once the counsellor leaves the field.
+  board.addEventListener("focusout", () => { if (stale) { stale = false; refresh(); } });
+  const refresh = () => {
+    if (typing()) { stale = true; return; }
+    if (pending) return;
+    // Several events arrive together (a day opening for every team): one redraw for them all.
+    pending = setTimeout(async () => {
+      pending = null;
+      const active = document.activeElement && document.activeElement.id;
+      const res = await fetch(board.dataset.url, { credentials: "same-origin" });
+      if (!res.ok) return;
+      board.innerHTML = await res.text();
+      if (active && document.getElementById(active)) document.getElementById(active).focus();
+    }, 150);
+  };
+  const socket = io("/console", { auth: { cohort: board.dataset.cohort } });
+  socket.on("team.event", refresh);
+  socket.on("presence", refresh);
+  socket.on("connect", () => document.body.dataset.live = "1");
+})();

@@ -1,0 +1,273 @@
+"""The live dashboard of a cohort and the counsellor's actions on its teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tempo.clock import now
+from tempo.extensions import db
+from tempo.models import Cohort, Role
+from tempo.realtime.play import broadcast, notice
+from tempo.realtime.presence import presence
+from tempo.services import calendar as calendar_service
+from tempo.services import dashboard as service
+from tempo.services import exports, printkit
+from tempo.web.auth import no_store, staff_required
+from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state, me
+
+bp = Blueprint("dashboard", __name__, url_prefix="/console/cohortes/<slug>")
+bp.after_request(no_store)
+
+COHORT_SECTIONS.insert(0, ("dashboard.board", _l("Tableau de bord")))
+
+STATUS_LABELS = {
+    "locked": _l("verrouillée"),
+    "available": _l("disponible"),
+    "in_progress": _l("en cours"),
+    "done": _l("terminée"),
+}
+
+
+def _send(broadcasts: dict[int, list[dict[str, Any]]]) -> None:
+    for team_id, events in broadcasts.items():
+        broadcast(team_id, events)
+
+
+def _board(found: Cohort) -> dict[str, Any]:
+    online = {t.id: presence.online(t.id) for t in found.teams}
+    return service.board(
+        db.session, found, now(), online, float(current_app.config["STUCK_MINUTES"])
+    )
+
+
+def _back(slug: str) -> ResponseReturnValue:
+    return redirect(url_for("dashboard.board", slug=slug))
+
+
+def _int(name: str) -> int:
+    raw = request.form.get(name, "")
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+@bp.get("/tableau")
+@staff_required(Role.COUNSELLOR)
+def board(slug: str) -> ResponseReturnValue:
+    """The live dashboard: teams × missions of the current day, alerts, feed and actions."""
+    found = _cohort_or_404(slug)
+    return render_template(
+        "console/dashboard.html",
+        cohort=found,
+        board=_board(found),
+        labels=STATUS_LABELS,
+        state=cohort_state(found, now()),
+        section="dashboard.board",
+    )
+
+
+@bp.get("/tableau/etat")
+@staff_required(Role.COUNSELLOR)
+def board_part(slug: str) -> ResponseReturnValue:
+    """The live part of the dashboard, redrawn by the page when something happens."""
+    found = _cohort_or_404(slug)
+    return render_template(
+        "console/_board.html", cohort=found, board=_board(found), labels=STATUS_LABELS
+    )
+
+
+@bp.post("/ouvrir-jour")
+@staff_required(Role.COUNSELLOR)
+def unlock(slug: str) -> ResponseReturnValue:
+    """Open a game day now."""
+    found = _cohort_or_404(slug)
+    number = _int("day")
+    try:
+        out = calendar_service.unlock_day(db.session, found.id, number, now())
+    except calendar_service.CalendarError as exc:
+        flash(exc.message)
+        return _back(slug)
+    _send(out)
+    _clock_changed()
+    flash(
+        _("Jour %(n)s ouvert.", n=number)
+        if out
+        else _("Le jour %(n)s était déjà ouvert.", n=number)
+    )
+    return _back(slug)
+
+
+def _clock_changed() -> None:
+    from tempo.scheduler import calendar_changed
+
+    calendar_changed()
+
+
+@bp.post("/pause")
+@staff_required(Role.COUNSELLOR)
+def pause(slug: str) -> ResponseReturnValue:
+    """Pause or resume the cohort."""
+    found = _cohort_or_404(slug)
+    resume = request.form.get("resume") == "1"
+    try:
+        if resume:
+            out = calendar_service.resume_cohort(db.session, found.id, now())
+        else:
+            out = calendar_service.pause_cohort(db.session, found.id, now())
+    except calendar_service.CalendarError as exc:
+        flash(exc.message)
+        return _back(slug)
+    _send(out)
+    _clock_changed()
+    flash(_("La cohorte reprend.") if resume else _("La cohorte est en pause."))
+    return _back(slug)
+
+
+@bp.post("/message")
+@staff_required(Role.COUNSELLOR)
+def message(slug: str) -> ResponseReturnValue:
+    """A message or a hint to one team's phones, or to the whole cohort."""
+    found = _cohort_or_404(slug)
+    text = request.form.get("message", "").strip()[:500]
+    if not text:
+        flash(_("Écrivez le message à envoyer."))
+        return _back(slug)
+    target = request.form.get("team", "")
+    sender = me().display_name
+    if target.isdigit():
+        try:
+            team = service.team_of(db.session, found, int(target))
+        except service.DashboardError as exc:
+            flash(exc.message)
+            return _back(slug)
+        notice(text, sender, team_id=team.id)
+        flash(_("Message envoyé à l'équipe %(team)s.", team=team.name))
+    else:
+        notice(text, sender, cohort_id=found.id)
+        flash(_("Message envoyé à toute la cohorte."))
+    return _back(slug)
+
+
+def _run(slug: str, action: Any, done: str) -> ResponseReturnValue:
+    found = _cohort_or_404(slug)
+    try:
+        out = action(found)
+    except service.DashboardError as exc:
+        flash(exc.message)
+        return _back(slug)
+    _send(out)
+    flash(done)
+    return _back(slug)
+
+
+@bp.post("/preuve")
+@staff_required(Role.COUNSELLOR)
+def review(slug: str) -> ResponseReturnValue:
+    """Validate or refuse a team's pending proof, with a comment."""
+    accepted = request.form.get("accepted") == "1"
+    team_id, mission = _int("team"), request.form.get("mission", "")
+    comment = request.form.get("comment", "")
+    return _run(
+        slug,
+        lambda c: service.review_proof(db.session, c, team_id, mission, accepted, comment, now()),
+        _("Preuve validée.") if accepted else _("Preuve refusée."),
+    )
+
+
+@bp.post("/reinitialiser")
+@staff_required(Role.COUNSELLOR)
+def reset(slug: str) -> ResponseReturnValue:
+    """Reset a mission for a team."""
+    team_id, mission = _int("team"), request.form.get("mission", "")
+    return _run(
+        slug,
+        lambda c: service.reset_mission(db.session, c, team_id, mission, now()),
+        _("Mission réinitialisée."),
+    )
+
+
+@bp.post("/deplacer")
+@staff_required(Role.COUNSELLOR)
+def move(slug: str) -> ResponseReturnValue:
+    """Move a player to another team."""
+    player_id, team_id = _int("player"), _int("team")
+    return _run(
+        slug,
+        lambda c: service.move_player(db.session, c, player_id, team_id, now()),
+        _("Joueur déplacé."),
+    )
+
+
+@bp.post("/absence")
+@staff_required(Role.COUNSELLOR)
+def absence(slug: str) -> ResponseReturnValue:
+    """Mark a player absent or present."""
+    player_id, absent = _int("player"), request.form.get("absent") == "1"
+    return _run(
+        slug,
+        lambda c: service.set_absent(db.session, c, player_id, absent, now()),
+        _("Joueur marqué absent.") if absent else _("Joueur marqué présent."),
+    )
+
+
+@bp.get("/preuves/<name>")
+@staff_required(Role.COUNSELLOR)
+def proof_photo(slug: str, name: str) -> ResponseReturnValue:
+    """A proof photo sent by a team of this cohort (never public)."""
+    found = _cohort_or_404(slug)
+    if not service.proof_belongs(db.session, found, name):
+        abort(404)
+    folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
+    return send_from_directory(folder, name)
+
+
+@bp.get("/kit.pdf")
+@staff_required(Role.COUNSELLOR)
+def kit(slug: str) -> ResponseReturnValue:
+    """The cohort's print kit."""
+    found = _cohort_or_404(slug)
+    pdf = printkit.build_kit(
+        db.session,
+        found,
+        secret=current_app.config["SECRET_KEY"],
+        public_url=current_app.config["PUBLIC_URL_BASE"],
+        now=now(),
+    )
+    return _file(pdf, "application/pdf", f"kit-{slug}.pdf")
+
+
+@bp.get("/export/<kind>")
+@staff_required(Role.COUNSELLOR)
+def export(slug: str, kind: str) -> ResponseReturnValue:
+    """The players or teams CSV, or the PDF report."""
+    found = _cohort_or_404(slug)
+    stats = exports.cohort_stats(db.session, found, now())
+    if kind == "joueurs.csv":
+        return _file(exports.players_csv(stats), "text/csv; charset=utf-8", f"{slug}-joueurs.csv")
+    if kind == "equipes.csv":
+        return _file(exports.teams_csv(stats), "text/csv; charset=utf-8", f"{slug}-equipes.csv")
+    if kind == "rapport.pdf":
+        return _file(exports.report_pdf(stats), "application/pdf", f"{slug}-rapport.pdf")
+    abort(404)
+
+
+def _file(body: bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
