@@ -533,3 +533,129 @@ def cohort_pause(cohort_slug: str) -> None:
 def cohort_resume(cohort_slug: str) -> None:
     """Resume a paused cohort (and catch its calendar up)."""
     _calendar_call("resume", cohort_slug)
+
+
+@cli.command(help="Mesure Tempo en jeu réel face au transport Socket.IO nu (même charge).")
+@click.option(
+    "-n",
+    "--players",
+    default=600,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Nombre de joueurs simulés (équipes de 12).",
+)
+@click.option(
+    "-p",
+    "--period",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Chaque joueur agit toutes les P secondes.",
+)
+@click.option(
+    "-d",
+    "--duration",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="Durée mesurée du jeu, en secondes (après l'échauffement).",
+)
+@click.option(
+    "--warmup",
+    default=None,
+    type=click.FloatRange(0),
+    help="Échauffement non mesuré, en secondes (défaut : une période).",
+)
+@click.option(
+    "--reconnect-rate",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Part des joueurs qui se déconnectent puis se reconnectent une fois.",
+)
+@click.option(
+    "--knee",
+    is_flag=True,
+    help="Cherche le coude : augmente N (300, 600, 900…) tant que le p99 reste sous 250 ms.",
+)
+@click.option(
+    "--knee-steps",
+    default="300,600,900,1200,1500,1800",
+    show_default=True,
+    help="Valeurs de N essayées par --knee, séparées par des virgules.",
+)
+@click.option(
+    "--other",
+    is_flag=True,
+    help="Mesure aussi le premier chargement de la page joueur (Chromium sans écran).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Fichier Markdown des résultats (défaut : docs/benchmarks.md du projet).",
+)
+@click.option("--no-write", is_flag=True, help="N'écrit aucun fichier, affiche seulement.")
+def bench(
+    players: int,
+    period: float,
+    duration: float,
+    warmup: float | None,
+    reconnect_rate: float,
+    knee: bool,
+    knee_steps: str,
+    other: bool,
+    output: Path | None,
+    no_write: bool,
+) -> None:
+    """Benchmark Tempo against the bare transport; print the table and the ratio line."""
+    from tempo.bench import report
+    from tempo.bench import run as bench_run
+    from tempo.bench.load import Plan
+    from tempo.config import PROJECT_ROOT
+
+    plan = Plan(
+        players=players,
+        period=period,
+        duration=duration,
+        warmup=period if warmup is None else warmup,
+        reconnect_rate=reconnect_rate,
+    )
+    target = output or PROJECT_ROOT / "docs" / "benchmarks.md"
+    sections: dict[str, str] = {}
+
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    if knee:
+        try:
+            steps = [int(x) for x in knee_steps.split(",") if x.strip()]
+        except ValueError:
+            raise click.UsageError("--knee-steps : des nombres séparés par des virgules.") from None
+        results, best = bench_run.knee(plan, steps, log)
+        for stats in results:
+            click.echo(
+                f"N={stats.plan.players} p99={stats.pct(99):.0f} ms "
+                f"livrés={report.floor2(stats.delivered_pct)} %"
+            )
+        click.echo(f"Coude (p99 < 250 ms) : {best if best is not None else 'aucun'} joueurs.")
+        sections["knee"] = bench_run.knee_markdown(results, best, report.machine())
+        if not no_write:
+            bench_run.write_doc(target, sections)
+            click.echo(f"Résultats écrits dans {target}.")
+        return
+
+    result = bench_run.compare(plan, log)
+    if other:
+        from tempo.bench import pageload
+
+        log("Premier chargement de la page joueur (Chromium sans écran)…")
+        sections["other"] = pageload.other_costs_markdown(pageload.measure(log))
+    click.echo(report.terminal_table(result.tempo, result.bare))
+    sections["latest"] = bench_run.latest_markdown(result)
+    if not no_write:
+        history = report.history_row(result.tempo, result.bare, result.machine)
+        bench_run.write_doc(target, sections, history)
+        click.echo(f"Résultats écrits dans {target}.")
+    click.echo(report.ratio_line(result.tempo, result.bare))

@@ -115,6 +115,17 @@ class Config:
         return settings
 
 
+def child_environment(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for a child Tempo process: ours without TEMPO_*, plus `settings`.
+
+    `settings` are given without their prefix ({"PORT": "5001"} becomes TEMPO_PORT=5001), so the
+    child's configuration is exactly what the parent decided (the bench uses it).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPO_")}
+    env.update({f"TEMPO_{key}": value for key, value in settings.items()})
+    return env
+
+
 def test_postgres_url() -> str:
     """PostgreSQL URL the test suite uses for the real-server runs."""
     return os.environ.get(

@@ -70,12 +70,13 @@ def _refused(code: str, message: str) -> dict[str, Any]:
 
 
 def _emit_presence(team_id: int) -> None:
-    players = db.session.scalars(
-        select(Player).where(Player.team_id == team_id).order_by(Player.id)
+    # Two columns, not the Player objects: this runs on every connection and departure.
+    players = db.session.execute(
+        select(Player.id, Player.pseudonym).where(Player.team_id == team_id).order_by(Player.id)
     ).all()
     payload = {
         "online": presence.online(team_id),
-        "players": [{"id": p.id, "pseudonym": p.pseudonym} for p in players],
+        "players": [{"id": pid, "pseudonym": pseudonym} for pid, pseudonym in players],
     }
     socketio.emit("presence", payload, to=team_room(team_id), namespace=NAMESPACE)
     cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
@@ -147,7 +148,7 @@ def on_view(data: Any = None) -> dict[str, Any]:
     if player is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
     mission_id = data.get("mission") if isinstance(data, dict) else None
-    game = play.game_for(player.team.cohort.scenario_version)
+    game = play.cohort_game(player.team.cohort)
     if not isinstance(mission_id, str) or mission_id not in game.missions:
         return _refused("unknown_mission", "Cette mission n'existe pas.")
     state = play.team_state(db.session, player.team, now())
@@ -160,8 +161,11 @@ def on_view(data: Any = None) -> dict[str, Any]:
 @socketio.on("action", namespace=NAMESPACE)
 def on_action(data: Any = None) -> dict[str, Any]:
     """A player's action on a mission, applied once per client id."""
-    player = _current_player()
-    if player is None:
+    # The player is known by this connection: the service reads their row in the action's
+    # own transaction, rather than this handler loading it in another one first.
+    sid = request.sid  # type: ignore[attr-defined]
+    player_id, room_team = presence.player_of(sid), presence.team_of(sid)
+    if player_id is None or room_team is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
     if not isinstance(data, dict):
         return _refused("invalid_action", "Action illisible.")
@@ -173,20 +177,20 @@ def on_action(data: Any = None) -> dict[str, Any]:
         # These are sent by the server after its own checks, never directly by a phone.
         return _refused("not_allowed", "Cette action ne peut pas venir du téléphone.")
     try:
-        reply = play.perform(
+        reply = play.perform_as(
             db.session,
-            player,
+            player_id,
             str(action_id),
             str(mission_id),
             str(kind),
             payload,
             now(),
-            presence.online(player.team_id),
+            presence.online(room_team),
             limits(),
         )
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    broadcast(player.team_id, reply.events)
+    broadcast(reply.team_id or room_team, reply.events)
     return reply.ack()
 
 
@@ -203,9 +207,10 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         return _refused("invalid_action", "Demande incomplète (id et mission sont requis).")
     if not isinstance(index, int) or isinstance(index, bool):
         return _refused("no_hint", "Cet indice n'est pas disponible.")
+    team_id = player.team_id
     try:
         reply = play.buy_hint(db.session, player, action_id, mission_id, index, now())
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    broadcast(player.team_id, reply.events)
+    broadcast(reply.team_id or team_id, reply.events)
     return reply.ack()

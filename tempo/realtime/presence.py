@@ -33,6 +33,11 @@ class Presence:
         with self._lock:
             return sorted(set(self._by_team.get(team_id, {}).values()))
 
+    def team_of(self, sid: str) -> int | None:
+        """The team whose room a socket id joined."""
+        with self._lock:
+            return self._team_of.get(sid)
+
     def player_of(self, sid: str) -> int | None:
         """The player behind a socket id."""
         with self._lock:

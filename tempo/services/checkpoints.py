@@ -84,7 +84,7 @@ def scan(
             "foreign_code",
             "Ce code QR appartient à une autre promotion Tempo : il ne compte pas pour ton équipe.",
         )
-    game = play.game_for(player.team.cohort.scenario_version)
+    game = play.cohort_game(player.team.cohort)
     mission_id = checkpoints(game).get(checkpoint_id)
     if mission_id is None:
         raise play.PlayError(

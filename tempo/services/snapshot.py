@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from tempo.engine.team import Game, TeamState
 from tempo.markup import render
 from tempo.missions.base import MissionContext
 from tempo.models import Player, Team
-from tempo.services.play import game_for, team_state
+from tempo.services.play import cohort_game, team_state
 
 # Plugin view fields that hold authored Markdown: sent as sanitised HTML under `<name>_html`.
 _MARKDOWN_FIELDS = frozenset(
@@ -21,14 +22,21 @@ _MARKDOWN_FIELDS = frozenset(
 _MARKDOWN_LISTS = frozenset({"clues"})
 
 
+@lru_cache(maxsize=4096)
+def _markdown(text: str) -> str:
+    # Authored texts come from frozen scenario versions: the same few hundred strings are
+    # rendered for every snapshot of every phone, so each is rendered once per process.
+    return str(render(text))
+
+
 def _html(value: Any) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key in _MARKDOWN_FIELDS and (item is None or isinstance(item, str)):
-                out[f"{key}_html"] = str(render(item)) if item else None
+                out[f"{key}_html"] = _markdown(item) if item else None
             elif key in _MARKDOWN_LISTS and isinstance(item, list):
-                out[f"{key}_html"] = [str(render(x)) for x in item]
+                out[f"{key}_html"] = [_markdown(x) for x in item]
             elif key == "fragments" and isinstance(item, list):
                 out[key] = [_html(x) for x in item]
             elif key in {"checkpoints", "play", "hints"}:
@@ -58,7 +66,7 @@ def snapshot(
     """Everything the player page needs to draw itself."""
     team: Team = player.team
     cohort = team.cohort
-    game = game_for(cohort.scenario_version)
+    game = cohort_game(cohort)
     state = team_state(session, team, now)
     scenario = game.scenario
     opened = sorted(state.open_days)
@@ -89,7 +97,7 @@ def snapshot(
         else {
             "number": day.day,
             "title": day.title,
-            "intro_html": str(render(day.intro)),
+            "intro_html": _markdown(day.intro),
             "teaser": day.teaser,
         },
         "days": [

@@ -199,7 +199,7 @@ def checkpoint_code() -> ResponseReturnValue:
         return _json_error("unknown_player", _("Rejoins d'abord ton équipe."), 401)
     raw = (request.get_json(silent=True) or {}).get("code", "")
     cohort = player.team.cohort
-    game = play.game_for(cohort.scenario_version)
+    game = play.cohort_game(cohort)
     checkpoint_id = checkpoints.by_short_code(
         current_app.config["SECRET_KEY"], cohort, game, str(raw)
     )

@@ -1,0 +1,84 @@
+"""The bare transport: a tiny Flask-SocketIO server that only relays each event to its room.
+
+It is the yardstick of `tempo bench`: same async mode as `tempo serve` (gevent), same namespace
+and event names as the real protocol (`/play`, `sync`, `action`, `team.event`), but no
+database, no game and no presence. It is deliberately not built by Tempo's app factory: it
+measures what Flask-SocketIO alone costs.
+
+Run: `python -m tempo.bench.bare --port PORT` (the bench starts it as a subprocess).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+NAMESPACE = "/play"
+
+
+def build_bare_app(async_mode: str = "gevent") -> tuple[Any, Any]:
+    """The bare Flask app and its SocketIO server."""
+    from flask import Flask, request
+    from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
+
+    app = Flask("tempo-bare")
+    socketio = SocketIO(app, async_mode=async_mode)
+    versions: dict[str, int] = {}
+    rooms: dict[str, str] = {}
+
+    @app.get("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+    @socketio.on("connect", namespace=NAMESPACE)
+    def on_connect(auth: Any = None) -> None:
+        room = auth.get("room") if isinstance(auth, dict) else None
+        if not isinstance(room, str):
+            raise ConnectionRefusedError({"code": "unknown_player", "message": "Salle inconnue."})
+        join_room(room)
+        rooms[request.sid] = room  # type: ignore[attr-defined]
+        versions.setdefault(room, 0)
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def on_disconnect(*_args: Any) -> None:
+        rooms.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    @socketio.on("sync", namespace=NAMESPACE)
+    def on_sync(_data: Any = None) -> dict[str, Any]:
+        room = rooms.get(request.sid, "")  # type: ignore[attr-defined]
+        return {"ok": True, "version": versions.get(room, 0), "events": []}
+
+    @socketio.on("action", namespace=NAMESPACE)
+    def on_action(data: Any = None) -> dict[str, Any]:
+        room = rooms.get(request.sid)  # type: ignore[attr-defined]
+        if room is None:
+            return {"ok": False, "error": {"code": "unknown_player", "message": "Salle inconnue."}}
+        versions[room] += 1
+        version = versions[room]
+        mission = data.get("mission") if isinstance(data, dict) else None
+        # One event per action, relayed to the whole room (the sender included), like Tempo.
+        emit(
+            "team.event",
+            {"version": version, "type": "mission.attempted", "mission": mission, "by": 0},
+            to=room,
+            namespace=NAMESPACE,
+        )
+        return {"ok": True, "version": version}
+
+    return app, socketio
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the bare transport on 127.0.0.1:PORT in gevent mode."""
+    args = sys.argv[1:] if argv is None else argv
+    port = int(args[args.index("--port") + 1]) if "--port" in args else 5055
+    from gevent import monkey
+
+    monkey.patch_all()
+    app, socketio = build_bare_app("gevent")
+    print(f"bare transport on 127.0.0.1:{port}", flush=True)
+    socketio.run(app, host="127.0.0.1", port=port, log_output=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""First load of the player page in headless Chromium (filled in below)."""

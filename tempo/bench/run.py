@@ -1,0 +1,222 @@
+"""`tempo bench`: Tempo against the bare transport under one load, the knee, other costs."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tempo.bench import report
+from tempo.bench.instance import BenchWorld, bench_config, build_world
+from tempo.bench.load import Generator, Plan, RunStats
+from tempo.bench.servers import BENCH_WRONG_LIMIT, Server, start_bare, start_tempo
+
+KNEE_TARGET_MS = 250.0
+
+
+def _raise_file_limit() -> None:
+    # Every phone holds a socket on each side; the default soft limit may be 1024.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _drive(server: Server, generator: Generator) -> RunStats:
+    return asyncio.run(generator.run(server.cpu, server.peak_rss))
+
+
+def run_tempo(world: BenchWorld, plan: Plan, log: Callable[[str], None]) -> RunStats:
+    """Start `tempo serve` on the world's instance and play the load against it."""
+    cfg = bench_config(world.instance_dir)
+    server = start_tempo(cfg, world.instance_dir)
+    log(f"  tempo serve prêt (pid {server.pid}, {server.url}) ; {plan.players} téléphones…")
+    try:
+        players = [(p.index, p.team_id, p.rejoin_code) for p in world.players]
+        generator = Generator(
+            server.url,
+            plan,
+            "tempo",
+            players,
+            bare=False,
+            scenario=world.scenario,
+            tokens=world.checkpoint_tokens,
+        )
+        return _drive(server, generator)
+    finally:
+        server.stop()
+
+
+def run_bare(world: BenchWorld, plan: Plan, workdir: Path, log: Callable[[str], None]) -> RunStats:
+    """Start the bare transport and play the identical load (same phones, same rooms)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    server = start_bare(bench_config(world.instance_dir), workdir)
+    log(f"  serveur nu prêt (pid {server.pid}, {server.url}) ; {plan.players} téléphones…")
+    try:
+        players = [(p.index, p.team_id, p.rejoin_code) for p in world.players]
+        return _drive(server, Generator(server.url, plan, "bare", players, bare=True))
+    finally:
+        server.stop()
+
+
+@dataclass
+class Comparison:
+    """Tempo and the bare transport under the same load."""
+
+    tempo: RunStats
+    bare: RunStats
+    machine: dict[str, str]
+    seconds: float
+
+
+def compare(plan: Plan, log: Callable[[str], None]) -> Comparison:
+    """One bench run: a fresh instance, Tempo's run, then the bare transport's."""
+    _raise_file_limit()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="tempo-bench-") as tmp:
+        log(f"Préparation : cohorte « Tempo 2050 » et {plan.players} joueurs (SQLite temporaire)…")
+        world = build_world(Path(tmp) / "instance", plan.players)
+        log("Tempo (tempo serve, gevent) :")
+        tempo = run_tempo(world, plan, log)
+        log("Transport nu (Flask-SocketIO, gevent) :")
+        bare = run_bare(world, plan, Path(tmp) / "bare", log)
+    return Comparison(tempo, bare, report.machine(), time.monotonic() - started)
+
+
+def knee(
+    plan: Plan, steps: list[int], log: Callable[[str], None]
+) -> tuple[list[RunStats], int | None]:
+    """Tempo alone at growing N; the largest N whose p99 stays under 250 ms, all delivered."""
+    _raise_file_limit()
+    results: list[RunStats] = []
+    best: int | None = None
+    for players in steps:
+        step = replace(plan, players=players)
+        with tempfile.TemporaryDirectory(prefix="tempo-knee-") as tmp:
+            log(f"Coude : {players} joueurs…")
+            world = build_world(Path(tmp) / "instance", players)
+            stats = run_tempo(world, step, log)
+        results.append(stats)
+        ok = stats.pct(99) < KNEE_TARGET_MS and stats.delivered == stats.expected
+        log(
+            f"  p99 {stats.pct(99):.0f} ms, livrés {report.floor2(stats.delivered_pct)} %, "
+            f"CPU serveur {stats.server_cpu_s:.1f} s"
+        )
+        if not ok:
+            break
+        best = players
+    return results, best
+
+
+def method_markdown(plan: Plan) -> str:
+    """How the run was made (English, for docs/benchmarks.md)."""
+    return "\n".join(
+        [
+            f"- Load: {plan.players} simulated phones in teams of 12, one action every "
+            f"{plan.period:g} s each (random phase), {plan.duration:g} s measured after "
+            f"{plan.warmup:g} s of warm-up; {plan.reconnect_rate:.0%} of the phones drop and "
+            "reconnect once (`sync` from their last version).",
+            "- Tempo: `tempo serve` (gevent) on a fresh SQLite instance, cohort on Tempo 2050 "
+            "with days 1 and 6 open; the phones play day 1 through docs/protocol.md (wrong and "
+            "right answers to the enigma, split clue and quiz, dialogue choices, a text proof) "
+            "and open day 6's QR checkpoints with `/q/<token>` (tokens signed with "
+            "`tempo.services.checkpoints`). Wrong-answer limits raised to "
+            f"{BENCH_WRONG_LIMIT} (TEMPO_WRONG_LIMIT_PLAYER/TEAM) so every team can guess "
+            "every few seconds; the limit's queries still run.",
+            "- Bare transport: `tempo/bench/bare.py`, Flask-SocketIO in gevent mode that relays "
+            "each `action` to its room as one `team.event` (no database, no game).",
+            "- Latency: from the acting phone's send to the event's arrival on every teammate's "
+            "socket (the sender's included), matched by the version in the acknowledgement "
+            "(scans by their checkpoint). Expected = teammates connected when it was sent and "
+            "not leaving within 5 s (those get it by `sync`, checked as the replay count).",
+            "- Generator: one asyncio process (python-socketio AsyncClient, WebSocket) on the "
+            "same machine; its CPU is reported. Server CPU and peak RSS from /proc.",
+        ]
+    )
+
+
+def latest_markdown(result: Comparison) -> str:
+    """The 'latest run' section of docs/benchmarks.md."""
+    t, b = result.tempo, result.bare
+    return "\n\n".join(
+        [
+            report.machine_markdown(result.machine),
+            method_markdown(t.plan),
+            report.markdown_table(t, b),
+            "Targets:\n\n" + report.targets_markdown(t, b),
+            f"`{report.ratio_line(t, b)}` — whole run {result.seconds:.0f} s.",
+        ]
+    )
+
+
+def knee_markdown(results: list[RunStats], best: int | None, info: dict[str, str]) -> str:
+    """The knee section of docs/benchmarks.md."""
+    lines = [
+        f"Measured {info['date']} on {info['cpu']} (load before each step in the table).",
+        "",
+        "| players | p50 (ms) | p99 (ms) | delivered | server CPU (% of a core) | "
+        "generator CPU (% of a core) | load before |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in results:
+        lines.append(
+            f"| {s.plan.players} | {s.pct(50):.0f} | {s.pct(99):.0f} | "
+            f"{report.floor2(s.delivered_pct)} % | {100 * s.server_cpu_s / s.window_s:.0f} | "
+            f"{100 * s.generator_cpu_s / s.window_s:.0f} | {s.load_before:.2f} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Knee (largest N with p99 < {KNEE_TARGET_MS:.0f} ms and everything delivered, "
+        f"P = {results[0].plan.period:g} s): **{best if best is not None else 'none'}**."
+        if results
+        else "No step ran."
+    )
+    return "\n".join(lines)
+
+
+DOC_TEMPLATE = """# Benchmarks
+
+`tempo bench` measures Tempo's live play against the bare Flask-SocketIO transport on the same
+machine and under the same load (issue 6). Run it with its defaults (600 players, one action
+every 5 s each, 20 s of play; under three minutes), or see `tempo bench --help`:
+`--knee` steps the number of players up to find the largest N whose p99 stays under 250 ms,
+`--other` measures the player page's first load in headless Chromium.
+
+The sections between `bench:` markers are rewritten by the command; the rest is written by hand.
+
+## Latest run
+
+<!-- bench:latest:start -->
+<!-- bench:latest:end -->
+
+## Knee
+
+<!-- bench:knee:start -->
+Not measured yet (`tempo bench --knee`).
+<!-- bench:knee:end -->
+
+## Other costs
+
+<!-- bench:other:start -->
+Not measured yet (`tempo bench --other`).
+<!-- bench:other:end -->
+
+## History
+
+<!-- bench:history:start -->
+<!-- bench:history:end -->
+"""
+
+
+def write_doc(path: Path, sections: dict[str, str], history: str | None = None) -> None:
+    """Rewrite the given sections of docs/benchmarks.md (created from a template if absent)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else DOC_TEMPLATE
+    for name, body in sections.items():
+        text = report.replace_section(text, name, body)
+    if history is not None:
+        text = report.add_history(text, history)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
