@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tempo.engine.progress import DayClock, playable_days
@@ -576,13 +576,3 @@ def record_event(
         )
     )
     return {"version": team.version, "type": kind, **payload}
-
-
-def wrong_count(session: Session, team_id: int) -> int:
-    """Wrong answers a team has given (for dashboards and tests)."""
-    return int(
-        session.scalar(
-            select(func.count()).select_from(WrongAttempt).where(WrongAttempt.team_id == team_id)
-        )
-        or 0
-    )
