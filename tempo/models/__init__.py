@@ -2,6 +2,7 @@
 
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
@@ -23,8 +24,11 @@ __all__ = [
     "CohortDay",
     "CohortStatus",
     "LoginFailure",
+    "MailStatus",
     "MissionProgress",
     "MissionStatus",
+    "OutboundAttachment",
+    "OutboundEmail",
     "Player",
     "Role",
     "ScenarioVersion",
