@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 
 from tempo.config import PROJECT_ROOT, Config
-from tempo.extensions import babel, csrf, db, socketio
+from tempo.extensions import babel, compress, csrf, db, socketio
 from tempo.transactions import configure_sqlite
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
@@ -44,6 +44,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     babel.init_app(app, locale_selector=_locale)
     csrf.init_app(app)
+    compress.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

@@ -183,7 +183,8 @@ DOC_TEMPLATE = """# Benchmarks
 machine and under the same load (issue 6). Run it with its defaults (600 players, one action
 every 5 s each, 20 s of play; under three minutes), or see `tempo bench --help`:
 `--knee` steps the number of players up to find the largest N whose p99 stays under 250 ms,
-`--other` measures the player page's first load in headless Chromium.
+`--other` measures the player page's first load in headless Chromium and the print kit of
+a cohort of 8 teams.
 
 The sections between `bench:` markers are rewritten by the command; the rest is written by hand.
 

@@ -70,3 +70,20 @@ def test_missing_page_is_a_french_404(client: FlaskClient) -> None:
 def test_health_checks_the_database(client: FlaskClient) -> None:
     """The health endpoint answers once the database is reachable."""
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_pages_and_scripts_travel_compressed_for_phones(client: FlaskClient) -> None:
+    """A phone that only knows gzip and deflate gets the player script and pages compressed."""
+    import gzip
+    import zlib
+
+    old_phone = {"Accept-Encoding": "gzip, deflate"}
+    plain = client.get("/static/js/play.js")
+    script = client.get("/static/js/play.js", headers=old_phone)
+    # Static files are streamed, and streamed responses use deflate rather than gzip.
+    assert script.headers["Content-Encoding"] == "deflate"
+    assert zlib.decompress(script.get_data()) == plain.get_data()
+    assert len(script.get_data()) < len(plain.get_data()) / 3
+    page = client.get("/", headers=old_phone)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Tempo" in gzip.decompress(page.get_data()).decode()
