@@ -113,8 +113,10 @@ _client_action = ClientAction.__table__
 _event = TeamEvent.__table__
 _player = Player.__table__
 
-# The team row, locked (PostgreSQL: FOR UPDATE OF team only, never the shared cohort row),
-# with what the action needs of its cohort.
+# One statement finds and locks the acting player's team row (PostgreSQL: FOR UPDATE OF team
+# only, never the shared cohort row) with what the action needs of its cohort. The reply to a
+# retried action is read by a second statement: on PostgreSQL a subquery here would see the
+# snapshot taken before waiting for the lock, and miss the twin that was just committed.
 _LOCK_TEAM = (
     select(
         _team.c.id,
@@ -126,8 +128,10 @@ _LOCK_TEAM = (
         _cohort.c.status,
         _cohort.c.scenario_version_id,
     )
-    .join_from(_team, _cohort, _team.c.cohort_id == _cohort.c.id)
-    .where(_team.c.id == bindparam("team_id"))
+    .select_from(_player)
+    .join(_team, _player.c.team_id == _team.c.id)
+    .join(_cohort, _team.c.cohort_id == _cohort.c.id)
+    .where(_player.c.id == bindparam("player_id"))
     .with_for_update(of=_team)
 )
 _DAYS = select(_day.c.number, _day.c.unlock_at, _day.c.unlocked_at).where(
@@ -146,7 +150,6 @@ _PROGRESS = select(
 _OFFERS = (
     select(_offer.c.offer_id).where(_offer.c.team_id == bindparam("team_id")).order_by(_offer.c.id)
 )
-_PLAYER_TEAM = select(_player.c.team_id).where(_player.c.id == bindparam("player_id"))
 
 
 def _nth_recent_wrong(column: Any, prefix: str) -> Any:
@@ -478,12 +481,9 @@ def _run(
         raise PlayError("invalid_action", "Action sans identifiant valide.")
     with write_transaction(session):
         # The player's team, read under the write lock (a player may have been removed).
-        team_id = session.scalar(_PLAYER_TEAM, {"player_id": player_id})
-        if team_id is None:
-            raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
-        team = session.execute(_LOCK_TEAM, {"team_id": team_id}).first()
+        team = session.execute(_LOCK_TEAM, {"player_id": player_id}).first()
         if team is None:
-            raise PlayError("unknown_team", "Cette équipe n'existe plus.")
+            raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
         previous = session.scalar(
             _PREVIOUS_REPLY, {"team_id": team.id, "client_action_id": client_action_id}
         )
