@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tempo.clock import now
 from tempo.extensions import db, socketio
-from tempo.models import Player, Team
+from tempo.models import CohortStatus, Player, Team
 from tempo.realtime.console import mirror, presence_changed
 from tempo.realtime.presence import presence
 from tempo.services import play
@@ -153,6 +153,8 @@ def on_view(data: Any = None) -> dict[str, Any]:
         return _refused("unknown_mission", "Cette mission n'existe pas.")
     state = play.team_state(db.session, player.team, now())
     if game.day_of[mission_id] not in state.open_days:
+        if player.team.cohort.status == CohortStatus.PAUSED:
+            return _refused(*play.PAUSED)
         return _refused("mission_locked", "Cette mission n'est pas encore disponible.")
     online = presence.online(player.team_id)
     return {"ok": True, "mission": mission_view(game, state, mission_id, player, online, now())}

@@ -185,6 +185,14 @@ _PREVIOUS_REPLY = select(_client_action.c.reply).where(
 )
 
 
+# What a phone is told when it acts or opens a mission while its cohort is paused (every day is
+# closed then, and « pas encore disponible » would be misleading).
+PAUSED = (
+    "cohort_paused",
+    "Le jeu est en pause : ton conseiller ou ta conseillère le relancera bientôt.",
+)
+
+
 def cohort_game(cohort: Cohort) -> Game:
     """The game a cohort plays; its frozen content is read from the database once per process.
 
@@ -510,6 +518,8 @@ def _run(
         result, refusal = step(game, state, team.id)
         if refusal is None and result.error is not None:
             refusal = _error(result.error.code, result.error.message)
+            if result.error.code == "mission_locked" and team.status == CohortStatus.PAUSED:
+                refusal = _error(*PAUSED)
         events: list[dict[str, Any]] = []
         version = team.version
         if result.events:

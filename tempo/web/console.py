@@ -114,14 +114,32 @@ def cohort_state(cohort: Cohort, at: datetime) -> str:
     tz = cohort.timezone
     if cohort.status is CohortStatus.FINISHED:
         return _("Terminée")
-    open_day = next((d for d in cohort.days if d.unlocked_at and not d.closed_at), None)
+    open_days = [d for d in cohort.days if d.unlocked_at and not d.closed_at]
     pause = _(" (en pause)") if cohort.status is CohortStatus.PAUSED else ""
-    if open_day is not None:
+    if len(open_days) == 1:
         return (
             _(
                 "Jour %(n)s ouvert, bilan à %(hour)s",
-                n=open_day.number,
-                hour=hhmm(open_day.recap_at, tz),
+                n=open_days[0].number,
+                hour=hhmm(open_days[0].recap_at, tz),
+            )
+            + pause
+        )
+    if open_days:
+        # Days opened early by a counsellor run side by side until their own recap hours.
+        numbers = [str(d.number) for d in open_days]
+        first_recap = min(open_days, key=lambda d: d.recap_at)
+        return (
+            _(
+                "Jours %(days)s et %(last)s ouverts, prochain bilan (jour %(n)s) %(when)s",
+                days=", ".join(numbers[:-1]),
+                last=numbers[-1],
+                n=first_recap.number,
+                when=_(
+                    "le %(date)s à %(hour)s",
+                    date=fr_date(local(first_recap.recap_at, tz).date()),
+                    hour=hhmm(first_recap.recap_at, tz),
+                ),
             )
             + pause
         )

@@ -97,8 +97,16 @@ def test_pause_and_resume_reach_the_phones(
     paused = call(alice, "state", {})["snapshot"]
     assert paused["cohort"]["status"] == "paused"
     assert paused["missions"] == []
-    refused = call(alice, "view", {"mission": sorted(day_missions(1))[0]})
+    mission_id = sorted(day_missions(1))[0]
+    refused = call(alice, "view", {"mission": mission_id})
     assert refused["ok"] is False
+    # The phone says why: the pause, not « pas encore disponible ».
+    assert refused["error"]["code"] == "cohort_paused"
+    assert "en pause" in refused["error"]["message"]
+    acted = call(
+        alice, "action", {"id": "p-1", "mission": mission_id, "kind": "answer", "data": {}}
+    )
+    assert acted["ok"] is False and acted["error"]["code"] == "cohort_paused"
 
     clock.now += timedelta(minutes=2)  # day 2's hour passes during the pause
     with app.app_context():

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from tempo.extensions import db
 from tempo.models import Cohort, CohortStatus, Role
 from tempo.signals import calendar_changed
+from tests import factories
 from tests.web.console_kit import Clock, form, staff_client, text
 
 URL = "/console/cohortes/promo/calendrier"
@@ -245,3 +246,20 @@ def test_replanning_from_a_day_chains_the_following_days(
     refused = counsellor.post(f"{URL}/replanifier", data={"first": "4", "date": "2026-03-24"})
     assert refused.status_code == 400
     assert "Le jour 4 (mardi 24 mars 2026) doit avoir lieu après le jour 3" in text(refused)
+
+
+def test_cohort_header_names_every_open_day(app: Flask) -> None:
+    """After a counsellor opens day 2 early, the header no longer says only « Jour 1 ouvert »."""
+    from tempo.web.console import cohort_state
+
+    with app.app_context(), app.test_request_context():
+        cohort = factories.cohort(db.session)
+        day1, day2 = cohort.days[0], cohort.days[1]
+        day1.unlocked_at = day1.unlock_at
+        assert cohort_state(cohort, day1.unlock_at) == "Jour 1 ouvert, bilan à 17:00"
+        day2.unlocked_at = day1.unlock_at
+        assert cohort_state(cohort, day1.unlock_at) == (
+            "Jours 1 et 2 ouverts, prochain bilan (jour 1) le lundi 23 mars 2026 à 17:00"
+        )
+        day1.closed_at = day1.recap_at
+        assert cohort_state(cohort, day1.recap_at) == "Jour 2 ouvert, bilan à 17:00"
