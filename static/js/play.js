@@ -261,6 +261,8 @@
         toast("▶️ Le jeu reprend\u00a0!", true);
         break;
       case "mission.reset":
+        if (typeof ev.shards === "number") { team.shards = ev.shards; team.ai_strength = ev.ai_strength; }
+        refreshState();  // the missions that needed it are locked again: statuses come with the state
         toast("🔄 Ton conseiller ou ta conseillère a remis à zéro " + titleOf(ev.mission) + ".", true);
         break;
       case "player.moved":

@@ -17,7 +17,9 @@ from tempo.engine.team import DONE, IN_PROGRESS
 from tempo.models import (
     Cohort,
     MissionProgress,
+    MissionStatus,
     Player,
+    ShardEntry,
     Team,
     TeamEvent,
     UnlockedOffer,
@@ -246,12 +248,32 @@ def review_proof(
 def reset_mission(
     session: Session, cohort: Cohort, team_id: int, mission_id: str, now: datetime
 ) -> Broadcasts:
-    """Put a mission back to its start for a team (its progress and wrong answers forgotten)."""
+    """Put a mission back to its start for a team: progress, offers and its reward taken back.
+
+    The éclats it earned are taken back (never below zero: some may have bought hints) and
+    KRONOS regains the strength it lost, so that succeeding again is not rewarded twice.
+    Missions that needed it are locked again until it is done again (statuses derive from it).
+    """
     team = team_of(session, cohort, team_id)
     game = game_for(cohort.scenario_version)
-    if mission_id not in game.missions:
+    mission = game.missions.get(mission_id)
+    if mission is None:
         raise DashboardError("unknown_mission", "Cette mission n'existe pas.")
     with write_transaction(session):
+        locked = session.scalars(
+            select(Team)
+            .where(Team.id == team.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        done = (
+            session.scalar(
+                select(MissionProgress.status).where(
+                    MissionProgress.team_id == team.id, MissionProgress.mission_id == mission_id
+                )
+            )
+            == MissionStatus.DONE
+        )
         session.execute(
             delete(MissionProgress).where(
                 MissionProgress.team_id == team.id, MissionProgress.mission_id == mission_id
@@ -262,7 +284,27 @@ def reset_mission(
                 UnlockedOffer.team_id == team.id, UnlockedOffer.mission_id == mission_id
             )
         )
-        event = record_event(session, team, "mission.reset", {"mission": mission_id}, now)
+        if done and mission.reward:
+            taken = min(mission.reward, locked.shards)
+            locked.shards -= taken
+            locked.ai_strength = min(
+                game.scenario.meta.ai.strength, locked.ai_strength + mission.reward
+            )
+            session.add(
+                ShardEntry(
+                    team_id=locked.id,
+                    mission_id=mission_id,
+                    amount=-taken,
+                    reason="reset",
+                    created_at=now,
+                )
+            )
+        payload = {
+            "mission": mission_id,
+            "shards": locked.shards,
+            "ai_strength": locked.ai_strength,
+        }
+        event = record_event(session, locked, "mission.reset", payload, now)
     return {team.id: [event]}
 
 

@@ -292,8 +292,11 @@ def test_proof_is_shown_validated_and_seen_by_the_phone(
 def test_reset_mission(
     app: Flask, admin: FlaskClient, demo: Demo, phones: dict[str, SocketIOTestClient]
 ) -> None:
-    """A reset mission is available again and the phones get a versioned `mission.reset`."""
+    """A reset mission is available again, its reward taken back; phones get `mission.reset`."""
     enigma = first_of_type("enigma")
+    with app.app_context():
+        before = db.session.get(Team, demo.team_ids[0])
+        shards, strength = before.shards, before.ai_strength  # type: ignore[union-attr]
     assert act(phones["alice"], enigma.id, "answer", answer=enigma.params["answers"][0])["ok"]
     team_events(phones["alice"])
     admin.post(
@@ -302,8 +305,16 @@ def test_reset_mission(
     )
     events = team_events(phones["alice"])
     assert [e["type"] for e in events] == ["mission.reset"] and events[0]["mission"] == enigma.id
+    assert (events[0]["shards"], events[0]["ai_strength"]) == (shards, strength)
     with app.app_context():
         assert db.session.query(MissionProgress).filter_by(mission_id=enigma.id).count() == 0
+        team = db.session.get(Team, demo.team_ids[0])
+        assert (team.shards, team.ai_strength) == (shards, strength)  # type: ignore[union-attr]
+    # Succeeding again earns the reward once more, not twice in total.
+    assert act(phones["alice"], enigma.id, "answer", answer=enigma.params["answers"][0])["ok"]
+    with app.app_context():
+        team = db.session.get(Team, demo.team_ids[0])
+        assert team.shards == shards + enigma.reward  # type: ignore[union-attr]
 
 
 def test_move_player_checks_capacity(app: Flask, admin: FlaskClient, demo: Demo) -> None:
