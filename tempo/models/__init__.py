@@ -2,6 +2,7 @@
 
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
@@ -26,6 +27,8 @@ __all__ = [
     "MissionProgress",
     "MissionStatus",
     "Player",
+    "PlayerRecap",
+    "RecapDigest",
     "Role",
     "ScenarioVersion",
     "ShardEntry",
@@ -33,6 +36,7 @@ __all__ = [
     "StaffSession",
     "Team",
     "TeamEvent",
+    "TeamRecap",
     "UnlockedOffer",
     "WrongAttempt",
     "cohort_counsellor",
