@@ -347,6 +347,7 @@ class RecapView:
     player_recap_id: int | None = None
     personal: dict[str, Any] | None = None
     team_recap_id: int = 0
+    days_total: int = 10
 
     @property
     def my_missions(self) -> tuple[MissionLine, ...]:
@@ -412,6 +413,7 @@ def _view(
         player_recap_id=mine.id if mine is not None else None,
         personal=personal,
         team_recap_id=team.id,
+        days_total=len(index.days) or 10,
     )
 
 
@@ -672,7 +674,7 @@ def _card_personal(view: RecapView) -> tuple[str, ...]:
     return tuple(lines[:3])
 
 
-def card_of(view: RecapView, days_total: int = 10) -> Card:
+def card_of(view: RecapView) -> Card:
     """The shareable card of a recap: pseudonym and team on a player's card, no other name."""
     offers = tuple(o["title"] for o in view.offers)
     if len(offers) > 4:
@@ -689,7 +691,7 @@ def card_of(view: RecapView, days_total: int = 10) -> Card:
     personal = _card_personal(view) if view.personal is not None else ()
     return Card(
         kicker=view.scenario.upper(),
-        day_label=_("JOUR %(n)s / %(total)s", n=view.day, total=days_total),
+        day_label=_("JOUR %(n)s / %(total)s", n=view.day, total=view.days_total),
         title=view.title,
         who=view.pseudonym or view.team_name,
         team=view.team_name if view.pseudonym else None,
