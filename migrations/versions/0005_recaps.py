@@ -1,7 +1,7 @@
 """daily recaps
 
 Revision ID: 0005_recaps
-Revises: 0004
+Revises: 0005_mail
 
 Tables of the daily recaps (tempo/models/recap.py): one digest per closed day of a cohort, one
 recap per team and day, one per player and day (unique, so each is produced once), and when a
@@ -16,7 +16,7 @@ from alembic import op
 import tempo.models.base
 
 revision = "0005_recaps"
-down_revision = "0004"
+down_revision = "0005_mail"
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
@@ -24,8 +25,11 @@ __all__ = [
     "CohortDay",
     "CohortStatus",
     "LoginFailure",
+    "MailStatus",
     "MissionProgress",
     "MissionStatus",
+    "OutboundAttachment",
+    "OutboundEmail",
     "Player",
     "PlayerRecap",
     "RecapDigest",
