@@ -7,6 +7,7 @@ from the link at the bottom of every e-mail — withdrawing forgets the address.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,6 +82,10 @@ def withdraw(session: Session, player_id: int) -> bool:
         player.email = None
         player.email_consent = False
         player.email_consent_at = None
+        # Imported here: recap_mail reads this module's tokens and consent check.
+        from tempo.services.recap_mail import cancel_player
+
+        cancel_player(session, player_id)  # a recap queued but not sent yet stays unsent
     return True
 
 
@@ -89,21 +94,39 @@ def wants_recaps(player: Player) -> bool:
     return bool(player.email and player.email_consent)
 
 
+def _fingerprint(email: str) -> str:
+    # The token names the address without showing it (links end up in logs and histories).
+    return hashlib.sha256(email.lower().encode("utf-8")).hexdigest()[:16]
+
+
 def unsubscribe_token(secret: str, player: Player) -> str:
     """A signed token for the e-mail's « stop » link, bound to the player and the address."""
-    return str(URLSafeSerializer(secret, salt=_SALT).dumps([player.id, player.email or ""]))
+    return str(
+        URLSafeSerializer(secret, salt=_SALT).dumps([player.id, _fingerprint(player.email or "")])
+    )
+
+
+def token_matches(secret: str, token: str, player: Player) -> bool:
+    """Whether `token` was made for this player and their current address."""
+    found = read_unsubscribe_token(secret, token)
+    return (
+        found is not None
+        and found.player_id == player.id
+        and player.email is not None
+        and found.fingerprint == _fingerprint(player.email)
+    )
 
 
 @dataclass(frozen=True)
 class Unsubscribe:
-    """Whom an unsubscribe token names."""
+    """Whom an unsubscribe token names: a player, and a fingerprint of their address."""
 
     player_id: int
-    email: str
+    fingerprint: str
 
 
 def read_unsubscribe_token(secret: str, token: str) -> Unsubscribe | None:
-    """The player and address a token was made for, or None when it is not genuine."""
+    """The player and address fingerprint a token was made for, or None if not genuine."""
     try:
         found = URLSafeSerializer(secret, salt=_SALT).loads(token)
     except BadSignature:

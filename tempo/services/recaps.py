@@ -224,11 +224,12 @@ def produce(
     team_counts: dict[int, Counter[str]] = defaultdict(Counter)
     for team_id, player_id, kind, count in contributions:
         key = CONTRIBUTIONS[kind]
-        personal[player_id].counts[key] += int(count)
         team_counts[team_id][key] += int(count)
+        if player_id is not None:
+            personal[player_id].counts[key] += int(count)
     for player_id, payload in hint_rows:
         mission = (payload or {}).get("mission")
-        if isinstance(mission, str):
+        if player_id is not None and isinstance(mission, str):
             personal[player_id].hint_missions.append(mission)
     members: dict[int, list[int]] = defaultdict(list)
     for player_id, team_id in players:
@@ -291,9 +292,9 @@ def produce(
         payload = {
             "day": day.number,
             "title": title,
-            "missions": len(data["missions"]),
-            "shards": data["shards_earned"],
-            "offers": len(data["offers"]),
+            "missions": len(team_missions[team.id]),
+            "shards": earned[team.id],
+            "offers": len(team_offers[team.id]),
         }
         out[team.id] = [record_event(session, team, EVENT, payload, now)]
     session.add(RecapDigest(cohort_id=cohort.id, day=day.number, since=since, until=now))
@@ -469,10 +470,11 @@ def player_recap(session: Session, player: Player, day: int) -> RecapView | None
     )
     if own is None:
         return None
-    return _player_view(session, own, player.pseudonym)
+    return player_view(session, own, player.pseudonym)
 
 
-def _player_view(session: Session, own: PlayerRecap, pseudonym: str) -> RecapView | None:
+def player_view(session: Session, own: PlayerRecap, pseudonym: str) -> RecapView | None:
+    """A player recap row as a view, with its team's recap of the same day."""
     team = session.scalar(
         select(TeamRecap).where(TeamRecap.team_id == own.team_id, TeamRecap.day == own.day)
     )

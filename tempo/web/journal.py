@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +27,7 @@ from sqlalchemy import func, select
 from tempo.clock import now
 from tempo.extensions import db
 from tempo.models import CohortDay, Player, PlayerRecap, TeamRecap
-from tempo.services import player_email, recaps
+from tempo.services import player_email, recap_mail, recaps
 from tempo.services.recap_cards import cached_card
 from tempo.web.play import current_player
 
@@ -34,21 +36,23 @@ bp = Blueprint("journal", __name__)
 SEEN_KEY = "journal_seen"
 
 
-def card_folder() -> Any:
+def card_folder() -> Path:
     """Where drawn cards are kept (they never change once drawn)."""
-    return current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "cards"
+    return recap_mail.card_folder(current_app)
 
 
 def player_card(view: recaps.RecapView) -> bytes:
     """A player's card of one day, drawn once."""
     return cached_card(
-        card_folder(), f"player-{view.player_recap_id}", lambda: recaps.card_of(view)
+        card_folder(), f"player-{view.player_recap_id}", functools.partial(recaps.card_of, view)
     )
 
 
 def team_card(view: recaps.RecapView) -> bytes:
     """A team's card of one day, drawn once."""
-    return cached_card(card_folder(), f"team-{view.team_recap_id}", lambda: recaps.card_of(view))
+    return cached_card(
+        card_folder(), f"team-{view.team_recap_id}", functools.partial(recaps.card_of, view)
+    )
 
 
 def png(body: bytes, name: str, download: bool, cache: str = "private") -> Response:
@@ -153,12 +157,11 @@ def my_team_card(day: int) -> ResponseReturnValue:
 def subscribe() -> ResponseReturnValue:
     """Record the address and the consent to receive recaps by e-mail."""
     player = _signed_in()
-    form = {
-        "email": request.form.get("email", "")[:300],
-        "consent": bool(request.form.get("consent")),
-    }
+    email = request.form.get("email", "")[:300]
+    consent = bool(request.form.get("consent"))
+    form: dict[str, Any] = {"email": email, "consent": consent}
     try:
-        player_email.subscribe(db.session, player.id, form["email"], form["consent"], now())
+        player_email.subscribe(db.session, player.id, email, consent, now())
     except player_email.EmailError as exc:
         field = "consent" if exc.code == "no_consent" else "email"
         return _render(player, {field: exc.message}, form)
@@ -178,14 +181,18 @@ def withdraw() -> ResponseReturnValue:
 @bp.route("/recaps/arret/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> ResponseReturnValue:
     """The « stop » link of every recap e-mail: works without being signed in."""
-    found = player_email.read_unsubscribe_token(current_app.config["SECRET_KEY"], token)
+    secret = current_app.config["SECRET_KEY"]
+    found = player_email.read_unsubscribe_token(secret, token)
     player = db.session.get(Player, found.player_id) if found else None
     if found is None or player is None:
         message = _(
             "Ce lien n'est pas valide. Ouvre ton journal dans Tempo pour arrêter les e-mails."
         )
         return render_template("unsubscribe.html", done=False, error=message), 404
-    current = player.email == found.email and player_email.wants_recaps(player)
+    # A link of an older address, or of e-mails already stopped, has nothing left to stop.
+    current = player_email.wants_recaps(player) and player_email.token_matches(
+        secret, token, player
+    )
     if request.method == "POST" and current:
         player_email.withdraw(db.session, player.id)
         return render_template("unsubscribe.html", done=True, error=None)
