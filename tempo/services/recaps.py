@@ -724,3 +724,17 @@ def card_of(view: RecapView) -> Card:
         footer=_("Tempo — une aventure de ta Mission Locale"),
         more=_("… et {n} de plus (voir le journal)"),
     )
+
+
+def players_by_team(session: Session, cohort_id: int, day: int) -> dict[int, list[str]]:
+    """Pseudonyms of the players who have a recap of `day`, by team (for `tempo recap`)."""
+    rows = session.execute(
+        select(PlayerRecap.team_id, Player.pseudonym)
+        .join(Player, Player.id == PlayerRecap.player_id)
+        .where(PlayerRecap.cohort_id == cohort_id, PlayerRecap.day == day)
+        .order_by(PlayerRecap.team_id, Player.pseudonym)
+    ).all()
+    out: dict[int, list[str]] = defaultdict(list)
+    for team_id, pseudonym in rows:
+        out[team_id].append(pseudonym)
+    return dict(out)
