@@ -40,8 +40,9 @@ def real_cohort(
     teams: tuple[str, ...] = ("Alpha", "Bravo"),
     counsellors: tuple[StaffAccount, ...] = (),
     slug: str | None = None,
+    start: date = START,
 ) -> Cohort:
-    """A scheduled cohort on Tempo 2050 starting on START, committed."""
+    """A scheduled cohort on Tempo 2050 (from START unless told), committed."""
     with write_transaction(session):
         version = publish(session, content(), "tempo-2050")
         cohort = create_cohort(
@@ -49,7 +50,7 @@ def real_cohort(
             version,
             slug=slug or f"recaps-{next(_seq)}",
             name="Promo récaps",
-            start=START,
+            start=start,
             team_names=teams,
             counsellors=counsellors,
         )
