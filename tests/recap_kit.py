@@ -63,8 +63,9 @@ def join(
     pseudonym: str,
     first_name: str | None = None,
     email: str | None = None,
+    consent: bool = True,
 ) -> Player:
-    """A player in `team`, with a first name and a consented e-mail if given."""
+    """A player in `team`, with a first name and an e-mail (consented unless told) if given."""
     with write_transaction(session):
         player = Player(
             team_id=team.id,
@@ -72,7 +73,7 @@ def join(
             first_name=first_name,
             rejoin_code=f"RC{next(_seq):06d}",
             email=email,
-            email_consent=email is not None,
+            email_consent=email is not None and consent,
         )
         session.add(player)
     return player
