@@ -115,7 +115,7 @@ def test_each_consenting_player_and_counsellor_gets_the_day_by_mail(
     text = found["text/plain"][0].get_content()
     html = found["text/html"][0].get_content()
     assert "Bonjour Comète Agile," in text and "Le badge d'entrée (+6)" in text
-    assert "Tu as réussi 1 mission : « Le badge d'entrée »." in text
+    assert "Tu as réussi 1 mission : «\u00a0Le badge d'entrée\u00a0»." in text
     assert "https://tempo.ml-test.fr/journal#jour-1" in text
     assert "https://tempo.ml-test.fr/recaps/arret/" in text
     assert "Toi, ce jour-là" in html and "https://tempo.ml-test.fr/journal#jour-1" in html

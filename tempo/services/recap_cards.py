@@ -52,10 +52,8 @@ class Card:
     stats: tuple[tuple[str, str], ...]  # (big value, label), three of them
     ai_label: str  # « KRONOS : 312 / 400 »
     ai_fraction: float  # what remains of the AI, 0..1
-    offers_title: str
-    offers: tuple[str, ...]
-    personal_title: str | None
-    personal: tuple[str, ...]
+    # Lists drawn in order while they fit: (heading, items), e.g. the player's part, offers.
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
     teaser_title: str
     teaser: str | None
     footer: str
@@ -71,10 +69,7 @@ class Card:
             self.team or "",
             *(s for pair in self.stats for s in pair),
             self.ai_label,
-            self.offers_title,
-            *self.offers,
-            self.personal_title or "",
-            *self.personal,
+            *(text for heading, items in self.sections for text in (heading, *items)),
             self.teaser_title,
             self.teaser or "",
             self.footer,
@@ -256,13 +251,14 @@ def render(card: Card) -> bytes:
     teaser_top = footer_y - 50 - teaser_h
     limit = teaser_top - 40 if card.teaser else footer_y - 60
 
-    # The player's own part and the offers, as long as they fit.
+    # The lists (the player's part, offers, missions), as long as they fit.
     section_font, item_font = _font(42, bold=True), _font(38)
-    # On a player's card their own part comes first: it is what they share.
-    sections: list[tuple[str, tuple[str, ...], tuple[int, int, int]]] = []
-    if card.personal_title and card.personal:
-        sections.append((card.personal_title, card.personal, LILAC))
-    sections.append((card.offers_title, card.offers, AMBER))
+    colours = (LILAC, AMBER, PALE)
+    sections = [
+        (heading, items, colours[i % len(colours)])
+        for i, (heading, items) in enumerate(card.sections)
+        if items
+    ]
     for heading, items, colour in sections:
         if y + 62 + 50 > limit:
             break

@@ -557,7 +557,8 @@ def digests(session: Session, cohort: Cohort, day: int | None = None) -> list[Di
 
 
 def _quoted(titles: list[str]) -> str:
-    return ", ".join(f"« {t} »" for t in titles)
+    # French quotes hold their words with non-breaking spaces (no « alone at a line's end).
+    return ", ".join(f"«\u00a0{t}\u00a0»" for t in titles)
 
 
 def personal_lines(view: RecapView) -> list[str]:
@@ -678,19 +679,16 @@ def _card_personal(view: RecapView) -> tuple[str, ...]:
 
 def card_of(view: RecapView) -> Card:
     """The shareable card of a recap: pseudonym and team on a player's card, no other name."""
-    offers = tuple(o["title"] for o in view.offers)
-    if len(offers) > 4:
-        offers = (
-            *offers[:3],
-            ngettext(
-                "… et %(num)d autre dans le coffre",
-                "… et %(num)d autres dans le coffre",
-                len(offers) - 3,
-            ),
-        )
-    if not offers:
-        offers = (_("Pas de nouvelle offre ce jour-là : elles vous attendent demain."),)
-    personal = _card_personal(view) if view.personal is not None else ()
+    offers = tuple(o["title"] for o in view.offers) or (
+        _("Pas de nouvelle offre ce jour-là : elles vous attendent demain."),
+    )
+    missions = tuple(m.title for m in view.missions)
+    sections: list[tuple[str, tuple[str, ...]]] = []
+    if view.personal is not None:
+        # A player's own part comes first: it is what they share.
+        sections.append((_("Ma part aujourd'hui"), _card_personal(view)))
+    sections.append((_("Offres débloquées"), offers))
+    sections.append((_("Missions réussies"), missions))
     return Card(
         kicker=view.scenario.upper(),
         day_label=_("JOUR %(n)s / %(total)s", n=view.day, total=view.days_total),
@@ -715,10 +713,7 @@ def card_of(view: RecapView) -> Card:
             max=view.ai_max,
         ),
         ai_fraction=view.ai_strength / view.ai_max if view.ai_max else 0.0,
-        offers_title=_("Offres débloquées"),
-        offers=offers,
-        personal_title=_("Ma part aujourd'hui") if personal else None,
-        personal=personal,
+        sections=tuple(sections),
         teaser_title=_("À suivre…") if view.next_day else _("Et maintenant…"),
         teaser=view.teaser,
         footer=_("Tempo — une aventure de ta Mission Locale"),

@@ -207,7 +207,7 @@ def test_journal_lists_the_players_recaps_newest_first(session: Session, app: Fl
         assert day1.pseudonym == "Comète Agile" and day1.team_name == "Alpha"
         assert [m.title for m in day1.my_missions] == ["Le badge d'entrée"]
         lines = recaps.personal_lines(day1)
-        assert lines[0] == "Tu as réussi 1 mission : « Le badge d'entrée »."
+        assert lines[0] == "Tu as réussi 1 mission : «\u00a0Le badge d'entrée\u00a0»."
         assert "Tu as rapporté 6 éclats d'avenir à ton équipe." in lines
         assert recaps.personal_lines(entries[0]) == [
             "Tu n'as pas joué ce jour-là : ton équipe compte sur toi pour la suite !"

@@ -116,7 +116,7 @@ def test_the_journal_keeps_each_recap_with_the_players_part(
     assert "📖 Ton récap du jour 1 est prêt !" in text(game)
     body = text(promo.phones["comete"].get("/journal"))
     assert 'id="jour-1"' in body and "Bienvenue chez Horizon 2050" in body
-    assert "Tu as réussi 1 mission : « Le badge d'entrée »." in body
+    assert "Tu as réussi 1 mission : «\u00a0Le badge d'entrée\u00a0»." in body
     assert "Le contrat de Maya" in body  # the team's missions, including Hibou's
     assert "Accès aux droits (sécurité sociale, CAF, C2S)" in body
     assert "Comment en profiter pour de vrai" in body and "Prends rendez-vous" in body
