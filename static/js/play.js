@@ -368,7 +368,7 @@
     }
     const todays = d ? missions().filter((m) => m.day === d.number) : [];
     if (d && d.teaser && todays.length && todays.every((m) => m.status === "done")) {
-      intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), d.teaser));
+      intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), plain(d.teaser)));
     }
     const list = $("#days");
     list.textContent = "";

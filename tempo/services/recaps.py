@@ -40,6 +40,7 @@ from tempo.models import (
     UnlockedOffer,
 )
 from tempo.services.play import record_event
+from tempo.services.printing import plain
 from tempo.services.recap_cards import Card
 
 Broadcasts = dict[int, list[dict[str, Any]]]
@@ -90,7 +91,9 @@ def content_index(version: ScenarioVersion) -> ContentIndex:
     days: dict[int, dict[str, Any]] = {}
     for day in scenario.get("days", []):
         number = int(day.get("day", 0))
-        days[number] = {"title": day.get("title", ""), "teaser": day.get("teaser")}
+        teaser = day.get("teaser")
+        # Teasers are authored Markdown; recaps show them as text (cards, e-mails, journal).
+        days[number] = {"title": day.get("title", ""), "teaser": plain(teaser) if teaser else None}
         for mission in day.get("missions", []):
             missions[mission["id"]] = {
                 "title": mission.get("title", mission["id"]),
