@@ -37,6 +37,9 @@ INK = (15, 23, 42)
 DANGER = (239, 68, 68)
 ORANGE = (249, 115, 22)
 
+# The colour of a list's heading and bullets: the player's own part, offers, missions.
+TONES = {"mine": LILAC, "offers": AMBER, "missions": PALE}
+
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
@@ -52,8 +55,8 @@ class Card:
     stats: tuple[tuple[str, str], ...]  # (big value, label), three of them
     ai_label: str  # « KRONOS : 312 / 400 »
     ai_fraction: float  # what remains of the AI, 0..1
-    # Lists drawn in order while they fit: (heading, items), e.g. the player's part, offers.
-    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    # Lists drawn in order while they fit: (heading, items, tone), tone in TONES.
+    sections: tuple[tuple[str, tuple[str, ...], str], ...]
     teaser_title: str
     teaser: str | None
     footer: str
@@ -69,7 +72,7 @@ class Card:
             self.team or "",
             *(s for pair in self.stats for s in pair),
             self.ai_label,
-            *(text for heading, items in self.sections for text in (heading, *items)),
+            *(text for heading, items, _tone in self.sections for text in (heading, *items)),
             self.teaser_title,
             self.teaser or "",
             self.footer,
@@ -253,12 +256,7 @@ def render(card: Card) -> bytes:
 
     # The lists (the player's part, offers, missions), as long as they fit.
     section_font, item_font = _font(42, bold=True), _font(38)
-    colours = (LILAC, AMBER, PALE)
-    sections = [
-        (heading, items, colours[i % len(colours)])
-        for i, (heading, items) in enumerate(card.sections)
-        if items
-    ]
+    sections = [(heading, items, TONES[tone]) for heading, items, tone in card.sections if items]
     for heading, items, colour in sections:
         if y + 62 + 50 > limit:
             break

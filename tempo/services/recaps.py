@@ -686,12 +686,12 @@ def card_of(view: RecapView) -> Card:
         _("Pas de nouvelle offre ce jour-là : elles vous attendent demain."),
     )
     missions = tuple(m.title for m in view.missions)
-    sections: list[tuple[str, tuple[str, ...]]] = []
+    sections: list[tuple[str, tuple[str, ...], str]] = []
     if view.personal is not None:
         # A player's own part comes first: it is what they share.
-        sections.append((_("Ma part aujourd'hui"), _card_personal(view)))
-    sections.append((_("Offres débloquées"), offers))
-    sections.append((_("Missions réussies"), missions))
+        sections.append((_("Ma part aujourd'hui"), _card_personal(view), "mine"))
+    sections.append((_("Offres débloquées"), offers, "offers"))
+    sections.append((_("Missions réussies"), missions, "missions"))
     return Card(
         kicker=view.scenario.upper(),
         day_label=_("JOUR %(n)s / %(total)s", n=view.day, total=view.days_total),

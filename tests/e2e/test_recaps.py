@@ -123,6 +123,8 @@ def test_the_day_closes_and_the_phone_finds_its_recap(
     player_laptop = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     desk = player_laptop.new_page()
     desk.goto(rejoin_url)
+    expect(desk.locator("#recap-ready")).to_be_visible()  # not opened on this browser yet
+    shot(desk, "play-recap-ready")
     desk.goto(f"{live_server.url}/journal")
     expect(desk.locator("#jour-1")).to_contain_text("Bienvenue chez Horizon 2050")
     shot(desk, "journal")
