@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tempo import create_app
 from tempo import db as schema
 from tempo.extensions import db
-from tempo.models import MailStatus, OutboundEmail, Player
+from tempo.models import MailStatus, OutboundEmail, Player, RecapDigest
 from tempo.scheduler import PERIODIC_JOBS, DayScheduler
 from tempo.services import calendar, player_email, recap_mail
 from tempo.services.mail import deliver_due
@@ -167,3 +167,30 @@ def test_withdrawing_consent_cancels_what_is_not_sent_yet(mail_app: Flask) -> No
         assert report.sent == []
         again = session.get(Player, player.id)
         assert again is not None and again.email is None and not again.email_consent
+
+
+def test_a_player_who_withdraws_while_mails_are_built_gets_nothing(
+    mail_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cards are drawn outside the queueing transaction; consent is checked again inside it."""
+    with mail_app.app_context():
+        session = db.session
+        cohort = kit.real_cohort(session)
+        alpha = cohort.teams[0]
+        leaving = kit.join(session, alpha, "Comète Agile", email="comete@example.org")
+        kit.join(session, alpha, "Hibou Malin", email="hibou@example.org")
+        calendar.close_day(session, cohort.id, 1, kit.DAY1_CLOSE)
+        digest_id = session.scalars(select(RecapDigest.id)).one()
+        links, folder = recap_mail.links_for(mail_app), recap_mail.card_folder(mail_app)
+        built = recap_mail._messages(session, session.get(RecapDigest, digest_id), links, folder)
+        assert sorted(m.to for m in built) == ["comete@example.org", "hibou@example.org"]
+        original = recap_mail._messages
+
+        def withdraw_meanwhile(*args: object) -> list[recap_mail.Message]:
+            messages = original(*args)  # type: ignore[arg-type]
+            player_email.withdraw(session, leaving.id)  # e.g. from another phone, just now
+            return messages
+
+        monkeypatch.setattr(recap_mail, "_messages", withdraw_meanwhile)
+        assert recap_mail.queue_day(session, digest_id, kit.DAY1_CLOSE, links, folder) == 1
+        assert session.scalars(select(OutboundEmail.to_address)).all() == ["hibou@example.org"]

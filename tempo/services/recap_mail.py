@@ -79,6 +79,7 @@ class Message:
     text: str
     html: str
     attachments: tuple[Attachment, ...] = ()
+    player_id: int | None = None  # a player's recap (their consent is checked again)
 
 
 def _render(template: str, **context: object) -> str:
@@ -183,6 +184,7 @@ def player_message(view: recaps.RecapView, player: Player, card: bytes, links: L
         attachments=(
             Attachment(filename=f"tempo-jour-{view.day}.png", content_type="image/png", data=card),
         ),
+        player_id=player.id,
     )
 
 
@@ -287,7 +289,20 @@ def queue_day(session: Session, digest_id: int, now: datetime, links: Links, fol
         )
         if locked is None or locked.mailed_at is not None:
             return 0
+        # The messages were built outside this transaction: a player who withdrew meanwhile,
+        # or changed address, gets nothing (their next recap goes to the new address).
+        asked = [m.player_id for m in messages if m.player_id is not None]
+        consenting = {
+            player_id: email
+            for player_id, email in session.execute(
+                select(Player.id, Player.email).where(
+                    Player.id.in_(asked), Player.email_consent.is_(True)
+                )
+            )
+        }
         for m in messages:
+            if m.player_id is not None and consenting.get(m.player_id) != m.to:
+                continue
             queued += queue_email(
                 session,
                 key=m.key,
