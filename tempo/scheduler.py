@@ -69,6 +69,8 @@ DAY_JOB_PREFIX = "day:"
 # so that this module does not import every service.
 PERIODIC_JOBS: dict[str, tuple[str, str]] = {
     "mail:deliver": ("tempo.services.mail:deliver_job", "MAIL_INTERVAL"),
+    # Closed days' recap e-mails (players who consented, counsellors' digest) into the outbox.
+    "recaps:mail": ("tempo.services.recap_mail:queue_job", "MAIL_INTERVAL"),
 }
 
 Emit = Callable[[Broadcasts], None]

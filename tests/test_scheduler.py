@@ -92,7 +92,9 @@ def test_each_day_unlocks_and_closes_once_at_its_paris_hours(
         clock.now = job.next_run_time
         before = len(sent.sent)
         job.func(*job.args)
-        assert len(sent.sent) == before + len(teams), f"{job.id} did nothing"
+        # An unlock sends day.unlocked to each team; a close, day.closed and recap.ready.
+        per_team = 2 if job.id.endswith(":close") else 1
+        assert len(sent.sent) == before + per_team * len(teams), f"{job.id} did nothing"
         fired.append((job.id, job.next_run_time))
         scheduler.tick()  # APScheduler drops a date job once run; the plan no longer has it
     assert len(fired) == 20
@@ -101,7 +103,7 @@ def test_each_day_unlocks_and_closes_once_at_its_paris_hours(
     for team_id in teams:
         expected = []
         for n in range(1, 11):
-            expected += [("day.unlocked", n), ("day.closed", n)]
+            expected += [("day.unlocked", n), ("day.closed", n), ("recap.ready", n)]
         assert sent.kinds(team_id) == expected
     with app.app_context():
         days = db.session.scalars(
@@ -124,7 +126,7 @@ def test_each_day_unlocks_and_closes_once_at_its_paris_hours(
         run_day_job(int(cohort), int(day), kind)
     clock.now += timedelta(days=30)
     assert scheduler.tick() == []
-    assert len(sent.sent) == 20 * len(teams)
+    assert len(sent.sent) == 30 * len(teams)
 
 
 def test_jobs_are_planned_at_exact_utc_instants(app: Flask, schedulers: list[DayScheduler]) -> None:
@@ -173,7 +175,12 @@ def test_two_schedulers_started_together_elect_one_leader(
 
     # The leader caught up once; the standby does nothing and holds no jobs.
     for team_id in teams:
-        assert sent.kinds(team_id) == [("day.unlocked", 1), ("day.closed", 1), ("day.unlocked", 2)]
+        assert sent.kinds(team_id) == [
+            ("day.unlocked", 1),
+            ("day.closed", 1),
+            ("recap.ready", 1),
+            ("day.unlocked", 2),
+        ]
     assert standby.tick() == [] and standby.jobs() == []
     assert standby.fire(cohort_id) == []
     assert leader.elect() is True and standby.elect() is False
@@ -183,7 +190,7 @@ def test_two_schedulers_started_together_elect_one_leader(
     leader.stop()
     assert standby.elect() is True
     assert len(standby.jobs()) == 17
-    assert len(sent.sent) == 3 * len(teams)
+    assert len(sent.sent) == 4 * len(teams)
     for app in apps:
         dispose(app)
 
@@ -210,7 +217,12 @@ def test_restart_after_a_missed_unlock_catches_up_once(
     second_app = app_on(url, tmp_path / "second", clock)
     second = start(second_app, sent, schedulers)
     assert second.elect()
-    assert sent.kinds(teams[0]) == [("day.unlocked", 1), ("day.closed", 1), ("day.unlocked", 2)]
+    assert sent.kinds(teams[0]) == [
+        ("day.unlocked", 1),
+        ("day.closed", 1),
+        ("recap.ready", 1),
+        ("day.unlocked", 2),
+    ]
     assert f"day:{cohort_id}:2:unlock" not in {j.id for j in second.jobs()}
     # The missed job, had it fired anyway, changes nothing.
     run_day_job(cohort_id, 2, "unlock")
@@ -219,10 +231,10 @@ def test_restart_after_a_missed_unlock_catches_up_once(
     third_app = app_on(url, tmp_path / "third", clock)
     third = start(third_app, sent, schedulers)
     assert third.elect()
-    assert len(sent.sent) == 3 * len(teams)
+    assert len(sent.sent) == 4 * len(teams)
     with Session(engine) as session:
         versions = session.scalars(select(Team.version).where(Team.cohort_id == cohort_id)).all()
-    assert versions == [3, 3]
+    assert versions == [4, 4]
     for app in (first_app, second_app, third_app):
         dispose(app)
 
@@ -253,6 +265,7 @@ def test_pause_holds_the_clock_and_resume_catches_up(
     assert sent.kinds(teams[0])[2:] == [
         ("cohort.resumed", None),
         ("day.closed", 1),
+        ("recap.ready", 1),
         ("day.unlocked", 2),
     ]
     assert scheduler.tick() == []
@@ -296,9 +309,9 @@ def test_apscheduler_fires_a_persisted_job(app: Flask, schedulers: list[DaySched
     scheduler.aps.remove_job(SYNC_JOB)  # only the day job may act
     clock.now = DAY1_CLOSE
     scheduler.aps.resume()  # DAY1_CLOSE is in the real past: its job is due at once
-    assert sent.wait_for(2 * len(teams))
+    assert sent.wait_for(3 * len(teams))
     scheduler.stop()
-    assert sent.kinds(teams[0]) == [("day.unlocked", 1), ("day.closed", 1)]
+    assert sent.kinds(teams[0]) == [("day.unlocked", 1), ("day.closed", 1), ("recap.ready", 1)]
     with app.app_context():
         cohort = db.session.scalars(select(Cohort)).one()
         assert cohort.days[0].closed_at == DAY1_CLOSE

@@ -86,7 +86,7 @@
     appointment: ["📅", "Rendez-vous"], diagnostic: ["🧭", "Diagnostic"],
   };
   // Events that do not change missions; every other event (including unknown ones) refreshes the state.
-  const NO_REFRESH = ["mission.attempted"];
+  const NO_REFRESH = ["mission.attempted", "recap.ready"];
   const myId = () => String(S.snap && S.snap.me ? S.snap.me.id : root.dataset.me);
   const players = () => (S.snap && S.snap.players) || [];
   const missions = () => (S.snap && S.snap.missions) || [];
@@ -252,6 +252,10 @@
       case "day.closed":
         toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.");
         break;
+      case "recap.ready":   // the banner lives in recaps.js
+        toast("📖 Ton récap du jour " + ev.day + " est prêt\u00a0: ouvre ton journal de bord.", true);
+        document.dispatchEvent(new CustomEvent("tempo:recap", { detail: ev }));
+        break;
       case "cohort.paused":
         if (snap.cohort) snap.cohort.status = "paused";
         toast("⏸️ Le jeu est en pause.", true);
@@ -366,7 +370,7 @@
     }
     const todays = d ? missions().filter((m) => m.day === d.number) : [];
     if (d && d.teaser && todays.length && todays.every((m) => m.status === "done")) {
-      intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), d.teaser));
+      intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), plain(d.teaser)));
     }
     const list = $("#days");
     list.textContent = "";

@@ -3,6 +3,7 @@
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
+from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
@@ -30,6 +31,8 @@ __all__ = [
     "OutboundAttachment",
     "OutboundEmail",
     "Player",
+    "PlayerRecap",
+    "RecapDigest",
     "Role",
     "ScenarioVersion",
     "ShardEntry",
@@ -37,6 +40,7 @@ __all__ = [
     "StaffSession",
     "Team",
     "TeamEvent",
+    "TeamRecap",
     "UnlockedOffer",
     "WrongAttempt",
     "cohort_counsellor",

@@ -57,6 +57,8 @@ class Player(Base):
     rejoin_code: Mapped[str] = mapped_column(String(16), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     email_consent: Mapped[bool] = mapped_column(default=False)
+    # When the player ticked the consent box (kept as the record of their consent).
+    email_consent_at: Mapped[datetime | None]
     absent: Mapped[bool] = mapped_column(default=False)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from tempo.engine import progress
 from tempo.engine.progress import CLOCK_RUNS, CLOSE, UNLOCK, DayAction
 from tempo.models import Cohort, CohortDay, CohortStatus, Team
+from tempo.services import recaps
 from tempo.services.play import record_event
 from tempo.transactions import write_transaction
 
@@ -176,8 +177,11 @@ def after_day_closed(
     closed, so each is made once, whoever closed it and however often), append any event that
     announces them with `record_event`, and return those events. Emails are sent after the
     commit by their own retried job, so a failing mail server never rolls a close back.
+
+    `recaps.produce` only reads and inserts rows (a few grouped queries for the whole cohort);
+    recap cards are drawn on first fetch and e-mails queued afterwards (`recap_mail`).
     """
-    return {}
+    return recaps.produce(session, cohort, day, teams, now)
 
 
 def _apply(

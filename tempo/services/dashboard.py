@@ -79,6 +79,7 @@ def describe(
         "checkpoint.scanned": f"{subject} ({team}) a scanné un point de passage.",
         "day.unlocked": f"Jour {event.get('day')} ouvert pour {team}.",
         "day.closed": f"Jour {event.get('day')} clôturé pour {team}.",
+        "recap.ready": f"Récap du jour {event.get('day')} prêt pour {team}.",
         "cohort.paused": f"{team} : la cohorte est en pause.",
         "cohort.resumed": f"{team} : la cohorte reprend.",
     }

@@ -112,7 +112,12 @@ def test_pause_and_resume_reach_the_phones(
     with app.app_context():
         inprocess_emitter(calendar.resume_cohort(db.session, demo.cohort_id, clock.now))
     kinds = [(e["type"], e.get("day")) for e in team_events(alice)]
-    assert kinds == [("cohort.resumed", None), ("day.closed", 1), ("day.unlocked", 2)]
+    assert kinds == [
+        ("cohort.resumed", None),
+        ("day.closed", 1),
+        ("recap.ready", 1),
+        ("day.unlocked", 2),
+    ]
     resumed = call(alice, "state", {})["snapshot"]
     assert resumed["cohort"]["status"] == "running"
     assert resumed["day"]["number"] == 2

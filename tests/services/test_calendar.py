@@ -83,11 +83,12 @@ def test_unknown_day_and_cohort_are_refused_in_french(session: Session, cohort_i
 
 
 def test_close_day_once(session: Session, cohort_id: int) -> None:
-    """Closing a day records it and tells each team; a repeat does nothing."""
+    """Closing a day records it and tells each team, then announces its recap; once."""
     calendar.unlock_day(session, cohort_id, 1, DAY1_UNLOCK)
     out = calendar.close_day(session, cohort_id, 1, DAY1_CLOSE)
-    assert [e["type"] for es in out.values() for e in es] == ["day.closed", "day.closed"]
+    assert [e["type"] for es in out.values() for e in es] == ["day.closed", "recap.ready"] * 2
     assert all(es[0]["day"] == 1 and es[0]["version"] == 2 for es in out.values())
+    assert all(es[1]["day"] == 1 and es[1]["version"] == 3 for es in out.values())
     assert calendar.close_day(session, cohort_id, 1, DAY1_CLOSE + timedelta(hours=1)) == {}
     assert load(session, cohort_id).days[0].closed_at == DAY1_CLOSE
 
@@ -105,7 +106,11 @@ def test_closing_a_day_open_by_its_hour_records_its_unlock_first(
 ) -> None:
     """A day past its unlock hour but not yet recorded (scheduler off) is unlocked, then closed."""
     out = calendar.close_day(session, cohort_id, 1, DAY1_CLOSE)
-    assert [e["type"] for e in next(iter(out.values()))] == ["day.unlocked", "day.closed"]
+    assert [e["type"] for e in next(iter(out.values()))] == [
+        "day.unlocked",
+        "day.closed",
+        "recap.ready",
+    ]
     day = load(session, cohort_id).days[0]
     assert day.unlocked_at == day.closed_at == DAY1_CLOSE
 
@@ -132,6 +137,7 @@ def test_pause_and_resume(session: Session, cohort_id: int) -> None:
     assert kinds == [
         ("cohort.resumed", None),
         ("day.closed", 1),
+        ("recap.ready", 1),
         ("day.unlocked", 2),
     ]
     assert calendar.resume_cohort(session, cohort_id, later) == {}
@@ -152,7 +158,16 @@ def test_apply_due_catches_up_in_order_once(session: Session, cohort_id: int) ->
         (UNLOCK, 3),
     ]
     for team_events in out.values():
-        assert [e["version"] for e in team_events] == [1, 2, 3, 4, 5]
+        assert [e["version"] for e in team_events] == list(range(1, 8))
+        assert [(e["type"], e["day"]) for e in team_events] == [
+            ("day.unlocked", 1),
+            ("day.closed", 1),
+            ("recap.ready", 1),
+            ("day.unlocked", 2),
+            ("day.closed", 2),
+            ("recap.ready", 2),
+            ("day.unlocked", 3),
+        ]
     assert calendar.apply_due(session, cohort_id, now) == ([], {})
     assert calendar.catch_up(session, now) == ([], {})
 
@@ -200,5 +215,10 @@ def test_simultaneous_catch_ups_apply_each_action_once(engine: Engine, cohort_id
         teams = s.scalars(select(Team).where(Team.cohort_id == cohort_id)).all()
         for team in teams:
             mine = [(e.type, e.payload["day"]) for e in rows if e.team_id == team.id]
-            assert mine == [("day.unlocked", 1), ("day.closed", 1), ("day.unlocked", 2)]
-            assert team.version == 3
+            assert mine == [
+                ("day.unlocked", 1),
+                ("day.closed", 1),
+                ("recap.ready", 1),
+                ("day.unlocked", 2),
+            ]
+            assert team.version == 4
