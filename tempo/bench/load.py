@@ -112,7 +112,7 @@ def percentile(values: list[float], q: float) -> float:
 # --- What a team plays (read from the frozen scenario) -------------------------------------
 
 
-def _visible(choice: dict[str, Any], flags: dict[str, bool]) -> bool:
+def visible(choice: dict[str, Any], flags: dict[str, bool]) -> bool:
     return all(flags.get(f) for f in choice.get("if_flags", [])) and not any(
         flags.get(f) for f in choice.get("unless_flags", [])
     )
@@ -270,7 +270,7 @@ class TeamPlay:
     def _dialogue_move(self, rng: random.Random) -> Move:
         assert self.script.dialogue is not None
         node = self.script.nodes[self.node]
-        visible = [c for c in node["choices"] if _visible(c, self.flags)]
+        visible = [c for c in node["choices"] if visible(c, self.flags)]
         indexes = list(range(len(visible)))
         if self.dialogue_steps < DIALOGUE_WANDER:
             wander = [i for i in indexes if visible[i].get("end") != "success"]

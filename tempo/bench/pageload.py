@@ -7,6 +7,10 @@
   wire) and every WebSocket frame's payload, both ways.
 - **Print kit**: the PDF for a cohort of 8 teams of 12, rendered by the same service as the
   console's download.
+- **Recaps for 100 teams**: 100 teams of 12 each solve day 1's enigmas (through the play
+  service), then day 1 closes through the calendar service, which produces every team and
+  player recap in the closing transaction; then every team's card is drawn (cards are drawn on
+  first fetch, so this is the cost a cohort's phones spread over the evening).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tempo.bench.instance import TEAM_SIZE, bench_config, build_world
+from tempo.bench.load import Script, visible
 from tempo.bench.servers import start_tempo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +41,7 @@ PHONE = {"width": 360, "height": 740}
 KIT_TEAMS = 8
 PAGE_RUNS = 5
 KIT_RUNS = 3
+RECAP_TEAMS = 100
 
 
 @dataclass
@@ -57,6 +63,11 @@ class OtherCosts:
     kit_seconds: list[float] = field(default_factory=list)
     kit_bytes: int = 0
     teams: int = KIT_TEAMS
+    recap_teams: int = 0
+    recap_players: int = 0
+    recap_missions: int = 0
+    close_seconds: float = 0.0
+    card_seconds: list[float] = field(default_factory=list)
 
 
 def _load_once(browser: Any, url: str, code: str, name: str) -> PageLoad:
@@ -145,6 +156,84 @@ def measure_kit(instance_dir: Path, cohort_id: int, runs: int) -> tuple[list[flo
     return times, size
 
 
+def _solve_day_one(session: Any, script: Script, player_id: int) -> int:
+    """Play day 1 right through the play service (guesses, dialogue); missions succeeded."""
+    from tempo.models import utcnow
+    from tempo.services import play
+
+    done: set[str] = set()
+    node, flags, step = getattr(script, "start", ""), {}, 0
+
+    def act(mission_id: str, kind: str, data: dict[str, Any]) -> bool:
+        nonlocal step
+        step += 1
+        reply = play.perform_as(
+            session, player_id, f"bench-{step}", mission_id, kind, data, utcnow()
+        )
+        done.update(e["mission"] for e in reply.events if e["type"] == "mission.completed")
+        return reply.ok
+
+    def available(mission_id: str) -> bool:
+        mission = script.missions[mission_id]
+        return mission_id not in done and all(r in done for r in mission["requires"])
+
+    progressed = True
+    while progressed:
+        progressed = False
+        for mission_id in script.guesses:
+            if available(mission_id):
+                kind = "submit" if script.missions[mission_id]["type"] == "quiz" else "answer"
+                progressed |= act(mission_id, kind, script.right(mission_id))
+        dialogue = script.dialogue
+        if dialogue is not None and available(dialogue["id"]):
+            shown = [c for c in script.nodes[node]["choices"] if visible(c, flags)]
+            index = min(range(len(shown)), key=lambda i: script.cost(shown[i]))
+            if act(dialogue["id"], "choose", {"node": node, "choice": index}):
+                choice = shown[index]
+                flags.update(dict.fromkeys(choice.get("set_flags", []), True))
+                node = script.start if choice.get("end") else choice.get("next") or node
+                progressed = True
+    return len(done)
+
+
+def measure_recaps(instance_dir: Path, costs: OtherCosts, log: Callable[[str], None]) -> None:
+    """Play day 1's enigmas for 100 teams, close day 1 (recaps produced), draw the cards."""
+    from tempo import create_app
+    from tempo.extensions import db
+    from tempo.models import Cohort, utcnow
+    from tempo.services import calendar, recap_cards, recaps
+
+    world = build_world(instance_dir, RECAP_TEAMS * TEAM_SIZE)
+    app = create_app(bench_config(instance_dir))
+    with app.app_context():
+        session = db.session
+        cohort = session.get(Cohort, world.cohort_id)
+        assert cohort is not None
+        script = Script(world.scenario)
+        first_of_team = {p.team_id: p for p in reversed(world.players)}
+        log(f"Récaps : {len(first_of_team)} équipes jouent le jour 1…")
+        done = sum(
+            _solve_day_one(session, script, player.player_id) for player in first_of_team.values()
+        )
+        start = time.perf_counter()
+        calendar.close_day(session, world.cohort_id, 1, utcnow())
+        costs.close_seconds = time.perf_counter() - start
+        costs.recap_teams, costs.recap_players, costs.recap_missions = (
+            len(first_of_team),
+            len(world.players),
+            done,
+        )
+        log(f"Récaps : jour 1 clos en {costs.close_seconds:.2f} s ; cartes des équipes…")
+        for team_id in first_of_team:
+            view = recaps.team_recap(session, team_id, 1)
+            assert view is not None
+            start = time.perf_counter()
+            recap_cards.render(recaps.card_of(view))
+            costs.card_seconds.append(time.perf_counter() - start)
+        session.remove()
+        db.engine.dispose()
+
+
 def measure(log: Callable[[str], None]) -> OtherCosts:
     """Build a cohort of 8 teams (the last with free seats), then measure page and kit."""
     from tempo import create_app
@@ -168,6 +257,7 @@ def measure(log: Callable[[str], None]) -> OtherCosts:
             costs.pages = measure_pages(server.url, code, PAGE_RUNS, log)
         finally:
             server.stop()
+        measure_recaps(Path(tmp) / "recaps", costs, log)
     return costs
 
 
@@ -199,6 +289,17 @@ def other_costs_markdown(costs: OtherCosts) -> str:
             f"**Print kit** for a cohort of {costs.teams} teams of {TEAM_SIZE}: "
             f"{statistics.median(costs.kit_seconds):.2f} s to render "
             f"(median of {len(costs.kit_seconds)}), {costs.kit_bytes / 1024:.0f} KiB PDF.",
+            "",
+        ]
+    if costs.card_seconds:
+        cards = costs.card_seconds
+        lines += [
+            f"**Recaps for {costs.recap_teams} teams** ({costs.recap_players} players, "
+            f"{costs.recap_missions} day-1 missions succeeded): closing day 1, which produces "
+            f"every team and player recap in the closing transaction, took "
+            f"{costs.close_seconds:.2f} s. Drawing a team's card (1080×1920 PNG, on first "
+            f"fetch, then cached) takes {statistics.median(cards) * 1000:.0f} ms (median; "
+            f"max {max(cards) * 1000:.0f} ms), {sum(cards):.1f} s for all {len(cards)} teams.",
             "",
         ]
     return "\n".join(lines).rstrip()

@@ -128,6 +128,9 @@ def _clip(
     return kept
 
 
+# Drawn once per process: it was half of a card's cost, and `paint` composites onto a new
+# image, never onto this one.
+@functools.cache
 def _background() -> Image.Image:
     """The game's night-indigo gradient with two soft violet halos."""
     top, bottom = BRAND, DEEP
