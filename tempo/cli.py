@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import signal
@@ -162,10 +163,9 @@ def _stop_gevent_server() -> None:
 def _run_server(app: Flask, cfg: Config) -> None:
     from tempo.extensions import socketio
 
-    try:
+    # SIGTERM or Ctrl-C in threading mode interrupts the server: it has stopped serving.
+    with contextlib.suppress(KeyboardInterrupt):
         socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False)
-    except KeyboardInterrupt:
-        pass  # SIGTERM or Ctrl-C in threading mode: the server has stopped serving
 
 
 def _shutdown(app: Flask, clock: DayScheduler | None) -> None:

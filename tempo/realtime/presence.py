@@ -323,7 +323,9 @@ class RedisPresence:
                 pipe.hdel(self._team_key(team_id), sid)
             pipe.delete(self._sockets_key(process))
             pipe.execute()
-            log.info("Présence : processus %s disparu, %s connexion(s) retirée(s).", process, len(sockets))
+            log.info(
+                "Présence : processus %s disparu, %s connexions retirées.", process, len(sockets)
+            )
         lost = sorted(teams)
         self._report(lost)
         return lost

@@ -105,7 +105,7 @@ def test_two_processes_share_online_lists(processes: Factory) -> None:
 
 
 def test_a_dead_process_drops_out_and_is_reaped_once(processes: Factory) -> None:
-    """Once a process's heartbeat key has expired its sockets stop counting; one survivor reports."""
+    """Once a process's heartbeat key expired its sockets stop counting; one survivor reports."""
     lost_a: list[list[int]] = []
     lost_c: list[list[int]] = []
     a = processes(on_lost=lost_a.append)
@@ -130,7 +130,7 @@ def test_a_dead_process_drops_out_and_is_reaped_once(processes: Factory) -> None
 
 
 def test_a_process_whose_heartbeat_lapsed_writes_its_sockets_back(processes: Factory) -> None:
-    """A stalled (not dead) process reaped by another puts its live sockets back on its next beat."""
+    """A stalled (not dead) process, reaped by another, writes its sockets back on its next beat."""
     restored: list[list[int]] = []
     a = processes()
     b = processes(on_lost=restored.append)
