@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,13 +82,15 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
         _log_scheduler()
         clock = DayScheduler(app)
         clock.start()
-    _stop_on_signals(cfg.ASYNC_MODE)
+    # Teams with a phone here when a stop began: told who is left once the sockets are closed.
+    stopping: list[int] = []
+    _stop_on_signals(cfg.ASYNC_MODE, lambda: _stop_gevent_server(app, stopping))
     shape = ", processus serveur sans ordonnanceur" if worker else ""
     click.echo(f"Tempo écoute sur http://{cfg.HOST}:{cfg.PORT} (mode {cfg.ASYNC_MODE}{shape}).")
     try:
         _run_server(app, cfg)
     finally:
-        _shutdown(app, clock)
+        _shutdown(app, clock, stopping)
     click.echo("Tempo arrêté.")
 
 
@@ -130,14 +133,14 @@ def _require_current_schema(app: Flask) -> None:
         sys.exit(1)
 
 
-def _stop_on_signals(async_mode: str) -> None:
+def _stop_on_signals(async_mode: str, stop_gevent: Callable[[], None]) -> None:
     """SIGTERM (systemd, docker) and Ctrl-C stop the server cleanly instead of killing it."""
     if async_mode == "gevent":
         import gevent
 
         # gevent runs the handler in a greenlet of its own, outside the signal frame.
         for sig in (signal.SIGTERM, signal.SIGINT):
-            gevent.signal_handler(sig, _stop_gevent_server)
+            gevent.signal_handler(sig, stop_gevent)
         return
 
     def interrupt(*_: object) -> None:
@@ -146,15 +149,18 @@ def _stop_on_signals(async_mode: str) -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def _stop_gevent_server() -> None:
+def _stop_gevent_server(app: Flask, stopping: list[int]) -> None:
     """Stop accepting, close every socket (phones reconnect elsewhere), then stop the server."""
     from tempo.extensions import socketio
+    from tempo.realtime.presence import EXTENSION
 
     server = socketio.wsgi_server
     if server is None or server.closed:
         return
     server.close()  # the listening socket: the load balancer sends new phones elsewhere
-    # Closing each socket runs the disconnect handlers, so teammates are told who left.
+    stopping.extend(app.extensions[EXTENSION].local_teams())
+    # Closing each socket tells the phones to reconnect; the disconnect handlers it starts may
+    # be cut short by the stop below, so `_shutdown` tells these teams who is left.
     socketio.server.eio.disconnect()
     socketio.server.shutdown()
     server.stop(timeout=STOP_SECONDS)
@@ -168,7 +174,7 @@ def _run_server(app: Flask, cfg: Config) -> None:
         socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False)
 
 
-def _shutdown(app: Flask, clock: DayScheduler | None) -> None:
+def _shutdown(app: Flask, clock: DayScheduler | None, stopping: list[int]) -> None:
     """Release what the server holds: the leader lock, shared presence, database connections."""
     from tempo.extensions import db
     from tempo.realtime.play import announce_presence
@@ -176,9 +182,10 @@ def _shutdown(app: Flask, clock: DayScheduler | None) -> None:
 
     if clock is not None:
         clock.stop()
+    presence = app.extensions[EXTENSION]
     # Sockets still listed (in Redis) would count as online until their heartbeat expired.
-    teams = close_presence(app.extensions[EXTENSION])
-    if teams:
+    teams = sorted(set(close_presence(presence)) | set(stopping))
+    if teams and presence.shared:
         try:
             announce_presence(app, teams)
         except Exception:

@@ -41,6 +41,8 @@ OnLost = Callable[[list[int]], None]
 class Presence(Protocol):
     """Socket ids of connected players, per team; a player may have several tabs or phones."""
 
+    shared: bool  # whether other server processes see this process's connections
+
     def add(self, team_id: int, sid: str, player_id: int) -> None:
         """Record a connection."""
 
@@ -55,6 +57,9 @@ class Presence(Protocol):
 
     def player_of(self, sid: str) -> int | None:
         """The player behind a socket id (of this process)."""
+
+    def local_teams(self) -> list[int]:
+        """Teams with a connection in this process."""
 
     def close(self) -> list[int]:
         """Forget every connection of this process (shutting down); return the teams concerned."""
@@ -105,6 +110,10 @@ class _LocalSockets:
                 for sid, player_id in sockets.items()
             ]
 
+    def teams(self) -> list[int]:
+        with self._lock:
+            return sorted(self._by_team)
+
     def clear(self) -> list[int]:
         with self._lock:
             teams = sorted(self._by_team)
@@ -115,6 +124,8 @@ class _LocalSockets:
 
 class MemoryPresence:
     """Presence kept in this process only: right when one process serves every phone."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._local = _LocalSockets()
@@ -138,6 +149,10 @@ class MemoryPresence:
     def player_of(self, sid: str) -> int | None:
         """The player behind a socket id."""
         return self._local.player_of(sid)
+
+    def local_teams(self) -> list[int]:
+        """Teams with a connection here."""
+        return self._local.teams()
 
     def close(self) -> list[int]:
         """Forget every connection; no other process shares this presence, so none to tell."""
@@ -172,6 +187,8 @@ return out
 
 class RedisPresence:
     """Presence shared by every server process through Redis (see the module's docstring)."""
+
+    shared = True
 
     def __init__(
         self,
@@ -244,6 +261,10 @@ class RedisPresence:
     def player_of(self, sid: str) -> int | None:
         """The player behind a socket id of this process."""
         return self._local.player_of(sid)
+
+    def local_teams(self) -> list[int]:
+        """Teams with a connection in this process."""
+        return self._local.teams()
 
     def close(self) -> list[int]:
         """Stop the heartbeat and withdraw this process's sockets from Redis."""
