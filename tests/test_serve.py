@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from tempo.models import Team, utcnow
 from tempo.services.players import join_team
-
 from tests.live import LiveServer, start_server, stop_server
 
 
