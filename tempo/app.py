@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
@@ -97,8 +98,17 @@ def _instance_secret(cfg: Config) -> str:
     """A secret key kept in the instance folder, so sessions survive restarts on one machine."""
     path = cfg.INSTANCE_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+        # Several workers may start at once on one instance folder: each writes a candidate and
+        # links it into place, which succeeds for one only, so they all read the same key.
+        candidate = path.with_name(f"secret_key.{os.getpid()}.tmp")
+        candidate.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text(encoding="utf-8").strip()
 
 

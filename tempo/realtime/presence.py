@@ -61,6 +61,9 @@ class Presence(Protocol):
     def local_teams(self) -> list[int]:
         """Teams with a connection in this process."""
 
+    def ping(self) -> None:
+        """Raise if the shared store is unreachable."""
+
     def close(self) -> list[int]:
         """Forget every connection of this process (shutting down); return the teams concerned."""
 
@@ -153,6 +156,9 @@ class MemoryPresence:
     def local_teams(self) -> list[int]:
         """Teams with a connection here."""
         return self._local.teams()
+
+    def ping(self) -> None:
+        """Nothing to reach."""
 
     def close(self) -> list[int]:
         """Forget every connection; no other process shares this presence, so none to tell."""
@@ -265,6 +271,10 @@ class RedisPresence:
     def local_teams(self) -> list[int]:
         """Teams with a connection in this process."""
         return self._local.teams()
+
+    def ping(self) -> None:
+        """Raise if Redis does not answer."""
+        self.redis.ping()
 
     def close(self) -> list[int]:
         """Stop the heartbeat and withdraw this process's sockets from Redis."""
