@@ -25,10 +25,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from tempo.models import CohortDay, Team, utcnow
-from tempo.services.content import load_valid_content
 from tempo.services.demo import ensure_demo
 from tempo.services.players import join_team
-from tests.conftest import CONTENT_DIR
+from tests.realtime.helpers import content
 from tests.test_scheduler_processes import Process, _free_port, base_env
 
 NS = "/play"
@@ -229,7 +228,7 @@ class Cluster:
         """The demo cohort: day 1 opened an hour ago and closes in an hour (unless a test says)."""
         now = utcnow()
         with Session(self.engine) as session:
-            result = ensure_demo(session, load_valid_content(CONTENT_DIR), now)
+            result = ensure_demo(session, content(), now)  # the content, loaded once
             session.commit()
             self.cohort_id = result.cohort.id
             self.team_ids = [t.id for t in result.cohort.teams]

@@ -84,7 +84,7 @@ def test_a_killed_workers_players_reconnect_to_the_other_with_state_intact(
     cluster: Cluster,
 ) -> None:
     """SIGKILL mid-game: its phones resume on the live worker at the same version and progress."""
-    cluster.start("a", "b")
+    cluster.start("a", "b", scheduler=False)
     a, b = cluster.workers["a"], cluster.workers["b"]
     alice_id, alice = cluster.phone(0, "Alice")
     bilal_id, bilal = cluster.phone(0, "Bilal")
