@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import babel, compress, csrf, db, socketio
+from tempo.realtime.presence import EXTENSION, make_presence
 from tempo.transactions import configure_sqlite
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
 # bound to every app it initialises (handlers declared after init_app bind to one server only).
-from tempo.realtime import play as _play_namespace  # noqa: F401  isort: skip
+from tempo.realtime import play as _play_namespace  # isort: skip
 from tempo.realtime import console as _console_namespace  # noqa: F401  isort: skip
 
 
@@ -45,21 +48,43 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     csrf.init_app(app)
     compress.init_app(app)
-    socketio.init_app(
-        app,
-        async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config.get("MESSAGE_QUEUE"),
-        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
-        # With a public URL, only pages from it may open sockets; without one, Engine.IO's
-        # default same-origin check (Origin must match Host) lets phones on a LAN address in.
-        cors_allowed_origins=[cfg.PUBLIC_URL.rstrip("/")] if cfg.PUBLIC_URL else None,
+    _bind_socketio(app, cfg)
+    app.extensions[EXTENSION] = make_presence(
+        app.config, on_lost=lambda teams: _play_namespace.announce_presence(app, teams)
     )
+    if cfg.TRUSTED_PROXIES > 0:
+        # Outermost, so Socket.IO requests (Origin checks) see the proxy's view too. Each hop
+        # appends to X-Forwarded-For; trusting exactly N hops means a client cannot forge its
+        # address for the login rate limit by sending the header itself.
+        n = cfg.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     from tempo.web import register_blueprints
 
     register_blueprints(app)
 
     return app
+
+
+def _bind_socketio(app: Flask, cfg: Config) -> None:
+    """Bind the module-global Socket.IO extension to `app` with exactly this app's options.
+
+    Flask-SocketIO keeps the options of every `init_app` call (its `server_options` dict), the
+    message-queue client manager included: without this reset, an app built after one with a
+    queue would publish on the previous app's Redis channel. Handlers stay registered (they were
+    declared before any `init_app`, see the imports above).
+    """
+    socketio.server_options = {}
+    socketio.manage_session = True
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config.get("MESSAGE_QUEUE") or None,
+        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+        # With a public URL, only pages from it may open sockets; without one, Engine.IO's
+        # default same-origin check (Origin must match Host) lets phones on a LAN address in.
+        cors_allowed_origins=[cfg.PUBLIC_URL.rstrip("/")] if cfg.PUBLIC_URL else None,
+    )
 
 
 def _locale() -> str:
@@ -74,8 +99,17 @@ def _instance_secret(cfg: Config) -> str:
     """A secret key kept in the instance folder, so sessions survive restarts on one machine."""
     path = cfg.INSTANCE_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+        # Several workers may start at once on one instance folder: each writes a candidate and
+        # links it into place, which succeeds for one only, so they all read the same key.
+        candidate = path.with_name(f"secret_key.{os.getpid()}.tmp")
+        candidate.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text(encoding="utf-8").strip()
 
 

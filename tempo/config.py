@@ -36,6 +36,8 @@ class Config:
     SERVER_MODE: str = "gevent"
     MESSAGE_QUEUE: str | None = None
     MESSAGE_QUEUE_CHANNEL: str = "flask-socketio"
+    PRESENCE_TTL_SECONDS: float = 10.0
+    TRUSTED_PROXIES: int = 0
     SCHEDULER: str = "inprocess"
     SCHEDULER_RETRY_SECONDS: float = 5.0
     SCHEDULER_SYNC_SECONDS: float = 30.0
@@ -79,6 +81,8 @@ class Config:
             SERVER_MODE=_env("SERVER_MODE", "gevent"),
             MESSAGE_QUEUE=os.environ.get("TEMPO_MESSAGE_QUEUE"),
             MESSAGE_QUEUE_CHANNEL=_env("MESSAGE_QUEUE_CHANNEL", "flask-socketio"),
+            PRESENCE_TTL_SECONDS=float(_env("PRESENCE_TTL_SECONDS", "10")),
+            TRUSTED_PROXIES=int(_env("TRUSTED_PROXIES", "0")),
             SCHEDULER=_env("SCHEDULER", "inprocess"),
             SCHEDULER_RETRY_SECONDS=float(_env("SCHEDULER_RETRY_SECONDS", "5")),
             SCHEDULER_SYNC_SECONDS=float(_env("SCHEDULER_SYNC_SECONDS", "30")),
@@ -126,6 +130,9 @@ class Config:
             MAX_CONTENT_LENGTH=self.MAX_UPLOAD_MB * 1024 * 1024,
             SESSION_COOKIE_SAMESITE="Lax",
             SESSION_COOKIE_HTTPONLY=True,
+            # Served over HTTPS (the public address says so): the browser must never send the
+            # session cookie, which carries a counsellor's session token, over plain HTTP.
+            SESSION_COOKIE_SECURE=self.public_url.startswith("https://"),
             PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
             WTF_CSRF_TIME_LIMIT=None,
         )

@@ -40,3 +40,16 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)
+
+
+def pending(engine: Engine) -> bool:
+    """Whether the database lacks migrations (it is not at the latest revision)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(
+        alembic_config(engine.url.render_as_string(hide_password=False))
+    )
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current != set(script.get_heads())

@@ -215,6 +215,14 @@ class PostgresLeaderLock:
         conn, self.conn = self.conn, None
         if conn is None:
             return
+        # Unlock explicitly first: the server notices a closed connection a moment later, and a
+        # standby (or the next `tempo scheduler` after a SIGTERM) would find the lock still held.
+        with contextlib.suppress(SQLAlchemyError):
+            conn.execute(
+                text("SELECT pg_advisory_unlock(CAST(:a AS integer), CAST(:b AS integer))"),
+                {"a": self.keys[0], "b": self.keys[1]},
+            )
+            conn.commit()
         # Invalidating closes the DBAPI connection instead of pooling it with the lock held.
         conn.invalidate()
         conn.close()

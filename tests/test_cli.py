@@ -123,3 +123,27 @@ def test_demo_is_idempotent_and_prints_what_to_open(runner: CliRunner) -> None:
 
     reset = runner.invoke(cli, ["demo", "--reset-password"])
     assert "Mot de passe : " in reset.output and "inchangé" not in reset.output
+
+
+def test_a_worker_refuses_to_start_without_a_redis_queue(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tempo serve --worker` needs TEMPO_MESSAGE_QUEUE, and says how to set it."""
+    monkeypatch.delenv("TEMPO_MESSAGE_QUEUE", raising=False)
+    result = runner.invoke(cli, ["serve", "--worker"])
+    assert result.exit_code == 2
+    assert "TEMPO_MESSAGE_QUEUE=redis://" in result.output
+    monkeypatch.setenv("TEMPO_MESSAGE_QUEUE", "amqp://127.0.0.1//")
+    assert runner.invoke(cli, ["serve", "--worker"]).exit_code == 2
+
+
+def test_a_worker_refuses_a_database_that_is_not_migrated(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Workers never migrate (several would race): they ask for `tempo db upgrade` first."""
+    monkeypatch.setenv("TEMPO_MESSAGE_QUEUE", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("TEMPO_SERVER_MODE", "threading")  # this test process is not gevent's
+    result = runner.invoke(cli, ["serve", "--worker", "--port", "1"])
+    assert result.exit_code == 1
+    assert "tempo db upgrade" in result.output
+    assert not (tmp_path / "instance" / "tempo.sqlite3.scheduler.lock").exists()  # no clock

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import signal
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import socketio
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
+from tempo.models import Team, utcnow
+from tempo.services.players import join_team
 from tests.live import LiveServer, start_server, stop_server
 
 
@@ -31,3 +37,35 @@ def test_socketio_endpoint_is_mounted(server: LiveServer) -> None:
     with urllib.request.urlopen(server.url + "/socket.io/?EIO=4&transport=polling", timeout=5) as r:
         body = r.read().decode("utf-8")
     assert body.startswith("0{") and '"sid"' in body
+
+
+def test_sigterm_stops_the_server_cleanly(server: LiveServer) -> None:
+    """systemd's SIGTERM: phones are disconnected, the clock stops, the process exits 0."""
+    left: list[str] = []
+    phone = socketio.Client(reconnection=False)
+    phone.on("disconnect", lambda *reason: left.append(str(reason)), namespace="/play")
+    phone.connect(
+        server.url, namespaces=["/play"], auth={"rejoin": _join(server)}, transports=["websocket"]
+    )
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=30) == 0
+    output = server.process.stdout.read() if server.process.stdout else ""
+    assert "Tempo arrêté." in output and "Traceback" not in output, output
+    assert left, "the phone was not told"
+    phone.disconnect()
+    # Nobody listens any more: the listening socket was closed.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(server.url + "/healthz", timeout=2)
+
+
+def _join(server: LiveServer) -> str:
+    """A player joins the demo's first team; their personal rejoin code."""
+    instance = Path(server.env["TEMPO_INSTANCE_DIR"])
+    engine = create_engine(f"sqlite:///{instance / 'tempo.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            team_id = session.scalars(select(Team.id).order_by(Team.id)).first()
+            assert team_id is not None
+            return join_team(session, team_id, "Zoé", utcnow()).player.rejoin_code
+    finally:
+        engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import select
 
@@ -82,6 +82,16 @@ def _emit_presence(team_id: int) -> None:
     cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
     if cohort_id is not None:
         presence_changed(cohort_id, team_id, payload["online"])
+
+
+def announce_presence(app: Flask, team_ids: list[int]) -> None:
+    """Send fresh online lists to teams whose connections vanished (a server process died)."""
+    with app.app_context():
+        try:
+            for team_id in team_ids:
+                _emit_presence(team_id)
+        finally:
+            db.session.remove()
 
 
 @socketio.on("connect", namespace=NAMESPACE)

@@ -122,7 +122,8 @@ bp.after_request(no_store)
 
 
 def _client_ip() -> str:
-    # Behind the documented reverse proxy, configure ProxyFix so remote_addr is the client's.
+    # Behind nginx, TEMPO_TRUSTED_PROXIES=1 makes the app factory install ProxyFix: remote_addr is
+    # then the client's address (the hop nginx appended to X-Forwarded-For), not the proxy's.
     return request.remote_addr or "?"
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 
 from tempo.extensions import db
+from tempo.realtime.presence import current_presence
 from tempo.services.teams import team_by_code
 
 bp = Blueprint("main", __name__)
@@ -39,6 +40,13 @@ def join_form() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def health() -> ResponseReturnValue:
-    """Liveness and database reachability, for load balancers and deploy scripts."""
+    """Liveness, database and (in the scale-out shape) Redis reachability, for monitoring."""
     db.session.execute(text("SELECT 1"))
+    presence = current_presence()
+    if presence.shared:
+        # A worker cut off from Redis would leave its phones out of their teammates' updates.
+        try:
+            presence.ping()
+        except Exception:
+            return {"status": "error", "problem": "redis"}, 503
     return {"status": "ok"}
