@@ -13,7 +13,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tempo.models import CohortDay, TeamEvent, utcnow
+from tempo.models import CohortDay, PlayerRecap, TeamEvent, TeamRecap, utcnow
 from tests.realtime.helpers import first_of_type
 from tests.scaleout.cluster import Cluster, Phone, drain
 
@@ -173,6 +173,7 @@ def test_the_day_closes_once_with_two_workers_and_the_scheduler(cluster: Cluster
             phone.event_with(ack["version"])
     for phone in (alice, bilal, chloe):
         assert [e["day"] for e in phone.seen if e["type"] == "day.closed"] == [1], phone.name
+        assert [e["day"] for e in phone.seen if e["type"] == "recap.ready"] == [1], phone.name
 
     with Session(cluster.engine) as session:
         day = session.scalar(
@@ -185,6 +186,14 @@ def test_the_day_closes_once_with_two_workers_and_the_scheduler(cluster: Cluster
             .group_by(TeamEvent.team_id)
         ).all()
     assert sorted(tuple(row) for row in closes) == [(team, 1) for team in sorted(cluster.team_ids)]
+    with Session(cluster.engine) as session:
+        # The recap job ran once: one team recap per team, one player recap per player.
+        team_recaps = session.execute(
+            select(TeamRecap.team_id, TeamRecap.day).order_by(TeamRecap.team_id)
+        ).all()
+        player_recaps = session.scalar(select(func.count()).select_from(PlayerRecap))
+    assert [tuple(r) for r in team_recaps] == [(team, 1) for team in sorted(cluster.team_ids)]
+    assert player_recaps == 3
 
     scheduler = cluster.others[0]
     assert scheduler.output().count("jour 1 clos") == 1, scheduler.output()
