@@ -2,6 +2,7 @@
 
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
@@ -22,6 +23,8 @@ __all__ = [
     "Cohort",
     "CohortDay",
     "CohortStatus",
+    "DiagnosticAnswer",
+    "DiagnosticSession",
     "LoginFailure",
     "MissionProgress",
     "MissionStatus",
