@@ -17,7 +17,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -318,12 +317,17 @@ def build(session: Session, player: Player, now: datetime) -> Bilan | None:
     )
 
 
+def _n(singular: str, plural: str, count: int, **variables: object) -> str:
+    """`ngettext` with the French rule: 0 and 1 take the singular (« 0 indice demandé »)."""
+    return _(plural if count > 1 else singular, num=count, **variables)
+
+
 def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
     """The four skills the bilan shows, in French, each from measured figures."""
     done, total = b.instructions
     mine = len(b.contributions)
     if mine:
-        own = ngettext(
+        own = _n(
             "Sur la mission que tu as validée toi-même, %(first)s du premier coup.",
             "Sur les %(num)s missions que tu as validées toi-même, %(first)s du premier coup.",
             mine,
@@ -341,7 +345,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
         ),
         (
             own,
-            ngettext(
+            _n(
                 "%(num)s réponse proposée à côté.",
                 "%(num)s réponses proposées à côté.",
                 b.wrong_answers,
@@ -350,7 +354,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
     )
     p = b.punctuality
     details = [
-        ngettext(
+        _n(
             "Tu as joué %(played)s de la journée ouverte.",
             "Tu as joué %(played)s des %(num)s journées ouvertes.",
             p.days_open,
@@ -366,7 +370,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
     punctual = SkillShown(
         "punctuality",
         _(SKILL_LABELS["punctuality"]),
-        ngettext(
+        _n(
             "%(on_time)s / %(num)s jour joué le jour même de son ouverture",
             "%(on_time)s / %(num)s jours joués le jour même de leur ouverture",
             p.days_open,
@@ -384,7 +388,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
     asking = SkillShown(
         "asking-for-help",
         _(SKILL_LABELS["asking-for-help"]),
-        ngettext(
+        _n(
             "%(num)s indice demandé pour ton équipe",
             "%(num)s indices demandés pour ton équipe",
             b.hints_bought,
@@ -404,7 +408,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
                 done=split_done,
                 total=split_total,
             ),
-            ngettext(
+            _n(
                 "Tu as participé à %(num)s mission de l'équipe.",
                 "Tu as participé à %(num)s missions de l'équipe.",
                 b.missions_joined,
