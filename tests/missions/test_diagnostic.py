@@ -50,7 +50,7 @@ def test_a_repeated_signal_completes_once_the_others_are_gone() -> None:
 
 
 def test_view_shows_moment_own_completion_and_count() -> None:
-    """Each player sees the instructions, the moment, whether they completed it, and how many did."""
+    """Each player sees the instructions, the moment, their completion, and how many completed."""
     mt = mission("diagnostic")
     params, state, _ = run("diagnostic", RAW, [act("completed", "ana")], ctx(present=TEAM))
     assert mt.view(params, state, "ana", ctx(present=TEAM)) == {

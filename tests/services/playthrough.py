@@ -54,6 +54,7 @@ class Played:
     completed_by: dict[str, int] = field(default_factory=dict)
     hints_by: dict[int, int] = field(default_factory=dict)
     wrong_by: dict[int, int] = field(default_factory=dict)
+    wrong_mission: str | None = None
 
 
 def diagnostic_answer(flow: Any, question_id: str, answers: dict[str, str]) -> str:
@@ -213,6 +214,7 @@ def play_through(
                     )
                     assert not reply.ok
                     played.wrong_by[by] = 1
+                    played.wrong_mission = mission_id
                 for kind, data in list(_actions(game, state, mission_id)):
                     reply = play.perform_as(
                         session,
