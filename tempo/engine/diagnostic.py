@@ -17,8 +17,10 @@ from tempo.scenarios.schema import DiagnosticFamily, DiagnosticFile, Question, S
 
 # Content frozen before options had a `skip` flag still names its skip option this way.
 LEGACY_SKIP_VALUES = frozenset({"je-prefere-ne-pas-repondre"})
-# Before any screening is answered, the share of families expected to open (for the estimate).
+# The share of families expected to open before any screening is answered (for the estimate),
+# and how many screenings' worth of weight that guess keeps as real answers come in.
 DEFAULT_OPEN_RATE = 1 / 3
+PRIOR_WEIGHT = 3
 HIGH, MEDIUM = 60, 30
 
 Answers = Mapping[str, str]
@@ -139,13 +141,14 @@ class Flow:
         """(position of the question, total, whether the total is an estimate).
 
         Families whose screening is answered count exactly; the others count their screening
-        plus their detailed questions weighted by the share of families opened so far.
+        plus their detailed questions weighted by the share of families opened so far, smoothed
+        towards DEFAULT_OPEN_RATE so that one opened family does not announce all 51 questions.
         """
         path = self.path(answers)
         position = path.index(question_id) + 1 if question_id in path else len(path)
         screened = [f for f in self.families if f.screening.id in answers]
         opened = sum(1 for f in screened if self.opens(f, answers))
-        rate = opened / len(screened) if screened else DEFAULT_OPEN_RATE
+        rate = (opened + PRIOR_WEIGHT * DEFAULT_OPEN_RATE) / (len(screened) + PRIOR_WEIGHT)
         total = 0.0
         estimate = False
         for family in self.families:

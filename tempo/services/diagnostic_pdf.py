@@ -8,6 +8,7 @@ second page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
@@ -43,12 +44,17 @@ LEVEL_COLORS: dict[str, Color] = {
 BOTTOM = PAGE_H - 16  # the footer line sits below
 
 
-def first_sentence(text: str, limit: int = 150) -> str:
-    """The first sentence of an authored text, cut at `limit` characters with « … »."""
+def opening_sentences(text: str, limit: int = 150) -> str:
+    """The first sentences of an authored text that fit in `limit` characters (at least one,
+    cut with « … » when even the first is longer)."""
     flat = " ".join(text.split())
-    end = flat.find(". ")
-    sentence = flat if end < 0 else flat[: end + 1]
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+    sentences = re.split(r"(?<=[.!?])\s+", flat)
+    out = sentences[0]
+    for sentence in sentences[1:]:
+        if len(out) + 1 + len(sentence) > limit:
+            break
+        out += " " + sentence
+    return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
 
 
 def _clipped(
@@ -344,7 +350,7 @@ def bilan_pdf(bilan: Bilan) -> bytes:
                     MARGIN + 7,
                     y + 4.2,
                     WIDTH - 7,
-                    first_sentence(offer.access),
+                    opening_sentences(offer.access, 120),
                     8,
                     1,
                     color=MUTED,

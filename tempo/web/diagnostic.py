@@ -30,7 +30,7 @@ from tempo.models import Player, Role, Team
 from tempo.realtime.play import broadcast
 from tempo.services import bilan as bilan_service
 from tempo.services import diagnostics
-from tempo.services.diagnostic_pdf import bilan_pdf, first_sentence, results_pdf
+from tempo.services.diagnostic_pdf import bilan_pdf, opening_sentences, results_pdf
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state
 from tempo.web.play import current_player
@@ -45,7 +45,7 @@ COHORT_SECTIONS.append(("diagnostic_console.overview", _l("Diagnostics et bilans
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"player_diagnostic": player_summary, "first_sentence": first_sentence}
+    return {"player_diagnostic": player_summary, "opening_sentences": opening_sentences}
 
 
 def player_summary(player: Player) -> dict[str, Any]:
