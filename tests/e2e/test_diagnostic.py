@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -15,21 +16,33 @@ TIMEOUT = 10_000
 EMAIL = "conseillere@demo.tempo"
 
 
+def _tempo(server: LiveServer, *args: str) -> str:
+    """A `tempo` command against the running server's instance, its error shown if it fails."""
+    try:
+        return server.tempo(*args)
+    except subprocess.CalledProcessError as exc:
+        raise AssertionError(f"tempo {' '.join(args)}: {exc.stderr}") from exc
+
+
 def _answer(page: Page, pick: int) -> None:
-    """Choose an option of the current question with the keyboard's help, then « Suivant »."""
+    """Choose an option of the current question, then « Suivant »; wait for the next page."""
+    before = page.url
     options = page.locator(".diag__option label")
+    expect(options.first).to_be_visible()
     options.nth(min(pick, options.count() - 1)).click()
     page.get_by_role("button", name="Suivant").click()
+    page.wait_for_url(lambda url: url != before, timeout=TIMEOUT)
+    page.wait_for_load_state()
 
 
 def test_a_phone_takes_the_closing_diagnostic_and_the_counsellor_sees_it(
     browser: Browser, live_server: LiveServer
 ) -> None:
     """Mission → questions → bars and PDF → bilan; the counsellor opens both from the console."""
-    for day in range(2, 11):
-        live_server.tempo("day", "unlock", "demo", str(day))
-    password = re.search(r"Mot de passe : (\S+)", live_server.tempo("demo", "--reset-password"))
+    password = re.search(r"Mot de passe : (\S+)", _tempo(live_server, "demo", "--reset-password"))
     assert password is not None
+    for day in range(2, 11):
+        _tempo(live_server, "day", "unlock", "demo", str(day))
 
     phone = browser.new_context(viewport=PHONE, locale="fr-FR", accept_downloads=True)
     page = phone.new_page()
@@ -56,10 +69,11 @@ def test_a_phone_takes_the_closing_diagnostic_and_the_counsellor_sees_it(
     expect(page.locator("#diag-error")).to_have_text("Choisis une réponse pour continuer.")
     group.get_by_role("radio", name="Oui, vraiment").check()
     page.get_by_role("button", name="Suivant").click()
-    expect(page.locator(".diag__count")).to_contain_text("Question 2 sur")
+    expect(page.locator(".diag__count")).to_contain_text("Question 2 sur", timeout=TIMEOUT)
     page.get_by_role("link", name="Question précédente").click()
     expect(page.get_by_role("radio", name="Oui, vraiment")).to_be_checked()
     page.get_by_role("button", name="Suivant").click()
+    expect(page.locator(".diag__count")).to_contain_text("Question 2 sur", timeout=TIMEOUT)
     _answer(page, 0)
 
     # Interrupted: the same player on a laptop resumes at question 3.
