@@ -51,6 +51,10 @@ def test_a_phone_takes_the_closing_diagnostic_and_the_counsellor_sees_it(
     page.get_by_role("button", name="Entrer dans l'équipe").click()
     expect(page).to_have_url(f"{live_server.url}/jouer")
     code = page.locator(".rejoin__code span[aria-hidden]").text_content() or ""
+    card = page.locator("#diagnostic")
+    expect(card.get_by_role("link", name="Faire mon auto-diagnostic")).to_be_visible()
+    card.scroll_into_view_if_needed()
+    shot(page, "lobby-diagnostic-card")
 
     # The closing mission links to the flow.
     page.locator('[data-mission="d10-auto-diagnostic"]').click()
