@@ -234,6 +234,9 @@
         if (m && m.hints) m.hints.forEach((x) => { if (x.index === ev.index) x.text = ev.text; });
         toast("💡 " + said(ev.by, "as", "a") + " acheté l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + " (−" + ev.cost + " éclats).");
         break;
+      case "mission.updated":
+        if (m && m.type === "diagnostic" && String(ev.by) !== myId()) toast("🧭 " + said(ev.by, "as", "a") + " terminé son auto-diagnostic.");
+        break;
       case "mission.attempted":
         if (String(ev.by) !== myId()) toast("🤔 " + said(ev.by, "as", "a") + " tenté une réponse à " + titleOf(ev.mission) + "\u00a0: pas encore ça.");
         break;
@@ -760,9 +763,14 @@
       p.booked ? h("p", { class: "notice notice--ok" }, "✅ Ton rendez-vous est réservé.") : null,
       p.booked_count ? h("p", { class: "muted" }, plural(p.booked_count, "membre de l'équipe a", "membres de l'équipe ont") + " déjà réservé.") : null,
       h("p", { class: "notice" }, "📅 Ton conseiller ou ta conseillère ouvre bientôt la prise de rendez-vous dans Tempo.")],
+    // The diagnostic itself runs on its own pages (templates/diagnostic/): link to them.
     diagnostic: (m, p) => [rich(p, "instructions"),
-      p.completed ? h("p", { class: "notice notice--ok" }, "✅ Tu as terminé ton diagnostic.") : null,
-      h("p", { class: "notice" }, "🧭 Ton conseiller ou ta conseillère ouvre bientôt le diagnostic dans Tempo.")],
+      p.completed ? h("p", { class: "notice notice--ok" }, "✅ Tu as terminé ton auto-diagnostic.") : null,
+      p.completed_count ? h("p", { class: "muted" }, plural(p.completed_count, "membre de l'équipe l'a", "membres de l'équipe l'ont") + " terminé.") : null,
+      p.completed
+        ? h("p", {}, h("a", { class: "button", href: p.moment === "closing" ? root.dataset.bilanUrl : root.dataset.resultsUrl },
+            p.moment === "closing" ? "Voir mon bilan Tempo" : "Voir mes résultats"))
+        : h("p", {}, h("a", { class: "button", href: root.dataset.diagnosticUrl }, "🧭 Faire mon auto-diagnostic"))],
   };
 
   // ---------------------------------------------------------------- hints

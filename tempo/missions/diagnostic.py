@@ -1,4 +1,10 @@
-"""Diagnostic: players complete the self-diagnostic (the flow itself is a service)."""
+"""Diagnostic: each player completes the self-diagnostic (the flow itself is a service).
+
+The questions, answers and scores live in the service layer (they belong to the player, not to
+the team); the plugin records which players of the team have completed it and completes once
+every present player has, like the appointment mission: each young person leaves the adventure
+with a diagnostic of their own to prepare their appointment.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ class DiagnosticParams(Params):
 
 
 class Diagnostic(MissionType[DiagnosticParams]):
-    """Self-diagnostic mission: done when a player of the team has completed it."""
+    """Self-diagnostic mission: done once every present player of the team has completed it."""
 
     key = "diagnostic"
     label = "Auto-diagnostic"
@@ -39,20 +45,23 @@ class Diagnostic(MissionType[DiagnosticParams]):
     def handle(
         self, params: DiagnosticParams, state: JSON, action: Action, ctx: MissionContext
     ) -> Outcome:
-        """Record a player's completed diagnostic."""
+        """Record that the service saw `action.player` finish; done once all present have."""
         if action.kind != "completed":
             return Outcome(state=dict(state), error=unknown_action(action))
         done = list(state.get("completed_by", []))
         if action.player not in done:
             done.append(action.player)
-        return Outcome(state={**state, "completed_by": done}, completed=True)
+        complete = all(p in done for p in ctx.present_players)
+        return Outcome(state={**state, "completed_by": done}, completed=complete)
 
     def view(self, params: DiagnosticParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
-        """Instructions and this player's completion."""
+        """Instructions, this player's completion and how many teammates completed it."""
+        done = state.get("completed_by", [])
         return {
             "instructions": params.instructions,
             "moment": params.moment,
-            "completed": player in state.get("completed_by", []),
+            "completed": player in done,
+            "completed_count": len(done),
         }
 
 

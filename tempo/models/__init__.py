@@ -2,6 +2,7 @@
 
 from tempo.models.base import Base, utcnow
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import ScenarioVersion
@@ -24,6 +25,8 @@ __all__ = [
     "Cohort",
     "CohortDay",
     "CohortStatus",
+    "DiagnosticAnswer",
+    "DiagnosticSession",
     "LoginFailure",
     "MailStatus",
     "MissionProgress",

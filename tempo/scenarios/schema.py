@@ -81,11 +81,16 @@ class OffersFile(Model):
 
 
 class ScaleOption(Model):
-    """An answer option; `need` (0–3) says how much it signals a need for support."""
+    """An answer option; `need` (0–3) says how much it signals a need for support.
+
+    A `skip` option (« je préfère ne pas répondre ») is a way of not answering: it is kept as
+    the player's answer but never scored, so it neither raises nor lowers a family's need.
+    """
 
     value: str = Field(pattern=SLUG)
     label: str = Field(min_length=1)
     need: int = Field(ge=0, le=3)
+    skip: bool = False
 
 
 class Scale(Model):

@@ -8,7 +8,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
     from tempo import markup
-    from tempo.web import auth, console, dashboard, digest, errors, journal, main, play
+    from tempo.web import auth, console, dashboard, diagnostic, digest, errors, journal, main, play
 
     app.register_blueprint(main.bp)
     app.register_blueprint(play.bp)
@@ -17,5 +17,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(journal.bp)
     app.register_blueprint(digest.bp)
+    app.register_blueprint(diagnostic.bp)
+    app.register_blueprint(diagnostic.console_bp)
     errors.register(app)
     app.add_template_filter(markup.render, "markdown")

@@ -27,7 +27,7 @@ from tempo.realtime.play import broadcast, notice
 from tempo.realtime.presence import presence
 from tempo.services import calendar as calendar_service
 from tempo.services import dashboard as service
-from tempo.services import exports, printkit
+from tempo.services import diagnostics, exports, printkit
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state, me
 
@@ -219,11 +219,15 @@ def move(slug: str) -> ResponseReturnValue:
 def absence(slug: str) -> ResponseReturnValue:
     """Mark a player absent or present."""
     player_id, absent = _int("player"), request.form.get("absent") == "1"
-    return _run(
-        slug,
-        lambda c: service.set_absent(db.session, c, player_id, absent, now()),
-        _("Joueur marqué absent.") if absent else _("Joueur marqué présent."),
-    )
+
+    def mark(cohort: Cohort) -> dict[int, list[dict[str, Any]]]:
+        out = service.set_absent(db.session, cohort, player_id, absent, now())
+        if absent:  # the diagnostic mission may have been waiting only for this player
+            for team_id in list(out):
+                out[team_id] += diagnostics.recheck_team(db.session, team_id, now())
+        return out
+
+    return _run(slug, mark, _("Joueur marqué absent.") if absent else _("Joueur marqué présent."))
 
 
 @bp.get("/preuves/<name>")

@@ -409,7 +409,8 @@ def solve(
         for player in present:
             apply(act("booked", player=player))
     elif m.type == "diagnostic":
-        apply(act("completed", player=present[0]))
+        for player in present:
+            apply(act("completed", player=player))
     else:  # pragma: no cover - a new mission type needs a branch here
         raise AssertionError(f"no solver for mission type {m.type!r}")
     assert game.status(state, mission_id) == "done", mission_id

@@ -175,7 +175,7 @@ SAMPLES: dict[str, Sample] = {
     ),
     "diagnostic": Sample(
         params={"instructions": "Faites votre auto-diagnostic.", "moment": "closing"},
-        complete=(act("completed"),),
+        complete=tuple(act("completed", player=p) for p in TEAM),
         signals=frozenset({"completed"}),
     ),
 }

@@ -195,6 +195,7 @@ def _console_urls(app: Flask, slug: str, account_id: int) -> list[tuple[str, str
         path = rule.rule.replace("<slug>", slug).replace("<int:account_id>", str(account_id))
         path = path.replace("<name>", "photo.jpg").replace("<kind>", "joueurs.csv")
         path = path.replace("<int:day>", "1").replace("<int:team_id>", "1")
+        path = path.replace("<int:player_id>", "1").replace("<int:run_id>", "1")
         assert "<" not in path, f"test does not know how to fill {rule.rule}"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             urls.append((method, path))
