@@ -1,6 +1,13 @@
 """Typed SQLAlchemy 2.0 models, one module per aggregate."""
 
 from tempo.models.base import Base, utcnow
+from tempo.models.booking import (
+    Availability,
+    AvailabilityException,
+    AvailabilityRule,
+    Booking,
+    BookingStatus,
+)
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
@@ -17,7 +24,12 @@ from tempo.models.team import (
 )
 
 __all__ = [
+    "Availability",
+    "AvailabilityException",
+    "AvailabilityRule",
     "Base",
+    "Booking",
+    "BookingStatus",
     "ClientAction",
     "Cohort",
     "CohortDay",
