@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 DAY_BEFORE = "day"
@@ -171,10 +172,20 @@ def offered_slots(agenda: Agenda, now: datetime, busy: Iterable[Busy] = ()) -> l
     return free_slots(candidate_slots(agenda, now), busy, agenda.buffer_minutes)
 
 
-def by_local_day(slots: Sequence[Slot], tz: str) -> list[tuple[date, list[Slot]]]:
-    """Slots grouped by their local date, in order (the picker's day headings)."""
+class Timed(Protocol):
+    """Anything that starts at a UTC instant (an engine slot, a service's offered slot)."""
+
+    @property
+    def start(self) -> datetime: ...
+
+
+T = TypeVar("T", bound=Timed)
+
+
+def by_local_day(slots: Sequence[T], tz: str) -> list[tuple[date, list[T]]]:
+    """Slots grouped by their local date, earliest first (the picker's day headings)."""
     zone = ZoneInfo(tz)
-    ordered = sorted(slots)
+    ordered = sorted(slots, key=lambda s: s.start)
     return [
         (day, list(group))
         for day, group in groupby(ordered, key=lambda s: s.start.astimezone(zone).date())

@@ -388,6 +388,14 @@ def offered(
     return found[:limit] if limit is not None else found
 
 
+def preview(
+    session: Session, staff_id: int, now: datetime, timezone: str = "Europe/Paris"
+) -> list[engine.Slot]:
+    """A counsellor's own free slots, as players of their cohorts are offered them."""
+    agenda = agenda_of(session, staff_id, timezone)
+    return engine.offered_slots(agenda, now, _busy(session, staff_id, now, None))
+
+
 # --- bookings ----------------------------------------------------------------------------------
 
 
