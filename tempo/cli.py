@@ -659,3 +659,29 @@ def bench(
         bench_run.write_doc(target, sections, history)
         click.echo(f"Résultats écrits dans {target}.")
     click.echo(report.ratio_line(result.tempo, result.bare))
+
+
+# --- the mail outbox --------------------------------------------------------------------------
+
+
+@cli.group(help="Les courriels en attente (récaps, rendez-vous, rappels).")
+def mail() -> None:
+    """Mail outbox commands."""
+
+
+@mail.command("deliver", help="Envoie tout de suite les courriels dus (sinon : toutes les 30 s).")
+def mail_deliver() -> None:
+    """Send the due messages now, as the scheduler's job does."""
+    from tempo.clock import now
+    from tempo.services.mail import deliver_due
+
+    app = _app()
+    with app.app_context():
+        report = deliver_due(app, now(), limit=10_000)
+    target = app.config.get("SMTP_HOST") or f"{app.instance_path}/outbox/"
+    click.echo(
+        f"{len(report.sent)} courriel(s) envoyé(s) ({target}), "
+        f"{len(report.retried)} à réessayer, {len(report.failed)} abandonné(s)."
+    )
+    for key in report.retried + report.failed:
+        click.echo(f"  non envoyé : {key}")

@@ -51,6 +51,15 @@ class Config:
     STAFF_IDLE_MINUTES: float = 60
     STAFF_LOGIN_MAX_FAILURES: int = 5
     STAFF_LOGIN_WINDOW_MINUTES: float = 5
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = False
+    SMTP_TIMEOUT: float = 10.0
+    MAIL_FROM: str = "Tempo <tempo@localhost>"
+    MAIL_INTERVAL: float = 30.0
+    MAIL_MAX_ATTEMPTS: int = 5
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -84,6 +93,15 @@ class Config:
             STAFF_IDLE_MINUTES=float(_env("STAFF_IDLE_MINUTES", "60")),
             STAFF_LOGIN_MAX_FAILURES=int(_env("STAFF_LOGIN_MAX_FAILURES", "5")),
             STAFF_LOGIN_WINDOW_MINUTES=float(_env("STAFF_LOGIN_WINDOW_MINUTES", "5")),
+            SMTP_HOST=os.environ.get("TEMPO_SMTP_HOST") or None,
+            SMTP_PORT=int(_env("SMTP_PORT", "25")),
+            SMTP_USER=os.environ.get("TEMPO_SMTP_USER") or None,
+            SMTP_PASSWORD=os.environ.get("TEMPO_SMTP_PASSWORD") or None,
+            SMTP_STARTTLS=_flag("SMTP_STARTTLS", False),
+            SMTP_TIMEOUT=float(_env("SMTP_TIMEOUT", "10")),
+            MAIL_FROM=_env("MAIL_FROM", "Tempo <tempo@localhost>"),
+            MAIL_INTERVAL=float(_env("MAIL_INTERVAL", "30")),
+            MAIL_MAX_ATTEMPTS=int(_env("MAIL_MAX_ATTEMPTS", "5")),
         )
 
     @property

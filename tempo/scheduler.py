@@ -32,6 +32,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import pkgutil
 import threading
 import zlib
 from collections.abc import Callable
@@ -62,6 +63,13 @@ STORE = "calendar"
 LEADER_JOB = "tempo:leader"
 SYNC_JOB = "tempo:sync"
 DAY_JOB_PREFIX = "day:"
+
+# Periodic work the leader does besides the calendar: job id -> ("module:function", the config
+# key holding its interval in seconds). The function is called as fn(app, now). Named by string
+# so that this module does not import every service.
+PERIODIC_JOBS: dict[str, tuple[str, str]] = {
+    "mail:deliver": ("tempo.services.mail:deliver_job", "MAIL_INTERVAL"),
+}
 
 Emit = Callable[[Broadcasts], None]
 
@@ -374,6 +382,14 @@ class DayScheduler:
             next_run_time=datetime.now(UTC),
         )
         self.aps.add_job(self._sync_job, "interval", seconds=self.sync_seconds, id=SYNC_JOB)
+        for job_id, (target, interval_key) in PERIODIC_JOBS.items():
+            self.aps.add_job(
+                self.run_periodic,
+                "interval",
+                seconds=float(self.app.config[interval_key]),
+                id=job_id,
+                args=(target,),
+            )
         self.aps.start(paused=paused)
 
     def stop(self) -> None:
@@ -442,6 +458,17 @@ class DayScheduler:
         self.lock.release()
 
     # -- work
+
+    def run_periodic(self, target: str, now: datetime | None = None) -> bool:
+        """Run one periodic job's function if this process leads; True if it ran."""
+        if not self.leader or self._stopping:
+            return False
+        # Not under the mutex: a slow mail server must not hold the calendar's jobs back.
+        try:
+            pkgutil.resolve_name(target)(self.app, now or self.now())
+        except Exception:
+            log.exception("Ordonnanceur : la tâche %s a échoué.", target)
+        return True
 
     def _sync_job(self) -> None:
         if self.leader:

@@ -16,6 +16,7 @@ from tempo import create_app
 from tempo import db as schema
 from tempo.config import PROJECT_ROOT, Config, test_postgres_url
 from tempo.extensions import db
+from tests.mailserver import SmtpServer
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 
@@ -58,6 +59,15 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback; configure apps with SMTP_HOST/SMTP_PORT to use it."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

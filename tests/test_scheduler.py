@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tempo.extensions import db
 from tempo.models import Cohort, CohortDay, Team
 from tempo.scheduler import (
+    PERIODIC_JOBS,
     SYNC_JOB,
     DayScheduler,
     calendar_changed,
@@ -29,6 +30,7 @@ from tempo.scheduler import (
     scheduler_class,
 )
 from tests import factories
+from tests.mailserver import SmtpServer
 from tests.scheduler_kit import Clock, Recorder, app_on, database_url, dispose
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -306,3 +308,33 @@ def test_gevent_servers_use_the_gevent_scheduler() -> None:
     """`tempo serve` (gevent) gets a GeventScheduler; other processes a background thread."""
     assert scheduler_class("gevent") is GeventScheduler
     assert scheduler_class("threading") is BackgroundScheduler
+
+
+def test_only_the_leader_delivers_mail(
+    tmp_path: Path, schedulers: list[DayScheduler], smtp_server: SmtpServer
+) -> None:
+    """The `mail:deliver` job is planned in every process but sends only from the leader."""
+    from tempo import db as schema
+    from tempo.services.mail import queue_email
+    from tempo.transactions import write_transaction
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    apps = [app_on(url, tmp_path / name) for name in ("a", "b")]
+    for app in apps:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+    with apps[0].app_context():
+        schema.upgrade(db.engine)
+        with write_transaction(db.session):
+            queue_email(
+                db.session, key="k", to="lea@example.org", subject="S", text="T", now=DAY1_UNLOCK
+            )
+    leader, standby = (start(app, Recorder(), schedulers) for app in apps)
+    assert leader.elect() is True and standby.elect() is False
+    assert leader.aps is not None and leader.aps.get_job("mail:deliver") is not None
+    target = PERIODIC_JOBS["mail:deliver"][0]
+    assert standby.run_periodic(target, DAY1_UNLOCK) is False
+    assert smtp_server.messages == []
+    assert leader.run_periodic(target, DAY1_UNLOCK) is True
+    assert [m["To"] for m in smtp_server.messages] == ["lea@example.org"]
+    for app in apps:
+        dispose(app)

@@ -9,6 +9,7 @@ from tempo.models.booking import (
     BookingStatus,
 )
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
@@ -35,8 +36,11 @@ __all__ = [
     "CohortDay",
     "CohortStatus",
     "LoginFailure",
+    "MailStatus",
     "MissionProgress",
     "MissionStatus",
+    "OutboundAttachment",
+    "OutboundEmail",
     "Player",
     "Role",
     "ScenarioVersion",
