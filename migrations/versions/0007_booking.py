@@ -1,7 +1,7 @@
 """appointment booking: counsellors' availability and players' bookings
 
 Revision ID: 0007_booking
-Revises: 0004
+Revises: 0005_mail
 
 Two partial unique indexes guard bookings in the database itself (SQLite and PostgreSQL both
 support `CREATE UNIQUE INDEX … WHERE`): one live booking per counsellor and start instant, one
@@ -16,7 +16,7 @@ from alembic import op
 import tempo.models.base
 
 revision = "0007_booking"
-down_revision = "0004"
+down_revision = "0005_mail"
 branch_labels = None
 depends_on = None
 

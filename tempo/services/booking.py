@@ -18,12 +18,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from flask import Flask
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tempo.engine import slots as engine
 from tempo.engine.team import LOCKED, Game
+from tempo.extensions import db
 from tempo.missions.appointment import AppointmentParams
 from tempo.models import (
     Availability,
@@ -38,6 +41,7 @@ from tempo.models import (
     Team,
 )
 from tempo.services import play
+from tempo.services.mail import Attachment, cancel_email, queue_email
 from tempo.services.play import cohort_game, record_event, team_state
 from tempo.transactions import write_transaction
 
@@ -866,6 +870,15 @@ def send_reminders(session: Session, now: datetime) -> Broadcasts:
     return out
 
 
+def reminder_job(app: Flask, now: datetime) -> Broadcasts:
+    """The scheduler leader's periodic `booking:remind` work: the events for phones."""
+    with app.app_context():
+        try:
+            return send_reminders(db.session, now)
+        finally:
+            db.session.remove()
+
+
 # --- the invitation ---------------------------------------------------------------------------
 
 
@@ -918,7 +931,9 @@ def invitation(booking: Booking, bring: Sequence[str], manage_url: str, now: dat
 
 
 def _mail_key(booking: Booking, what: str) -> str:
-    return f"booking:{booking.id}:{booking.starts_at:%Y%m%dT%H%M}:{what}"
+    # One set of keys per slot the booking held (moves counts them): moving back to an earlier
+    # slot queues fresh reminders instead of meeting the cancelled ones' keys.
+    return f"booking:{booking.id}:{booking.moves}:{what}"
 
 
 def _consented(player: Player) -> bool:
@@ -938,8 +953,6 @@ def _mail_booked(
     """Queue the confirmation (with the invitation) and the two reminders, if consented."""
     if not _consented(player):
         return
-    from tempo.services.mail import Attachment, queue_email
-
     assert player.email is not None
     url = manage_url(booking.token)
     when = when_label(booking.starts_at, booking.timezone)
@@ -999,8 +1012,6 @@ def _mail_cancel_reminders(session: Session, booking: Booking) -> None:
     """Drop the reminders (and an unsent confirmation) of the booking's current slot."""
     if not _consented(booking.player):
         return
-    from tempo.services.mail import cancel_email
-
     for what in ("confirm", f"remind-{engine.DAY_BEFORE}", f"remind-{engine.HOUR_BEFORE}"):
         cancel_email(session, _mail_key(booking, what))
 
@@ -1010,8 +1021,6 @@ def _mail_cancelled(session: Session, booking: Booking, now: datetime) -> None:
     player = booking.player
     if not _consented(player):
         return
-    from tempo.services.mail import queue_email
-
     assert player.email is not None
     _mail_cancel_reminders(session, booking)
     when = when_label(booking.starts_at, booking.timezone)
@@ -1031,8 +1040,6 @@ def _mail_cancelled(session: Session, booking: Booking, now: datetime) -> None:
 
 
 def _html_mail(name: str, line: str, bring: Sequence[str], url: str | None) -> str:
-    from markupsafe import escape
-
     parts = [f"<p>Bonjour {escape(name)},</p>", f"<p>{escape(line)}</p>"]
     if bring:
         parts.append("<p>À apporter :</p><ul>")
