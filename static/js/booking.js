@@ -91,20 +91,28 @@
     const p = B.view || {};
     box.textContent = "";
     box.setAttribute("aria-busy", B.data ? "false" : "true");
-    if (p.instructions_html) box.append(h("div", { class: "prose", html: p.instructions_html }));
+    box.append(main());
+    // The authored instructions come after the booking itself: on a phone the picker (or the
+    // confirmation) is what the player came for, and it stays within reach of the thumb.
+    if (p.instructions_html) box.append(h("section", { class: "bk-about", "aria-labelledby": "bk-about-title" },
+      h("h3", { id: "bk-about-title" }, "À savoir"), h("div", { class: "prose", html: p.instructions_html })));
+  }
+  function main() {
+    const p = B.view || {};
     if (!B.data) {
-      box.append(B.failed
+      return B.failed
         ? h("p", { class: "notice" }, "Impossible de charger les créneaux. ", h("button", { type: "button", class: "button button--ghost", onclick: load }, "Réessayer"))
-        : h("p", { class: "muted bk-loading" }, "Chargement des créneaux…"));
-      return;
+        : h("p", { class: "muted bk-loading" }, "Chargement des créneaux…");
     }
     const d = B.data;
-    if (p.booked_count) box.append(h("p", { class: "muted" }, p.booked_count + (p.booked_count > 1 ? " membres de l'équipe ont" : " membre de l'équipe a") + " déjà réservé."));
-    if (d.booking && B.mode !== "move") { box.append(confirmation(d.booking)); return; }
-    if (!d.open) { box.append(h("p", { class: "notice" }, "📅 La prise de rendez-vous s'ouvrira avec cette mission.")); return; }
-    if (d.last && d.last.status === "attended") box.append(h("p", { class: "notice notice--ok" }, "🎉 Tu es venu·e à ton rendez-vous du " + d.last.when + ". Bravo\u00a0!"));
-    if (d.last && d.last.status === "missed") box.append(h("p", { class: "notice" }, "Ton rendez-vous du " + d.last.when + " n'a pas eu lieu\u00a0: choisis un nouveau créneau."));
-    box.append(picker(d));
+    const out = document.createDocumentFragment();
+    if (p.booked_count) out.append(h("p", { class: "muted" }, p.booked_count + (p.booked_count > 1 ? " membres de l'équipe ont" : " membre de l'équipe a") + " déjà réservé."));
+    if (d.booking && B.mode !== "move") { out.append(confirmation(d.booking)); return out; }
+    if (!d.open) { out.append(h("p", { class: "notice" }, "📅 La prise de rendez-vous s'ouvrira avec cette mission.")); return out; }
+    if (d.last && d.last.status === "attended") out.append(h("p", { class: "notice notice--ok" }, "🎉 Tu es venu·e à ton rendez-vous du " + d.last.when + ". Bravo\u00a0!"));
+    if (d.last && d.last.status === "missed") out.append(h("p", { class: "notice" }, "Ton rendez-vous du " + d.last.when + " n'a pas eu lieu\u00a0: choisis un nouveau créneau."));
+    out.append(picker(d));
+    return out;
   }
 
   function confirmation(b) {
@@ -148,7 +156,8 @@
     out.append(h("p", { class: "muted" }, "Les prochains créneaux libres d'abord" +
       (who.length === 1 ? " — avec " + who[0] : "") + (where.length === 1 && where[0] ? " · 📍 " + where[0] : "") + "."));
     const shown = days.slice(0, B.days);
-    const f = h("form", { class: "bk-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } });
+    // The message comes first: after "slot taken" it introduces the next free slots below it.
+    const f = h("form", { class: "bk-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } }, message());
     shown.forEach((day) => {
       f.append(h("fieldset", { class: "bk-day" }, h("legend", {}, day.label),
         h("div", { class: "bk-slots" }, day.slots.map((s) => {
@@ -170,7 +179,7 @@
         redraw();
       } }, "Voir d'autres jours (" + (days.length - shown.length) + " de plus)")));
     }
-    f.append(h("p", { id: "bk-chosen", class: "bk-chosen", "aria-live": "polite" }, chosenText()), message(),
+    f.append(h("p", { id: "bk-chosen", class: "bk-chosen", "aria-live": "polite" }, chosenText()),
       h("div", { class: "bk-actions" },
         h("button", { type: "submit", class: "button", id: "bk-submit" }, moving ? "Déplacer sur ce créneau" : "Réserver ce créneau"),
         moving ? keepButton() : null));
