@@ -39,10 +39,12 @@
     loadedAt: 0, loading: false, failed: false,
     mode: "pick",      // "pick", or "move" while choosing a new slot for a booking
     days: DAYS_STEP,   // how many days of slots are shown
+    fetchDays: 7,      // how many days of slots are asked of the server (a week at a time)
     picked: null,      // the chosen slot id
     msg: null,         // {text, ok}: the form's message (role=alert)
     busy: false,
     focus: null,       // what to focus after the next draw
+    after: null,       // index of the first day of a week being fetched (to focus it)
     mission: null, view: null,
   };
 
@@ -58,13 +60,18 @@
   function load() {
     if (B.loading) return;
     B.loading = true;
-    request(URL.status, "GET").then((ack) => {
+    request(URL.status + "?jours=" + B.fetchDays, "GET").then((ack) => {
       B.loading = false;
       if (!ack.ok) { B.failed = true; redraw(); return; }
       B.failed = false;
       B.data = ack; B.loadedAt = Date.now();
       if (B.picked && !ack.slots.some((s) => s.id === B.picked)) B.picked = null;
       if (!ack.booking && B.mode === "move") B.mode = "pick";
+      if (B.after != null) {   // more days were asked for: focus the first new one
+        const first = ack.slots.filter((s, i, all) => i === 0 || s.day !== all[i - 1].day)[B.after];
+        B.focus = first ? "bk-slot-" + first.id : null;
+        B.after = null;
+      }
       redraw(); drawBanner();
     });
   }
@@ -171,13 +178,14 @@
             where.length > 1 && s.place ? h("span", { class: "bk-slot__where" }, s.place) : null);
         }))));
     });
-    if (days.length > shown.length) {
+    if (days.length > shown.length || d.more) {
       f.append(h("p", {}, h("button", { type: "button", class: "button button--ghost", onclick: () => {
         const before = B.days; B.days += DAYS_STEP;
         const next = days[before];
         B.focus = next ? "bk-slot-" + next.slots[0].id : null;
+        if (B.days > days.length && d.more) { B.fetchDays += 7; B.after = before; load(); }   // the next week
         redraw();
-      } }, "Voir d'autres jours (" + (days.length - shown.length) + " de plus)")));
+      } }, days.length > shown.length ? "Voir d'autres jours (" + (days.length - shown.length) + " de plus)" : "Voir la semaine suivante")));
     }
     f.append(h("p", { id: "bk-chosen", class: "bk-chosen", "aria-live": "polite" }, chosenText()),
       h("div", { class: "bk-actions" },

@@ -392,6 +392,19 @@ def offered(
     return found[:limit] if limit is not None else found
 
 
+def first_days(slots: Sequence[OfferedSlot], days: int) -> tuple[list[OfferedSlot], bool]:
+    """The slots of the first `days` local dates that have any, and whether more remain."""
+    kept: list[OfferedSlot] = []
+    seen: set[date] = set()
+    for slot in slots:
+        day = slot.start.astimezone(ZoneInfo(slot.timezone)).date()
+        if day not in seen and len(seen) == days:
+            return kept, True
+        seen.add(day)
+        kept.append(slot)
+    return kept, False
+
+
 def preview(
     session: Session, staff_id: int, now: datetime, timezone: str = "Europe/Paris"
 ) -> list[engine.Slot]:

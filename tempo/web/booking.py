@@ -37,6 +37,8 @@ from tempo.web.play import current_player, public_url
 
 bp = Blueprint("booking", __name__)
 
+DAYS, MAX_DAYS = 7, 120  # days of slots sent to the phone by default, and at most
+
 
 def manage_url(token: str) -> str:
     """The absolute manage link of a booking (e-mails, invitations, the confirmation)."""
@@ -115,13 +117,20 @@ def status() -> ResponseReturnValue:
     mission_id = service.appointment_mission(db.session, game, player.team, at)
     if upcoming is not None:
         _recover_mission(player, upcoming)
-    slots = service.offered(db.session, cohort, at) if mission_id else []
+    # A week of slots at a time: phones are often on prepaid data.
+    raw_days = request.args.get("jours", "")
+    days = min(int(raw_days), MAX_DAYS) if raw_days.isdigit() and raw_days != "0" else DAYS
+    slots, more = service.first_days(
+        service.offered(db.session, cohort, at) if mission_id else [], days
+    )
     return {
         "ok": True,
         "open": mission_id is not None,
         "booking": booking_json(upcoming) if upcoming else None,
         "last": booking_json(last) if last and not upcoming else None,
         "slots": _slots_json(slots),
+        "more": more,
+        "days": days,
         "bring": service.bring_list(game, mission_id) if mission_id else [],
     }
 

@@ -96,6 +96,12 @@ def test_a_phone_books_and_the_counsellor_sees_it(
         page.locator("#bk-pick-title").scroll_into_view_if_needed()
         shot(page, "booking-picker")
 
+    # Three days at a time; « Voir d'autres jours » shows three more and moves the focus there.
+    expect(other.locator(".bk-day")).to_have_count(3)
+    other.get_by_role("button", name=re.compile("Voir d'autres jours")).click()
+    expect(other.locator(".bk-day")).to_have_count(6)
+    expect(other.locator(".bk-day").nth(3).locator("input").first).to_be_focused()
+
     first = phone.locator(".bk-slot").first
     wanted = first.locator("input").get_attribute("value")
     first.click()

@@ -61,6 +61,11 @@ def test_a_phone_sees_slots_books_and_gets_its_invitation(app: Flask, ready: Set
         "Inès Ferrand (démo)",
     )
     assert status["bring"]
+    # A week of dates with slots at a time (prepaid data); more on request.
+    assert len({s["day"] for s in status["slots"]}) == 7 and status["more"] is True
+    everything = client.get("/jouer/rendez-vous?jours=60").get_json()
+    assert everything["more"] is False and len(everything["slots"]) > len(status["slots"])
+    assert everything["slots"][: len(status["slots"])] == status["slots"]
     reply = client.post("/jouer/rendez-vous", json={"slot": first["id"]})
     assert reply.status_code == 200
     made = reply.get_json()["booking"]
