@@ -194,6 +194,8 @@ def _console_urls(app: Flask, slug: str, account_id: int) -> list[tuple[str, str
             continue
         path = rule.rule.replace("<slug>", slug).replace("<int:account_id>", str(account_id))
         path = path.replace("<name>", "photo.jpg").replace("<kind>", "joueurs.csv")
+        for key in ("booking_id", "rule_id", "exception_id"):
+            path = path.replace(f"<int:{key}>", "1")
         assert "<" not in path, f"test does not know how to fill {rule.rule}"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             urls.append((method, path))
