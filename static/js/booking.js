@@ -31,7 +31,7 @@
     }
     return node;
   }
-  const play = () => window.TempoPlay || { toast: () => null, me: () => "", refreshView: () => {} };
+  const play = () => window.TempoPlay || { toast: () => null, me: () => "", refreshView: () => {}, mission: () => null, said: () => "" };
 
   // ---------------------------------------------------------------- state
   const B = {
@@ -266,7 +266,11 @@
   document.addEventListener("tempo:event", (e) => {
     const ev = e.detail || {};
     const mine = String(ev.player) === String(play().me());
-    if (ev.type === "booking.reminder" && mine) {
+    const m = ev.mission && play().mission ? play().mission(ev.mission) : null;
+    if (ev.type === "mission.updated" && m && m.type === "appointment" && String(ev.by) !== String(play().me())) {
+      // A teammate booked: the team sees it live (the last booking completes the mission instead).
+      play().toast("📅 " + play().said(ev.by, "as", "a") + " réservé son rendez-vous à la Mission Locale\u00a0!");
+    } else if (ev.type === "booking.reminder" && mine) {
       const b = B.data && B.data.booking;
       const when = ev.when === "hour" ? "dans moins d'une heure" : "demain";
       play().toast("⏰ Rappel\u00a0: ton rendez-vous à la Mission Locale, c'est " + when + (b ? " à " + b.time + (b.place ? " — " + b.place : "") : "") + ".", true);

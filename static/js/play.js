@@ -327,7 +327,7 @@
     return item;
   }
   // What other scripts of the page (booking.js) may use; they hear events as "tempo:event".
-  window.TempoPlay = { toast: toast, me: myId, refreshView: refreshView };
+  window.TempoPlay = { toast: toast, me: myId, refreshView: refreshView, mission: missionById, said: said };
 
   // ---------------------------------------------------------------- header, day, map
   function renderAll() {

@@ -87,6 +87,9 @@ def test_a_phone_books_and_the_counsellor_sees_it(
     phone_ctx = browser.new_context(viewport=PHONE, locale="fr-FR")
     phone = phone_ctx.new_page()
     _join(phone, live_server, code, "Lina")
+    mate_ctx = browser.new_context(viewport=PHONE, locale="fr-FR")
+    mate = mate_ctx.new_page()
+    _join(mate, live_server, code, "Mehdi")
     other_ctx = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     other = other_ctx.new_page()
     _join(other, live_server, live_server.team_codes[1], "Yanis")
@@ -114,9 +117,12 @@ def test_a_phone_books_and_the_counsellor_sees_it(
     expect(phone.locator(".bk-done a[download]")).to_have_attribute(
         "href", "/jouer/rendez-vous/invitation.ics"
     )
-    # Lina is the only one of her team online: her booking completes the mission for the team.
-    _dismiss_celebration(phone)
     shot(phone, "booking-confirmation")
+    # Her teammate sees it live; the mission waits for Mehdi's own booking.
+    expect(mate.locator("#toasts")).to_contain_text(
+        "Lina a réservé son rendez-vous à la Mission Locale", timeout=TIMEOUT
+    )
+    expect(phone.locator("#bk-root")).to_contain_text("1 membre de l'équipe a déjà réservé")
 
     other.locator(f'input[value="{wanted}"]').check()
     other.get_by_role("button", name="Réserver ce créneau").click()
@@ -138,10 +144,12 @@ def test_a_phone_books_and_the_counsellor_sees_it(
     phone.locator("#booking-banner").scroll_into_view_if_needed()
     shot(phone, "booking-banner")
 
+    # Yanis is alone in his team: his booking completed its mission (celebrated above).
     # The counsellor sees both bookings, in the cohort and in « mes rendez-vous ».
     console.goto(f"{live_server.url}/console/cohortes/demo/rendez-vous")
     expect(console.locator("table")).to_contain_text("Lina")
     expect(console.locator("table")).to_contain_text("Yanis")
+    expect(console.locator("table")).to_contain_text("Mehdi")  # no appointment yet
     shot(console, "booking-console-cohort")
     console.goto(f"{live_server.url}/console/rendez-vous")
     expect(console.locator("#upcoming-title")).to_contain_text("À venir (2)")
@@ -167,5 +175,5 @@ def test_a_phone_books_and_the_counsellor_sees_it(
     shot(stranger, "booking-manage")
     stranger.get_by_role("link", name="Annuler le rendez-vous").click()
     shot(stranger, "booking-cancel-confirm")
-    for ctx in (laptop, phone_ctx, other_ctx, small, stranger.context):
+    for ctx in (laptop, phone_ctx, mate_ctx, other_ctx, small, stranger.context):
         ctx.close()
