@@ -62,6 +62,7 @@ class Config:
     MAIL_FROM: str = "Tempo <tempo@localhost>"
     MAIL_INTERVAL: float = 30.0
     MAIL_MAX_ATTEMPTS: int = 5
+    BOOKING_REMINDER_SECONDS: float = 60.0
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -106,6 +107,7 @@ class Config:
             MAIL_FROM=_env("MAIL_FROM", "Tempo <tempo@localhost>"),
             MAIL_INTERVAL=float(_env("MAIL_INTERVAL", "30")),
             MAIL_MAX_ATTEMPTS=int(_env("MAIL_MAX_ATTEMPTS", "5")),
+            BOOKING_REMINDER_SECONDS=float(_env("BOOKING_REMINDER_SECONDS", "60")),
         )
 
     @property

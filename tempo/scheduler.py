@@ -65,12 +65,14 @@ SYNC_JOB = "tempo:sync"
 DAY_JOB_PREFIX = "day:"
 
 # Periodic work the leader does besides the calendar: job id -> ("module:function", the config
-# key holding its interval in seconds). The function is called as fn(app, now). Named by string
-# so that this module does not import every service.
+# key holding its interval in seconds). The function is called as fn(app, now) and may return
+# team events to send to phones ({team id: [event, …]}). Named by string so that this module
+# does not import every service.
 PERIODIC_JOBS: dict[str, tuple[str, str]] = {
     "mail:deliver": ("tempo.services.mail:deliver_job", "MAIL_INTERVAL"),
     # Closed days' recap e-mails (players who consented, counsellors' digest) into the outbox.
     "recaps:mail": ("tempo.services.recap_mail:queue_job", "MAIL_INTERVAL"),
+    "booking:remind": ("tempo.services.booking:reminder_job", "BOOKING_REMINDER_SECONDS"),
 }
 
 Emit = Callable[[Broadcasts], None]
@@ -475,9 +477,12 @@ class DayScheduler:
             return False
         # Not under the mutex: a slow mail server must not hold the calendar's jobs back.
         try:
-            pkgutil.resolve_name(target)(self.app, now or self.now())
+            out = pkgutil.resolve_name(target)(self.app, now or self.now())
         except Exception:
             log.exception("Ordonnanceur : la tâche %s a échoué.", target)
+            return True
+        if isinstance(out, dict):
+            self._send(out)
         return True
 
     def _sync_job(self) -> None:

@@ -283,6 +283,7 @@
       default:
         break;
     }
+    document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
     renderHud(); renderMap(); renderVault(); renderTeam();
     if (NO_REFRESH.indexOf(ev.type) < 0) refreshState();
     if (S.open && (!ev.mission || ev.mission === S.open)) refreshView();
@@ -332,7 +333,10 @@
     box.append(item);
     while (box.children.length > 2) box.firstElementChild.remove();
     setTimeout(() => item.remove(), important ? 7000 : 5000);
+    return item;
   }
+  // What other scripts of the page (booking.js) may use; they hear events as "tempo:event".
+  window.TempoPlay = { toast: toast, me: myId, refreshView: refreshView, mission: missionById, said: said };
 
   // ---------------------------------------------------------------- header, day, map
   function renderAll() {
@@ -758,11 +762,8 @@
         p.comment ? h("p", {}, h("strong", {}, "Commentaire\u00a0: "), p.comment) : null,
         m.status === "done" || p.status === "accepted" ? null : form(m, "proof", fields, p.status === "pending" ? "Remplacer ma preuve" : "Envoyer la preuve", (f) => sendProof(f, m, kind))];
     },
-    appointment: (m, p) => [rich(p, "instructions"),
-      p.bring && p.bring.length ? [h("h3", {}, "À apporter"), h("ul", {}, p.bring.map((b) => h("li", {}, b)))] : null,
-      p.booked ? h("p", { class: "notice notice--ok" }, "✅ Ton rendez-vous est réservé.") : null,
-      p.booked_count ? h("p", { class: "muted" }, plural(p.booked_count, "membre de l'équipe a", "membres de l'équipe ont") + " déjà réservé.") : null,
-      h("p", { class: "notice" }, "📅 Ton conseiller ou ta conseillère ouvre bientôt la prise de rendez-vous dans Tempo.")],
+    // The slot picker lives in booking.js (loaded before this file).
+    appointment: (m, p) => (window.TempoBooking ? window.TempoBooking.render(m, p) : rich(p, "instructions")),
     // The diagnostic itself runs on its own pages (templates/diagnostic/): link to them.
     diagnostic: (m, p) => [rich(p, "instructions"),
       p.completed ? h("p", { class: "notice notice--ok" }, "✅ Tu as terminé ton auto-diagnostic.") : null,

@@ -1,6 +1,13 @@
 """Typed SQLAlchemy 2.0 models, one module per aggregate."""
 
 from tempo.models.base import Base, utcnow
+from tempo.models.booking import (
+    Availability,
+    AvailabilityException,
+    AvailabilityRule,
+    Booking,
+    BookingStatus,
+)
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
 from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
@@ -20,7 +27,12 @@ from tempo.models.team import (
 )
 
 __all__ = [
+    "Availability",
+    "AvailabilityException",
+    "AvailabilityRule",
     "Base",
+    "Booking",
+    "BookingStatus",
     "ClientAction",
     "Cohort",
     "CohortDay",

@@ -37,6 +37,7 @@ from tempo.models import (
 )
 from tempo.scenarios.schema import SKILL_LABELS, Offer
 from tempo.services import diagnostics, play
+from tempo.services.booking import attendance_for
 
 
 @dataclass(frozen=True)
@@ -183,13 +184,8 @@ def punctuality(session: Session, player: Player, now: datetime) -> Punctuality:
 
 
 def appointment_attendance(session: Session, player: Player) -> bool | None:
-    """Whether the player came to their real appointment: None while it is not recorded.
-
-    The appointment booking flow is where a counsellor marks an appointment attended or
-    missed; until it records that for this player, the bilan says nothing about attendance.
-    Replace this body with a read of that record when it exists.
-    """
-    return None
+    """Whether the player came to their real appointment: None while it is not marked."""
+    return attendance_for(session, player.id).attended
 
 
 def appointment_booked(session: Session, player: Player) -> bool | None:

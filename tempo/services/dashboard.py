@@ -82,6 +82,8 @@ def describe(
         "recap.ready": f"Récap du jour {event.get('day')} prêt pour {team}.",
         "cohort.paused": f"{team} : la cohorte est en pause.",
         "cohort.resumed": f"{team} : la cohorte reprend.",
+        "booking.attended": f"{subject} ({team}) est venu·e à son rendez-vous.",
+        "booking.reminder": f"{subject} ({team}) a reçu le rappel de son rendez-vous.",
     }
     return sentences.get(str(kind), f"{team} : {kind}.")
 

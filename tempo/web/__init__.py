@@ -8,10 +8,23 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
     from tempo import markup
-    from tempo.web import auth, console, dashboard, diagnostic, digest, errors, journal, main, play
+    from tempo.web import (
+        auth,
+        booking,
+        console,
+        console_booking,
+        dashboard,
+        diagnostic,
+        digest,
+        errors,
+        journal,
+        main,
+        play,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(play.bp)
+    app.register_blueprint(booking.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(dashboard.bp)
@@ -19,5 +32,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(digest.bp)
     app.register_blueprint(diagnostic.bp)
     app.register_blueprint(diagnostic.console_bp)
+    app.register_blueprint(console_booking.bp)
     errors.register(app)
     app.add_template_filter(markup.render, "markdown")

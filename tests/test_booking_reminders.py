@@ -1,0 +1,69 @@
+"""The scheduler leader's `booking:remind` job: in-app reminders reach phones at their time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tempo import db as schema
+from tempo.extensions import db
+from tempo.models import Cohort
+from tempo.scheduler import PERIODIC_JOBS, DayScheduler
+from tempo.services import booking
+from tempo.services.players import join_team
+from tests.booking_kit import NOW, demo_ready, manage_url
+from tests.scheduler_kit import Recorder, app_on, dispose
+
+
+@pytest.fixture
+def schedulers() -> Iterator[list[DayScheduler]]:
+    """Schedulers a test starts; all stopped afterwards (leadership released)."""
+    started: list[DayScheduler] = []
+    yield started
+    for s in started:
+        s.stop()
+
+
+def test_the_leader_sends_reminders_a_day_and_an_hour_before(
+    tmp_path: Path, schedulers: list[DayScheduler]
+) -> None:
+    """The job is planned; fired at T-24h and T-1h it sends one `booking.reminder` each time."""
+    app = app_on(f"sqlite:///{tmp_path / 'shared.sqlite3'}", tmp_path / "a")
+    with app.app_context():
+        schema.upgrade(db.engine)
+        setup = demo_ready(db.session)
+        ana = join_team(db.session, setup.team_ids[0], "Ana", NOW).player.id
+        cohort = db.session.get(Cohort, setup.cohort_id)
+        slot = next(
+            s for s in booking.offered(db.session, cohort, NOW) if s.start > NOW + timedelta(days=2)
+        )
+        booking.book(db.session, ana, slot.id, NOW, manage_url)
+        db.session.remove()
+    recorder = Recorder()
+    scheduler = DayScheduler(app, recorder)
+    scheduler.start(paused=True)
+    schedulers.append(scheduler)
+    assert scheduler.elect() is True
+    assert scheduler.aps is not None and scheduler.aps.get_job("booking:remind") is not None
+    target = PERIODIC_JOBS["booking:remind"][0]
+
+    # Electing caught the calendar up (day events): only the reminders matter here.
+    def reminders() -> list[tuple[int, dict[str, object]]]:
+        return [(t, e) for t, e in recorder.sent if e["type"] == "booking.reminder"]
+
+    scheduler.run_periodic(target, slot.start - timedelta(hours=25))
+    assert reminders() == []
+    scheduler.run_periodic(target, slot.start - timedelta(hours=24))
+    scheduler.run_periodic(target, slot.start - timedelta(hours=23))
+    scheduler.run_periodic(target, slot.start - timedelta(minutes=59))
+    sent = [(team, e["type"], e["player"], e["when"]) for team, e in reminders()]
+    assert sent == [
+        (setup.team_ids[0], "booking.reminder", ana, "day"),
+        (setup.team_ids[0], "booking.reminder", ana, "hour"),
+    ]
+    versions = [e["version"] for _t, e in reminders()]
+    assert versions == sorted(versions)
+    dispose(app)
