@@ -886,3 +886,30 @@ def recap(cohort_slug: str, number: int) -> None:
             "conseillers) : l'ordonnanceur les envoie, ou « tempo mail deliver »."
         )
     _announce(app, broadcasts)
+
+
+# --- the translation catalogue ----------------------------------------------------------------
+
+
+@cli.command(
+    help="Met à jour le catalogue de traduction (translations/) après un changement de texte."
+)
+@click.option(
+    "--check", is_flag=True, help="Vérifie seulement ; code 1 si le catalogue est en retard."
+)
+def catalogue(check: bool) -> None:
+    """Extract every user-facing string and refresh translations/ (or check it is current)."""
+    from tempo import catalogue as cat
+
+    if check:
+        late = cat.stale()
+        for path in late:
+            click.echo(f"En retard : {path}")
+        if late:
+            raise SystemExit(1)
+        click.echo("Le catalogue de traduction est à jour.")
+        return
+    written = cat.update()
+    for path in written:
+        click.echo(f"Écrit : {path}")
+    click.echo(f"{len(cat.extract())} textes dans le catalogue." if written else "Rien à changer.")
