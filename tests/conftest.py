@@ -45,9 +45,7 @@ def make_config(tmp_path: Path, **overrides: object) -> Config:
     return cfg
 
 
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch, instance_dir: Path, **settings: str
-) -> dict[str, str]:
+def cli_env(monkeypatch: pytest.MonkeyPatch, instance_dir: Path, **settings: str) -> dict[str, str]:
     """Point `tempo` commands (CliRunner or subprocess) at a test instance; return its TEMPO_*.
 
     TEMPO_DATABASE_URL is the instance's schema on a PostgreSQL run, and unset on SQLite (the
