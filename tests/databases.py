@@ -13,10 +13,11 @@ connections a test left open (an app it never disposed, a server it killed) befo
 from __future__ import annotations
 
 import uuid
+from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from tempo.config import test_database, test_postgres_url
@@ -32,9 +33,13 @@ _created: list[str] = []
 
 
 def postgres_url(schema: str) -> str:
-    """The test server's URL with `schema` as the only search path."""
+    """The test server's URL with `schema` as the only search path.
+
+    Commits do not wait for the disk (synchronous_commit off): a crash of the test server may
+    lose its last test's writes, which nobody keeps anyway.
+    """
     url = make_url(test_postgres_url()).update_query_dict(
-        {"options": f"-csearch_path={schema}", "application_name": schema}
+        {"options": f"-csearch_path={schema} -csynchronous_commit=off", "application_name": schema}
     )
     return url.render_as_string(hide_password=False)
 
@@ -42,7 +47,12 @@ def postgres_url(schema: str) -> str:
 def new_schema() -> str:
     """Create an empty schema (dropped at the end of the test) and return its name."""
     name = f"{_RUN}_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE SCHEMA "{name}"')
+    try:
+        with _admin().begin() as conn:
+            conn.execute(text("SET LOCAL synchronous_commit = off"))
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    except OperationalError as exc:  # the CI machine must have PostgreSQL: never skip
+        pytest.fail(f"PostgreSQL is unreachable at {test_postgres_url()}: {exc}", pytrace=False)
     _created.append(name)
     return name
 
@@ -69,34 +79,20 @@ def drop_test_schemas() -> None:
     _by_folder.clear()
     if not names:
         return
-    engine = create_engine(test_postgres_url())
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = ANY(:names) AND pid <> pg_backend_pid()"
-                ),
-                {"names": names},
-            )
-            # Fail rather than hang if something still holds a lock in one of them.
-            conn.execute(text("SET LOCAL lock_timeout = '20s'"))
-            for name in names:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-    finally:
-        engine.dispose()
-
-
-def _admin(sql: str) -> None:
-    url = test_postgres_url()
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(sql))
-    except OperationalError as exc:  # the CI machine must have PostgreSQL: never skip
-        pytest.fail(f"PostgreSQL is unreachable at {url}: {exc}", pytrace=False)
-    finally:
-        engine.dispose()
+    with _admin().begin() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = ANY(:names) AND pid <> pg_backend_pid()"
+            ),
+            {"names": names},
+        )
+        # Fail rather than hang if something still holds a lock in one of them; a test
+        # database needs no flush to disk before the next test goes on.
+        conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
+        for name in names:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
 
 
 def instance_tables(instance_dir: Path) -> set[str]:
@@ -108,3 +104,9 @@ def instance_tables(instance_dir: Path) -> set[str]:
         return set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+@cache
+def _admin() -> Engine:
+    """One connection to the test server for the whole run, to create and drop schemas."""
+    return create_engine(test_postgres_url(), pool_size=1, pool_pre_ping=True)
