@@ -63,10 +63,30 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, instance_dir: Path, **settings: str
 
 
 @pytest.fixture(autouse=True)
-def _test_databases() -> Iterator[None]:
-    """Drop the PostgreSQL schemas a test used (after every other fixture is torn down)."""
+def _test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Drop the PostgreSQL schemas a test used (after every other fixture is torn down).
+
+    On a PostgreSQL run, a test that still made a SQLite database (a hard-coded path, an
+    environment without `cli_env`) fails here, unless it is marked `sqlite`.
+    """
+    on_sqlite = request.node.get_closest_marker("sqlite") is not None
+    watched: Path | None = None
+    if databases.ON_POSTGRES and not on_sqlite and "tmp_path" in request.fixturenames:
+        watched = request.getfixturevalue("tmp_path")  # the test asks for it anyway
+    databases.start_test(sqlite=on_sqlite)
     yield
+    databases.start_test(sqlite=False)
     databases.drop_test_schemas()
+    if watched is not None:
+        left = databases.sqlite_files(watched)
+        if left:
+            pytest.fail(
+                f"PostgreSQL run, yet this test made SQLite databases: {[str(p) for p in left]}."
+                " Build apps with make_config / the app fixture, commands with cli_env, servers"
+                " with tests/live.py, open databases with tests.databases.instance_url; or mark"
+                " the test @pytest.mark.sqlite if it is about SQLite itself.",
+                pytrace=False,
+            )
 
 
 @pytest.fixture(autouse=True)

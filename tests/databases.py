@@ -30,6 +30,7 @@ ON_POSTGRES = BACKEND == "postgresql"
 _RUN = f"tt_{uuid.uuid4().hex[:8]}"
 _by_folder: dict[Path, str] = {}
 _created: list[str] = []
+_sqlite_test = False  # the running test is marked `sqlite`: about SQLite itself
 
 
 def postgres_url(schema: str) -> str:
@@ -59,7 +60,7 @@ def new_schema() -> str:
 
 def database_url(instance_dir: Path) -> str | None:
     """TEMPO_DATABASE_URL for an instance in `instance_dir`: None on SQLite (its own file)."""
-    if not ON_POSTGRES:
+    if not ON_POSTGRES or _sqlite_test:
         return None
     folder = Path(instance_dir).resolve()
     if folder not in _by_folder:
@@ -70,6 +71,17 @@ def database_url(instance_dir: Path) -> str | None:
 def instance_url(instance_dir: Path) -> str:
     """The URL of the database an instance in `instance_dir` uses, to open it from a test."""
     return database_url(instance_dir) or f"sqlite:///{Path(instance_dir) / 'tempo.sqlite3'}"
+
+
+def start_test(sqlite: bool) -> None:
+    """Note whether the test about to run is marked `sqlite` (SQLite in both passes)."""
+    global _sqlite_test
+    _sqlite_test = sqlite
+
+
+def sqlite_files(folder: Path) -> list[Path]:
+    """SQLite databases under `folder`: on a PostgreSQL run, a test that left one was not on it."""
+    return sorted(folder.rglob("*.sqlite3"))
 
 
 def drop_test_schemas() -> None:
