@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tempo.models import Player, ShardEntry, Team, TeamEvent, utcnow
-from tempo.services import play
+from tempo.services import dashboard, play
 from tempo.services.content import load_valid_content
 from tempo.services.demo import ensure_demo
 from tempo.services.players import join_team
@@ -116,3 +116,62 @@ def test_the_same_action_sent_twenty_times_at_once_is_applied_once(engine: Engin
     assert sum(not r.duplicate for r in replies) == 1
     assert all(r.ok for r in replies)
     _check_once(engine, team_id, mission.id)
+
+
+def test_counsellor_actions_during_play_keep_one_event_log(engine: Engine, team) -> None:  # type: ignore[no-untyped-def]
+    """Counsellors mark absences and reset a mission while teammates answer: nothing is lost.
+
+    Each dashboard action appends a versioned event to the team, as a play action does; all of
+    them must queue on the team, or two take the same version (or one's version is lost).
+    """
+    team_id, players = team
+    enigma = first_of_type("enigma")
+    dialogue = first_of_type("dialogue")
+    answer = enigma.params["answers"][0]
+
+    def send(session: Session, player: Player, n: int) -> play.Reply | None:
+        cohort = player.team.cohort
+        if n % 4 == 0:
+            dashboard.set_absent(session, cohort, players[1], n % 8 == 0, utcnow())
+            return None
+        if n % 4 == 2:
+            dashboard.reset_mission(session, cohort, team_id, dialogue.id, utcnow())
+            return None
+        return play.perform(
+            session, player, f"race-{n}", enigma.id, "answer", {"answer": answer}, utcnow()
+        )
+
+    replies = [r for r in _race(engine, players, send) if r is not None]
+    assert sum(r.ok for r in replies) == 1
+    _check_once(engine, team_id, enigma.id)
+    with Session(engine) as session:
+        kinds = session.scalars(select(TeamEvent.type).where(TeamEvent.team_id == team_id)).all()
+        assert kinds.count("player.absent") == THREADS // 4
+        assert kinds.count("mission.reset") == THREADS // 4
+
+
+def test_moves_into_a_team_with_one_place_left_fill_it_once(engine: Engine, team) -> None:  # type: ignore[no-untyped-def]
+    """Two counsellors move two players at once into a team with one place: one move wins."""
+    team_id, players = team
+    with Session(engine) as session:
+        target = session.get(Team, team_id)
+        assert target is not None
+        other = next(t for t in target.cohort.teams if t.id != team_id)
+        other_id, capacity = other.id, other.capacity
+        for n in range(capacity - 1):
+            join_team(session, other_id, f"Joueur {n}", utcnow())
+
+    def send(session: Session, player: Player, n: int) -> str:
+        try:
+            dashboard.move_player(session, player.team.cohort, player.id, other_id, utcnow())
+        except dashboard.DashboardError as exc:
+            return exc.code
+        return "done"
+
+    outcomes = _race(engine, players, send)
+    assert outcomes.count("done") == 1
+    with Session(engine) as session:
+        count = session.scalar(
+            select(func.count()).select_from(Player).where(Player.team_id == other_id)
+        )
+        assert count == capacity
