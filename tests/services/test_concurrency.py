@@ -1,19 +1,32 @@
-"""Concurrent actions on one team, on SQLite and on real PostgreSQL: one award, no corruption."""
+"""Concurrent writes on SQLite and on real PostgreSQL: one award, one version, no corruption."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from tempo.models import Player, ShardEntry, Team, TeamEvent, utcnow
-from tempo.services import dashboard, play
+from tempo.models import (
+    Cohort,
+    Player,
+    Role,
+    ScenarioVersion,
+    ShardEntry,
+    StaffAccount,
+    Team,
+    TeamEvent,
+    utcnow,
+)
+from tempo.services import cohorts, dashboard, play
+from tempo.services import content as content_service
 from tempo.services.content import load_valid_content
 from tempo.services.demo import ensure_demo
 from tempo.services.players import join_team
+from tests import factories
 from tests.conftest import CONTENT_DIR
 from tests.realtime.helpers import first_of_type
 
@@ -175,3 +188,76 @@ def test_moves_into_a_team_with_one_place_left_fill_it_once(engine: Engine, team
             select(func.count()).select_from(Player).where(Player.team_id == other_id)
         )
         assert count == capacity
+
+
+def _at_once(engine: Engine, work: Callable[[Session, int], object]) -> list[object]:
+    """Run `work` THREADS times at the same instant, each in its own session; its results."""
+    barrier = threading.Barrier(THREADS)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        with Session(engine) as session:
+            barrier.wait()
+            try:
+                results.append(work(session, n))
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    return results
+
+
+def test_the_same_content_published_at_once_is_one_version(engine: Engine) -> None:
+    """Authors (or cohorts created from the current content) publish at once: one version."""
+    content = load_valid_content(CONTENT_DIR)
+    ids = _at_once(
+        engine, lambda s, n: content_service.publish_now(s, content, "tempo-2050", utcnow()).id
+    )
+    assert len(set(ids)) == 1
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(ScenarioVersion)) == 1
+
+
+def test_two_cohorts_created_at_once_with_one_identifier(engine: Engine) -> None:
+    """Counsellors create cohorts with the same identifier at once: one is created, the others
+    are told the identifier is taken."""
+    content = load_valid_content(CONTENT_DIR)
+    with Session(engine) as session:
+        counsellor = factories.staff(session, Role.COUNSELLOR)
+        session.commit()
+        counsellor_id = counsellor.id
+
+    def create(session: Session, n: int) -> str:
+        me = session.get(StaffAccount, counsellor_id)
+        assert me is not None
+        try:
+            cohorts.new_cohort(
+                session,
+                cohorts.CurrentContent(content, "tempo-2050"),
+                name=f"Promo {n}",
+                slug="promo-avril",
+                start=date(2099, 4, 6),
+                team_names=["Alpha", "Beta"],
+                capacity=12,
+                counsellor_ids=[counsellor_id],
+                weekends_played=False,
+                timezone="Europe/Paris",
+                by=me,
+                now=utcnow(),
+            )
+        except cohorts.FormError as exc:
+            return exc.errors.get("slug", "")
+        return "created"
+
+    outcomes = _at_once(engine, create)
+    assert outcomes.count("created") == 1
+    assert all("utilise déjà l'identifiant" in o for o in outcomes if o != "created")
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Cohort)) == 1
+        assert session.scalar(select(func.count()).select_from(ScenarioVersion)) == 1
