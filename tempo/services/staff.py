@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tempo.models import LoginFailure, Role, StaffAccount, StaffSession
-from tempo.transactions import write_transaction
+from tempo.transactions import queue_on, write_transaction
 
 _hasher = PasswordHasher()
 
@@ -195,6 +195,8 @@ def login(
     email = normalise_email(email)[:254]
     ip = ip[:64]
     with write_transaction(session):
+        # Parallel guesses for one pair wait for each other, so each sees the failures before it.
+        queue_on(session, "login", email, ip)
         since = now - policy.failure_window
         recent = list(
             session.scalars(

@@ -21,7 +21,7 @@ from tempo.models import (
     TeamEvent,
     utcnow,
 )
-from tempo.services import cohorts, dashboard, play
+from tempo.services import cohorts, dashboard, play, staff
 from tempo.services import content as content_service
 from tempo.services.content import load_valid_content
 from tempo.services.demo import ensure_demo
@@ -261,3 +261,20 @@ def test_two_cohorts_created_at_once_with_one_identifier(engine: Engine) -> None
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Cohort)) == 1
         assert session.scalar(select(func.count()).select_from(ScenarioVersion)) == 1
+
+
+def test_parallel_password_guesses_get_the_login_limit_too(engine: Engine) -> None:
+    """Twenty wrong passwords sent at once for one e-mail from one address: five are checked,
+    the others wait, as if they had come one after the other."""
+    with Session(engine) as session:
+        email = factories.staff(session, Role.COUNSELLOR).email
+        session.commit()
+    policy = staff.Policy()
+    now = utcnow()
+    outcomes = _at_once(
+        engine, lambda s, n: staff.login(s, email, f"essai-{n}", "1.2.3.4", now, policy).error
+    )
+    assert outcomes.count(staff.WRONG_CREDENTIALS) == policy.max_failures
+    assert all(
+        o is not None and "réessayez dans" in o for o in outcomes if o != staff.WRONG_CREDENTIALS
+    )
