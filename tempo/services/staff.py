@@ -20,6 +20,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tempo.models import LoginFailure, Role, StaffAccount, StaffSession
@@ -68,8 +69,15 @@ def create_staff(
         role=role,
         password_hash=_hasher.hash(password),
     )
-    session.add(account)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(account)
+    except IntegrityError:
+        # On PostgreSQL a concurrent transaction may create the same address after our check
+        # (SQLite's single writer cannot); the unique key waits for it and refuses ours.
+        if session.scalar(select(StaffAccount.id).where(StaffAccount.email == email)) is None:
+            raise
+        raise StaffError(f"Un compte existe déjà pour {email}.") from None
     return account
 
 

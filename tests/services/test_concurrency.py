@@ -278,3 +278,20 @@ def test_parallel_password_guesses_get_the_login_limit_too(engine: Engine) -> No
     assert all(
         o is not None and "réessayez dans" in o for o in outcomes if o != staff.WRONG_CREDENTIALS
     )
+
+
+def test_one_account_per_address_when_created_at_once(engine: Engine) -> None:
+    """Administrators create the same address at once: one account, the others are told so."""
+
+    def create(session: Session, n: int) -> str:
+        try:
+            staff.add_account(session, "Nadia@ML-test.fr", f"Nadia {n}", Role.COUNSELLOR, "x" * 12)
+        except staff.StaffError as exc:
+            return str(exc)
+        return "created"
+
+    outcomes = _at_once(engine, create)
+    assert outcomes.count("created") == 1
+    assert set(outcomes) == {"created", "Un compte existe déjà pour nadia@ml-test.fr."}
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(StaffAccount)) == 1
