@@ -9,12 +9,13 @@ PostgreSQL needs neither: services lock the rows they change (SELECT … FOR UPD
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -79,3 +80,20 @@ def core_write(bind: Engine | Connection) -> Iterator[None]:
             yield
         finally:
             _local.writing = previous
+
+
+def queue_on(session: Session, *key: str) -> None:
+    """Within a write transaction: run after any other one that queued on the same key.
+
+    For a check that must see every earlier write of its kind (a count under a limit, say).
+    SQLite's single writer already runs write transactions one at a time; on PostgreSQL this
+    takes a transaction-level advisory lock (one bigint: apart from the scheduler's int4 pairs),
+    released at commit or rollback.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b("\x1f".join(("tempo", *key)).encode(), digest_size=8).digest()
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"),
+        {"key": int.from_bytes(digest, "big", signed=True)},
+    )

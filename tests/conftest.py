@@ -1,28 +1,36 @@
-"""Shared fixtures: an app on a fresh database, SQLite and PostgreSQL engines, a CLI runner."""
+"""Shared fixtures: an app on a fresh database, SQLite and PostgreSQL engines, a CLI environment.
+
+Apps, CLI commands and server processes run on SQLite, or on PostgreSQL with
+TEMPO_TEST_DATABASE=postgresql (see tests/databases.py): `make_config` and `cli_env` pick the
+database, so a test built on them runs on both without knowing it.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 from tempo import create_app
 from tempo import db as schema
-from tempo.config import PROJECT_ROOT, Config, test_postgres_url
+from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import db
+from tests import databases
 from tests.mailserver import SmtpServer
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 
 
 def make_config(tmp_path: Path, **overrides: object) -> Config:
-    """A test configuration isolated in `tmp_path` (never the developer's instance folder)."""
+    """A test configuration isolated in `tmp_path` (never the developer's instance folder).
+
+    Its database is the instance's SQLite file, or on a PostgreSQL run the instance's own schema
+    (the same one for every app a test makes on the same folder), unless DATABASE_URL is given.
+    """
     cfg = Config(
         SECRET_KEY="test-secret",
         INSTANCE_DIR=tmp_path / "instance",
@@ -33,7 +41,53 @@ def make_config(tmp_path: Path, **overrides: object) -> Config:
     cfg.extra["WTF_CSRF_ENABLED"] = False
     for key, value in overrides.items():
         setattr(cfg, key, value)
+    if "DATABASE_URL" not in overrides:
+        cfg.DATABASE_URL = databases.database_url(cfg.INSTANCE_DIR)
     return cfg
+
+
+def cli_env(monkeypatch: pytest.MonkeyPatch, instance_dir: Path, **settings: str) -> dict[str, str]:
+    """Point `tempo` commands (CliRunner or subprocess) at a test instance; return its TEMPO_*.
+
+    TEMPO_DATABASE_URL is the instance's schema on a PostgreSQL run, and unset on SQLite (the
+    file in the instance folder). `settings` are extra TEMPO_* values, without the prefix.
+    """
+    values = {"INSTANCE_DIR": str(instance_dir), "CONTENT_DIR": str(CONTENT_DIR), **settings}
+    url = databases.database_url(instance_dir)
+    if url is None:
+        monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    else:
+        values["DATABASE_URL"] = url
+    for key, value in values.items():
+        monkeypatch.setenv(f"TEMPO_{key}", value)
+    return {f"TEMPO_{key}": value for key, value in values.items()}
+
+
+@pytest.fixture(autouse=True)
+def _test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Drop the PostgreSQL schemas a test used (after every other fixture is torn down).
+
+    On a PostgreSQL run, a test that still made a SQLite database (a hard-coded path, an
+    environment without `cli_env`) fails here, unless it is marked `sqlite`.
+    """
+    on_sqlite = request.node.get_closest_marker("sqlite") is not None
+    watched: Path | None = None
+    if databases.ON_POSTGRES and not on_sqlite and "tmp_path" in request.fixturenames:
+        watched = request.getfixturevalue("tmp_path")  # the test asks for it anyway
+    databases.start_test(sqlite=on_sqlite)
+    yield
+    databases.start_test(sqlite=False)
+    databases.drop_test_schemas()
+    if watched is not None:
+        left = databases.sqlite_files(watched)
+        if left:
+            pytest.fail(
+                f"PostgreSQL run, yet this test made SQLite databases: {[str(p) for p in left]}."
+                " Build apps with make_config / the app fixture, commands with cli_env, servers"
+                " with tests/live.py, open databases with tests.databases.instance_url; or mark"
+                " the test @pytest.mark.sqlite if it is about SQLite itself.",
+                pytrace=False,
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +105,7 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    """An application on a migrated SQLite database in a temporary folder."""
+    """An application on a freshly migrated database (SQLite file or PostgreSQL schema)."""
     application = create_app(make_config(tmp_path))
     with application.app_context():
         schema.upgrade(db.engine)
@@ -76,22 +130,13 @@ def client(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
-def _postgres_engine(schema_name: str) -> Engine:
-    url = test_postgres_url()
-    admin = create_engine(url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
-    except OperationalError as exc:  # pragma: no cover - the CI machine must have PostgreSQL
-        pytest.fail(f"PostgreSQL is unreachable at {url}: {exc}", pytrace=False)
-    finally:
-        admin.dispose()
-    return create_engine(url, connect_args={"options": f"-csearch_path={schema_name}"})
+# On a PostgreSQL run the SQLite side is the SQLite pass's job: each runs once per pass.
+ENGINES = ["postgresql"] if databases.ON_POSTGRES else ["sqlite", "postgresql"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated database engine, once on SQLite (file, WAL) and once on real PostgreSQL."""
+    """A migrated database engine, on SQLite (file, WAL) and on real PostgreSQL."""
     if request.param == "sqlite":
         app = create_app(make_config(tmp_path))
         with app.app_context():
@@ -100,17 +145,12 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
             yield eng
             eng.dispose()
         return
-    schema_name = f"tempo_test_{uuid.uuid4().hex[:12]}"
-    eng = _postgres_engine(schema_name)
+    eng = create_engine(databases.postgres_url(databases.new_schema()))
     schema.upgrade(eng)
     try:
         yield eng
     finally:
         eng.dispose()
-        admin = create_engine(test_postgres_url())
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.databases import database_url
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -41,10 +43,17 @@ class LiveServer:
 
 
 def start_server(instance: Path) -> LiveServer:
-    """Create the demo cohort with `tempo demo`, then start `tempo serve` (gevent)."""
+    """Create the demo cohort with `tempo demo`, then start `tempo serve` (gevent).
+
+    The database is the instance's: its SQLite file, or its schema on a PostgreSQL run.
+    """
     port = _free_port()
     env = {**os.environ, "TEMPO_INSTANCE_DIR": str(instance), "TEMPO_PORT": str(port)}
-    env.pop("TEMPO_DATABASE_URL", None)
+    url = database_url(instance)  # the instance's PostgreSQL schema on a PostgreSQL run
+    if url is None:
+        env.pop("TEMPO_DATABASE_URL", None)
+    else:
+        env["TEMPO_DATABASE_URL"] = url
     demo = subprocess.run(
         [sys.executable, "-m", "tempo.launcher", "demo"],
         env=env,

@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect
 
 from tempo.cli import cli
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, cli_env
+from tests.databases import instance_tables
 
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A CLI runner whose instance folder (and SQLite database) lives in tmp_path."""
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("TEMPO_CONTENT_DIR", str(CONTENT_DIR))
-    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    """A CLI runner whose instance folder (and database) lives in tmp_path."""
+    cli_env(monkeypatch, tmp_path / "instance")
     return CliRunner()
 
 
@@ -82,7 +80,7 @@ def test_validate_reports_three_broken_files_and_writes_nothing(
         l.startswith("scenarios/tempo-2050/days/day04.yaml:") and "mission inconnue : 'm-boss'" in l
         for l in lines
     )
-    assert not (tmp_path / "instance" / "tempo.sqlite3").exists()
+    assert instance_tables(tmp_path / "instance") == set()
 
 
 def test_validate_missing_folder_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
@@ -93,12 +91,10 @@ def test_validate_missing_folder_is_a_clear_error(runner: CliRunner, tmp_path: P
 
 
 def test_db_upgrade_creates_the_schema(runner: CliRunner, tmp_path: Path) -> None:
-    """`tempo db upgrade` migrates the SQLite database in the instance folder."""
+    """`tempo db upgrade` migrates the instance's database (its SQLite file, or PostgreSQL)."""
     result = runner.invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'tempo.sqlite3'}")
-    assert "team_event" in inspect(engine).get_table_names()
-    engine.dispose()
+    assert "team_event" in instance_tables(tmp_path / "instance")
 
 
 def test_demo_is_idempotent_and_prints_what_to_open(runner: CliRunner) -> None:

@@ -9,15 +9,14 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from tempo.cli import cli
-from tests.conftest import CONTENT_DIR
+from tests.conftest import cli_env
+from tests.databases import instance_url
 
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner on a fresh instance folder holding the demo cohort (day 1 open)."""
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("TEMPO_CONTENT_DIR", str(CONTENT_DIR))
-    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    cli_env(monkeypatch, tmp_path / "instance")
     monkeypatch.delenv("TEMPO_MESSAGE_QUEUE", raising=False)
     runner = CliRunner()
     assert runner.invoke(cli, ["demo"]).exit_code == 0
@@ -25,8 +24,8 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def query(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    """Rows from the instance's SQLite database."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'tempo.sqlite3'}")
+    """Rows from the instance's database."""
+    engine = create_engine(instance_url(tmp_path / "instance"))
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(text(sql))]
     engine.dispose()

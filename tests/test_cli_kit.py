@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tempo.cli import cli
-from tests.conftest import CONTENT_DIR
+from tests.conftest import cli_env
 from tests.services.pdfs import pages, qr_codes, texts
 
 PUBLIC = "https://tempo.ml-exemple.fr"
@@ -18,11 +18,8 @@ PUBLIC = "https://tempo.ml-exemple.fr"
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A CLI runner on a SQLite database in tmp_path, with the demo cohort created."""
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("TEMPO_CONTENT_DIR", str(CONTENT_DIR))
-    monkeypatch.setenv("TEMPO_PUBLIC_URL", PUBLIC)
-    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    """A CLI runner on a fresh database in tmp_path, with the demo cohort created."""
+    cli_env(monkeypatch, tmp_path / "instance", PUBLIC_URL=PUBLIC)
     runner = CliRunner()
     result = runner.invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
@@ -110,8 +107,7 @@ def test_export_pdf_writes_the_report(runner: CliRunner, tmp_path: Path) -> None
 
 def test_kit_before_the_database_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a fresh install the command says how to create the database."""
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "vide"))
-    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    cli_env(monkeypatch, tmp_path / "vide")
     result = CliRunner().invoke(cli, ["kit", "demo", "-o", str(tmp_path / "kit.pdf")])
     assert result.exit_code == 1
     assert "tempo db upgrade" in result.output

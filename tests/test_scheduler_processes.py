@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session
 from tempo.models import CohortDay, Team, TeamEvent, utcnow
 from tests import factories
 from tests.conftest import CONTENT_DIR
-from tests.scheduler_kit import database_url
+from tests.databases import database_url, instance_url
+from tests.scheduler_kit import database_url as engine_url
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WAIT = 60  # seconds before a process that never says what it should is a failure
@@ -101,6 +102,10 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         TEMPO_SCHEDULER_RETRY_SECONDS="0.5",
         **extra,
     )
+    if "TEMPO_DATABASE_URL" not in env:
+        url = database_url(tmp_path / "instance")  # its schema on a PostgreSQL run
+        if url is not None:
+            env["TEMPO_DATABASE_URL"] = url
     return env
 
 
@@ -133,7 +138,7 @@ def test_two_scheduler_processes_one_leader_and_failover(
         cohort = factories.cohort(session)  # March 2026: all 20 actions are long due
         session.commit()
         teams = [t.id for t in cohort.teams]
-    url = database_url(engine)
+    url = engine_url(engine)
     pair = [
         Process(["scheduler"], base_env(tmp_path / name, TEMPO_DATABASE_URL=url))
         for name in ("a", "b")
@@ -200,7 +205,7 @@ def test_serve_runs_the_clock_and_the_cli_reaches_phones_through_redis(
         [sys.executable, "-m", "tempo.launcher", "demo"], env=env, capture_output=True, text=True
     )
     assert demo.returncode == 0, demo.stderr
-    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'tempo.sqlite3'}")
+    engine = create_engine(instance_url(tmp_path / "instance"))
     # While no server ran, day 2's hour passed (moved into the past here) and a player joined.
     with Session(engine) as session:
         session.execute(

@@ -53,7 +53,10 @@ class Cohort(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     scenario_version: Mapped[ScenarioVersion] = relationship()
-    counsellors: Mapped[list[StaffAccount]] = relationship(secondary=cohort_counsellor)
+    # Ordered: without ORDER BY, PostgreSQL lists them in whatever order its join produces.
+    counsellors: Mapped[list[StaffAccount]] = relationship(
+        secondary=cohort_counsellor, order_by="StaffAccount.display_name"
+    )
     days: Mapped[list[CohortDay]] = relationship(
         back_populates="cohort", order_by="CohortDay.number", cascade="all, delete-orphan"
     )

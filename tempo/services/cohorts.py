@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tempo import signals
@@ -35,6 +36,15 @@ class CohortError(ValueError):
     """A refused cohort operation, with a French message."""
 
 
+class SlugTaken(CohortError):
+    """Another cohort has this identifier."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(
+            f"Une cohorte utilise déjà l'identifiant « {slug} » : choisissez-en un autre."
+        )
+
+
 def create_cohort(
     session: Session,
     version: ScenarioVersion,
@@ -50,7 +60,7 @@ def create_cohort(
 ) -> Cohort:
     """A cohort with its 10-day calendar (from the scenario's hours) and its teams."""
     if session.scalar(select(Cohort).where(Cohort.slug == slug)) is not None:
-        raise CohortError(f"Une cohorte utilise déjà l'identifiant « {slug} ».")
+        raise SlugTaken(slug)
     if not MIN_TEAM <= capacity <= MAX_TEAM:
         raise CohortError(f"Une équipe compte de {MIN_TEAM} à {MAX_TEAM} places.")
     if len(set(team_names)) != len(team_names) or not team_names:
@@ -85,8 +95,15 @@ def create_cohort(
                 ai_strength=strength,
             )
         )
-    session.add(cohort)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(cohort)
+    except IntegrityError:
+        # On PostgreSQL a concurrent transaction may take the slug after our check (SQLite's
+        # single writer cannot); the unique key waits for it and refuses ours.
+        if session.scalar(select(Cohort.id).where(Cohort.slug == slug)) is None:
+            raise
+        raise SlugTaken(slug) from None
     return cohort
 
 
@@ -217,7 +234,7 @@ def _slug_problem(session: Session, slug: str) -> str | None:
     if slug in RESERVED_SLUGS:
         return f"L'identifiant « {slug} » est réservé : choisissez-en un autre."
     if session.scalar(select(Cohort.id).where(Cohort.slug == slug)) is not None:
-        return f"Une cohorte utilise déjà l'identifiant « {slug} » : choisissez-en un autre."
+        return str(SlugTaken(slug))
     return None
 
 
@@ -305,18 +322,21 @@ def new_cohort(
             version = publish(session, source.content, source.slug, now)
         assert version is not None and start is not None
         chosen = [a for a in possible_counsellors(session) if a.id in set(counsellor_ids)]
-        cohort = create_cohort(
-            session,
-            version,
-            slug=slug,
-            name=name,
-            start=start,
-            team_names=names,
-            counsellors=chosen,
-            weekends_played=weekends_played,
-            timezone=timezone,
-            capacity=capacity,
-        )
+        try:
+            cohort = create_cohort(
+                session,
+                version,
+                slug=slug,
+                name=name,
+                start=start,
+                team_names=names,
+                counsellors=chosen,
+                weekends_played=weekends_played,
+                timezone=timezone,
+                capacity=capacity,
+            )
+        except SlugTaken as exc:
+            raise FormError({"slug": str(exc)}) from None
         cohort_id = cohort.id
     signals.cohort_created.send(cohort_id)
     return cohort

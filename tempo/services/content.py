@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tempo.models import ScenarioVersion
@@ -67,11 +68,10 @@ def publish(
         raise KeyError(slug)
     frozen = frozen_copy(content, slug)
     digest = _digest(frozen)
-    existing = session.scalar(
-        select(ScenarioVersion).where(
-            ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
-        )
+    same = select(ScenarioVersion).where(
+        ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
     )
+    existing = session.scalar(same)
     if existing is not None:
         return existing
     meta = content.scenarios[slug].meta
@@ -80,8 +80,17 @@ def publish(
     )
     if now is not None:
         version.published_at = now
-    session.add(version)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(version)
+    except IntegrityError:
+        # On PostgreSQL another transaction may publish the same content between our read and
+        # our insert (SQLite's single writer cannot): the unique key waits for it, then we
+        # reuse its version, as if we had read it first.
+        existing = session.scalar(same)
+        if existing is None:
+            raise
+        return existing
     return version
 
 

@@ -24,7 +24,7 @@ from tempo.models import (
     TeamEvent,
     UnlockedOffer,
 )
-from tempo.services.play import game_for, perform, record_event, team_state
+from tempo.services.play import game_for, lock_team, perform, record_event, team_state
 from tempo.transactions import write_transaction
 
 Broadcasts = dict[int, list[dict[str, Any]]]
@@ -209,6 +209,13 @@ def player_of(session: Session, cohort: Cohort, player_id: int) -> Player:
     return player
 
 
+def _locked(session: Session, team_id: int) -> Team:
+    team = lock_team(session, team_id)
+    if team is None:
+        raise DashboardError("unknown_team", "Cette équipe n'existe plus.")
+    return team
+
+
 def review_proof(
     session: Session,
     cohort: Cohort,
@@ -263,12 +270,7 @@ def reset_mission(
     if mission is None:
         raise DashboardError("unknown_mission", "Cette mission n'existe pas.")
     with write_transaction(session):
-        locked = session.scalars(
-            select(Team)
-            .where(Team.id == team.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
+        locked = _locked(session, team.id)
         done = (
             session.scalar(
                 select(MissionProgress.status).where(
@@ -317,14 +319,24 @@ def move_player(
     """Move a player to another team of the cohort, if it has room."""
     player = player_of(session, cohort, player_id)
     target = team_of(session, cohort, team_id)
-    source = player.team
-    if source.id == target.id:
+    if player.team_id == target.id:
         raise DashboardError("same_team", "Ce joueur est déjà dans cette équipe.")
-    if len(target.players) >= target.capacity:
-        raise DashboardError(
-            "team_full", f"L'équipe {target.name} est complète ({target.capacity} places)."
-        )
+    source_id = player.team_id
     with write_transaction(session):
+        # Both teams locked (in id order, so two opposite moves cannot deadlock), then the
+        # player and the room left read under the locks.
+        locked = {t: _locked(session, t) for t in sorted((source_id, target.id))}
+        source, target = locked[source_id], locked[target.id]
+        session.refresh(player)
+        if player.team_id != source.id:
+            raise DashboardError("player_moved", "Ce joueur vient de changer d'équipe : réessayez.")
+        room = session.scalar(
+            select(func.count()).select_from(Player).where(Player.team_id == target.id)
+        )
+        if (room or 0) >= target.capacity:
+            raise DashboardError(
+                "team_full", f"L'équipe {target.name} est complète ({target.capacity} places)."
+            )
         player.team_id = target.id
         payload = {"player": player.id, "pseudonym": player.pseudonym, "to": target.id}
         out = {
@@ -340,11 +352,16 @@ def set_absent(
 ) -> Broadcasts:
     """Mark a player absent or present (an absent player is not counted for team missions)."""
     player = player_of(session, cohort, player_id)
+    team_id = player.team_id
     with write_transaction(session):
+        team = _locked(session, team_id)
+        session.refresh(player)
+        if player.team_id != team.id:
+            raise DashboardError("player_moved", "Ce joueur vient de changer d'équipe : réessayez.")
         player.absent = absent
         event = record_event(
             session,
-            player.team,
+            team,
             "player.absent",
             {"player": player.id, "pseudonym": player.pseudonym, "absent": absent},
             now,

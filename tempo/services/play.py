@@ -565,6 +565,22 @@ def events_since(session: Session, team: Team, version: int) -> list[dict[str, A
     return [{"version": r.version, "type": r.type, **r.payload} for r in rows]
 
 
+def lock_team(session: Session, team_id: int) -> Team | None:
+    """Lock a team's row for the current write transaction and read it afresh.
+
+    Whatever changes a team's data outside a play action takes this lock first, in the order
+    an action takes its locks (the team, then its rows): on PostgreSQL, a write that locks a
+    player or a mission row before the team deadlocks against actions, and one that reads the
+    team's version without the lock gives two events the same version.
+    """
+    return session.scalar(
+        select(Team)
+        .where(Team.id == team_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def record_event(
     session: Session,
     team: Team,
@@ -573,7 +589,10 @@ def record_event(
     now: datetime,
     player_id: int | None = None,
 ) -> dict[str, Any]:
-    """Append one versioned event outside an action (a player joined, a day unlocked…)."""
+    """Append one versioned event outside an action (a player joined, a day unlocked…).
+
+    The caller holds the team's row lock (`lock_team`, or a SELECT … FOR UPDATE of its own).
+    """
     team.version += 1
     session.add(
         TeamEvent(

@@ -20,10 +20,11 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tempo.models import LoginFailure, Role, StaffAccount, StaffSession
-from tempo.transactions import write_transaction
+from tempo.transactions import queue_on, write_transaction
 
 _hasher = PasswordHasher()
 
@@ -68,8 +69,15 @@ def create_staff(
         role=role,
         password_hash=_hasher.hash(password),
     )
-    session.add(account)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(account)
+    except IntegrityError:
+        # On PostgreSQL a concurrent transaction may create the same address after our check
+        # (SQLite's single writer cannot); the unique key waits for it and refuses ours.
+        if session.scalar(select(StaffAccount.id).where(StaffAccount.email == email)) is None:
+            raise
+        raise StaffError(f"Un compte existe déjà pour {email}.") from None
     return account
 
 
@@ -195,6 +203,8 @@ def login(
     email = normalise_email(email)[:254]
     ip = ip[:64]
     with write_transaction(session):
+        # Parallel guesses for one pair wait for each other, so each sees the failures before it.
+        queue_on(session, "login", email, ip)
         since = now - policy.failure_window
         recent = list(
             session.scalars(

@@ -28,7 +28,7 @@ SCREENSHOTS = PROJECT_ROOT / "screenshots"
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """`tempo serve` on a free port, on a fresh SQLite instance with the demo cohort."""
+    """`tempo serve` on a free port, on a fresh instance with the demo cohort."""
     server = start_server(tmp_path / "instance")
     yield server
     stop_server(server)

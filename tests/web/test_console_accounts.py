@@ -12,7 +12,7 @@ from flask import Flask
 from tempo.cli import cli
 from tempo.extensions import db
 from tempo.models import Role, StaffAccount
-from tests.conftest import CONTENT_DIR
+from tests.conftest import cli_env
 from tests.web.console_kit import PASSWORD, add_staff, email_of, login, staff_client, text
 
 
@@ -172,10 +172,8 @@ def test_staff_change_their_own_password(app: Flask) -> None:
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A CLI runner whose instance folder (and SQLite database) lives in tmp_path."""
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("TEMPO_CONTENT_DIR", str(CONTENT_DIR))
-    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    """A CLI runner whose instance folder (and database) lives in tmp_path."""
+    cli_env(monkeypatch, tmp_path / "instance")
     return CliRunner()
 
 
