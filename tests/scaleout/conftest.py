@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 
 from tempo import db as schema
-from tempo.config import test_postgres_url
-from tests.conftest import _postgres_engine
+from tests import databases
 from tests.scaleout.cluster import Cluster
 from tests.scheduler_kit import database_url
 
@@ -21,18 +20,17 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def pg_engine() -> Iterator[Engine]:
-    """A migrated schema of its own on the PostgreSQL server (the test fails if it is down)."""
-    name = f"tempo_scale_{uuid.uuid4().hex[:12]}"
-    engine = _postgres_engine(name)
+    """A migrated schema of its own on the PostgreSQL server (the test fails if it is down).
+
+    Always PostgreSQL, whichever pass runs: the scale-out shape is PostgreSQL and Redis. The
+    schema is dropped after the test with the others (tests/databases.py).
+    """
+    engine = create_engine(databases.postgres_url(databases.new_schema()))
     schema.upgrade(engine)
     try:
         yield engine
     finally:
         engine.dispose()
-        admin = create_engine(test_postgres_url())
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
