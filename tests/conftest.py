@@ -19,6 +19,7 @@ from tempo import create_app
 from tempo import db as schema
 from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import db
+from tempo.scheduler import DayScheduler
 from tests import databases
 from tests.mailserver import SmtpServer
 
@@ -122,6 +123,15 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def schedulers() -> Iterator[list[DayScheduler]]:
+    """Day schedulers a test starts; all stopped afterwards (leadership released)."""
+    started: list[DayScheduler] = []
+    yield started
+    for s in started:
+        s.stop()
 
 
 @pytest.fixture

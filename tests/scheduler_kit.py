@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from tempo import create_app
 from tempo.extensions import db
+from tempo.scheduler import DayScheduler
 from tempo.services.calendar import Broadcasts
 from tests.conftest import make_config
 
@@ -74,3 +75,11 @@ def dispose(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def start_paused(app: Flask, emit: Recorder, started: list[DayScheduler]) -> DayScheduler:
+    """A scheduler for `app` with APScheduler started paused (jobs are fired by the test)."""
+    scheduler = DayScheduler(app, emit)
+    scheduler.start(paused=True)
+    started.append(scheduler)
+    return scheduler

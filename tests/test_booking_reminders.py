@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from tempo import db as schema
 from tempo.extensions import db
@@ -15,23 +12,15 @@ from tempo.scheduler import PERIODIC_JOBS, DayScheduler
 from tempo.services import booking
 from tempo.services.players import join_team
 from tests.booking_kit import NOW, demo_ready, manage_url
+from tests.databases import instance_url
 from tests.scheduler_kit import Recorder, app_on, dispose
-
-
-@pytest.fixture
-def schedulers() -> Iterator[list[DayScheduler]]:
-    """Schedulers a test starts; all stopped afterwards (leadership released)."""
-    started: list[DayScheduler] = []
-    yield started
-    for s in started:
-        s.stop()
 
 
 def test_the_leader_sends_reminders_a_day_and_an_hour_before(
     tmp_path: Path, schedulers: list[DayScheduler]
 ) -> None:
     """The job is planned; fired at T-24h and T-1h it sends one `booking.reminder` each time."""
-    app = app_on(f"sqlite:///{tmp_path / 'shared.sqlite3'}", tmp_path / "a")
+    app = app_on(instance_url(tmp_path), tmp_path / "a")
     with app.app_context():
         schema.upgrade(db.engine)
         setup = demo_ready(db.session)

@@ -9,27 +9,25 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from tempo.cli import cli
-from tests.conftest import CONTENT_DIR
+from tests.conftest import cli_env
+from tests.databases import instance_url
 
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner on a fresh instance holding the demo cohort (day 1 open) and two players."""
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("TEMPO_CONTENT_DIR", str(CONTENT_DIR))
-    monkeypatch.setenv("TEMPO_PUBLIC_URL", "https://tempo.ml-test.fr")
-    monkeypatch.delenv("TEMPO_DATABASE_URL", raising=False)
+    cli_env(monkeypatch, tmp_path / "instance", PUBLIC_URL="https://tempo.ml-test.fr")
     monkeypatch.delenv("TEMPO_MESSAGE_QUEUE", raising=False)
     runner = CliRunner()
     assert runner.invoke(cli, ["demo"]).exit_code == 0
     rows = query(tmp_path, "SELECT id FROM team ORDER BY id")
-    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'tempo.sqlite3'}")
+    engine = create_engine(instance_url(tmp_path / "instance"))
     with engine.begin() as conn:
         for n, pseudonym in enumerate(("Comète Agile", "Hibou Malin")):
             conn.execute(
                 text(
                     "INSERT INTO player (team_id, pseudonym, rejoin_code, email, email_consent,"
-                    " absent, joined_at) VALUES (:t, :p, :c, :e, :ok, 0, CURRENT_TIMESTAMP)"
+                    " absent, joined_at) VALUES (:t, :p, :c, :e, :ok, :absent, CURRENT_TIMESTAMP)"
                 ),
                 {
                     "t": rows[0][0],
@@ -37,6 +35,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
                     "c": f"CLI{n:05d}",
                     "e": "comete@example.org" if n == 0 else None,
                     "ok": n == 0,
+                    "absent": False,
                 },
             )
     engine.dispose()
@@ -44,8 +43,8 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def query(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    """Rows from the instance's SQLite database."""
-    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'tempo.sqlite3'}")
+    """Rows from the instance's database."""
+    engine = create_engine(instance_url(tmp_path / "instance"))
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(text(sql))]
     engine.dispose()

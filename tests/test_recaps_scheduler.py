@@ -8,12 +8,10 @@ their instants, as in tests/test_scheduler.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -24,26 +22,10 @@ from tempo.scheduler import PERIODIC_JOBS, DayScheduler, run_day_job
 from tempo.services import calendar
 from tests import recap_kit as kit
 from tests.scheduler_kit import Clock, Recorder, app_on, database_url, dispose
+from tests.scheduler_kit import start_paused as start
 
 PARIS = ZoneInfo("Europe/Paris")
 RECAP_MAIL = PERIODIC_JOBS["recaps:mail"][0]
-
-
-@pytest.fixture
-def schedulers() -> Iterator[list[DayScheduler]]:
-    """Schedulers a test starts; all stopped afterwards (leadership released)."""
-    started: list[DayScheduler] = []
-    yield started
-    for s in started:
-        s.stop()
-
-
-def start(app: Flask, emit: Recorder, started: list[DayScheduler]) -> DayScheduler:
-    """A scheduler with APScheduler paused: the test fires the jobs."""
-    scheduler = DayScheduler(app, emit)
-    scheduler.start(paused=True)
-    started.append(scheduler)
-    return scheduler
 
 
 def recap_rows(session: Session) -> list[tuple[int, int]]:

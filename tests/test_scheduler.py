@@ -7,7 +7,6 @@ their instants (what APScheduler does), so no test waits on real time for the sc
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,31 +29,16 @@ from tempo.scheduler import (
     scheduler_class,
 )
 from tests import factories
+from tests.databases import instance_url
 from tests.mailserver import SmtpServer
 from tests.scheduler_kit import Clock, Recorder, app_on, database_url, dispose
+from tests.scheduler_kit import start_paused as start
 
 PARIS = ZoneInfo("Europe/Paris")
 # factories.cohort starts on Monday 2026-03-23: 09:30-17:00 in Paris (UTC+1 until the 29th).
 DAY1_UNLOCK = datetime(2026, 3, 23, 8, 30, tzinfo=UTC)
 DAY1_CLOSE = datetime(2026, 3, 23, 16, 0, tzinfo=UTC)
 DAY2_UNLOCK = datetime(2026, 3, 24, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def schedulers() -> Iterator[list[DayScheduler]]:
-    """Schedulers a test starts; all stopped afterwards (leadership released)."""
-    started: list[DayScheduler] = []
-    yield started
-    for s in started:
-        s.stop()
-
-
-def start(app: Flask, emit: Recorder, started: list[DayScheduler]) -> DayScheduler:
-    """A scheduler for `app` with APScheduler started paused (jobs are fired by the test)."""
-    scheduler = DayScheduler(app, emit)
-    scheduler.start(paused=True)
-    started.append(scheduler)
-    return scheduler
 
 
 def new_cohort(session: Session, start_day: date = date(2026, 3, 23)) -> tuple[int, list[int]]:
@@ -331,7 +315,7 @@ def test_only_the_leader_delivers_mail(
     from tempo.services.mail import queue_email
     from tempo.transactions import write_transaction
 
-    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    url = instance_url(tmp_path)
     apps = [app_on(url, tmp_path / name) for name in ("a", "b")]
     for app in apps:
         app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tempo.models import Team, utcnow
 from tempo.services.players import join_team
+from tests.databases import instance_url
 from tests.live import LiveServer, start_server, stop_server
 
 
@@ -61,7 +62,7 @@ def test_sigterm_stops_the_server_cleanly(server: LiveServer) -> None:
 def _join(server: LiveServer) -> str:
     """A player joins the demo's first team; their personal rejoin code."""
     instance = Path(server.env["TEMPO_INSTANCE_DIR"])
-    engine = create_engine(f"sqlite:///{instance / 'tempo.sqlite3'}")
+    engine = create_engine(instance_url(instance))
     try:
         with Session(engine) as session:
             team_id = session.scalars(select(Team.id).order_by(Team.id)).first()

@@ -8,19 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tempo.bench.pageload import CHROMIUM, CHROMIUM_ARGS  # Debian's Chromium, its flags
 from tempo.config import PROJECT_ROOT
 from tests.live import LiveServer, start_server, stop_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = PROJECT_ROOT / "screenshots"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tempo.models import Cohort, utcnow
 from tests.booking_kit import open_appointment
+from tests.databases import instance_url
 from tests.e2e.conftest import LAPTOP, PHONE, shot
 from tests.live import LiveServer
 
@@ -19,8 +21,7 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 
 def _open_day_nine(live_server: LiveServer) -> str:
     """Open the demo cohort up to day 9 with the appointment's prerequisite done (as if played)."""
-    database = live_server.env["TEMPO_INSTANCE_DIR"] + "/tempo.sqlite3"
-    engine = create_engine(f"sqlite:///{database}")
+    engine = create_engine(instance_url(Path(live_server.env["TEMPO_INSTANCE_DIR"])))
     with Session(engine) as session:
         cohort = session.scalar(select(Cohort).where(Cohort.slug == "demo"))
         assert cohort is not None
