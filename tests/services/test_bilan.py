@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,13 +20,14 @@ from tests.services.pdfs import is_blank, pages, texts
 from tests.services.playthrough import Played, play_through, take_diagnostic
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Played]]:
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Flask, Played]]:
     """« Les Comètes » (Inès, Bilal, Chloé) played Tempo 2050; all three took the last diagnostic.
 
-    Played once for the module: the tests reading it change nothing.
+    Played again for each test (a second or two): on a PostgreSQL run each test's schema is
+    dropped when it ends.
     """
-    application = create_app(make_config(tmp_path_factory.mktemp("bilan")))
+    application = create_app(make_config(tmp_path))
     with application.app_context():
         schema.upgrade(db.engine)
     yield application, play_through(application)

@@ -17,7 +17,7 @@ from tempo.extensions import db
 from tempo.models import MailStatus, OutboundEmail
 from tempo.services.mail import Attachment, cancel_email, deliver_due, queue_email
 from tempo.transactions import write_transaction
-from tests.conftest import make_config
+from tests.conftest import cli_env, make_config
 from tests.mailserver import SmtpServer
 
 NOW = datetime(2026, 3, 20, 18, 0, tzinfo=UTC)
@@ -163,9 +163,9 @@ def test_tempo_mail_deliver_sends_now(tmp_path: Path, smtp_server: SmtpServer, m
 
     app = _smtp_app(tmp_path, smtp_server)
     _queue(app, "recap:1", "lea@example.org")
-    monkeypatch.setenv("TEMPO_INSTANCE_DIR", str(tmp_path / "instance"))
-    monkeypatch.setenv("TEMPO_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("TEMPO_SMTP_PORT", str(smtp_server.port))
+    cli_env(
+        monkeypatch, tmp_path / "instance", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port)
+    )
     result = CliRunner().invoke(cli, ["mail", "deliver"])
     assert result.exit_code == 0, result.output
     assert "1 courriel(s) envoyé(s)" in result.output
