@@ -253,10 +253,12 @@
         toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
         break;
       case "day.closed":
-        toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.");
+        dayClosed = { day: ev.day, item: toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.") };
         break;
       case "recap.ready":   // the banner lives in recaps.js
-        toast("📖 Ton récap du jour " + ev.day + " est prêt\u00a0: ouvre ton journal de bord.", true);
+        // The recap follows its day's close at once: one toast says both, not two stacked ones.
+        if (dayClosed && dayClosed.day === ev.day) dayClosed.item.remove();
+        toast("🌙 Fin du jour " + ev.day + "\u00a0: ton récap est prêt dans ton journal de bord. Vous pouvez encore finir les missions en cours.", true);
         document.dispatchEvent(new CustomEvent("tempo:recap", { detail: ev }));
         break;
       case "cohort.paused":
@@ -327,6 +329,7 @@
     if (box.parentNode !== host) host.append(box);
     return box;
   }
+  let dayClosed = null;   // the « end of day » toast, replaced by the recap's
   function toast(text, important) {
     const box = placeToasts();
     const item = h("p", { class: "toast" + (important ? " toast--big" : ""), onclick: () => item.remove() }, text);   // tap to dismiss

@@ -176,11 +176,31 @@ _NAV = {
 }
 
 
+# The cohort's tabs in the order a counsellor uses them (daily pages first, the adventure's end
+# next, the settings last); pages appended by other modules keep their place before the settings.
+_SECTION_ORDER = [
+    "dashboard.board",
+    "console.cohort",
+    "console.calendar",
+    "digest.page",
+    "diagnostic_console.overview",
+    "console_booking.cohort",
+]
+
+
+def _section_rank(section: tuple[str, Any]) -> int:
+    if section[0] == "console.edit_cohort":
+        return len(_SECTION_ORDER) + 1
+    if section[0] in _SECTION_ORDER:
+        return _SECTION_ORDER.index(section[0])
+    return len(_SECTION_ORDER)
+
+
 @bp.app_context_processor
 def _console_context() -> dict[str, Any]:
     return {
         "status_label": lambda status: STATUS_LABELS[status],
-        "cohort_sections": COHORT_SECTIONS,
+        "cohort_sections": sorted(COHORT_SECTIONS, key=_section_rank),
         "version_label": version_label,
         "nav_section": _NAV.get(request.endpoint or "", ""),
     }
