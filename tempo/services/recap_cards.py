@@ -24,7 +24,7 @@ from tempo.services.printing import find_fonts
 WIDTH, HEIGHT = 1080, 1920
 MARGIN = 80
 # Bump when the drawing changes: cached cards of the old look are then drawn again.
-CARD_VERSION = 1
+CARD_VERSION = 2
 
 BRAND = (30, 27, 75)
 DEEP = (76, 29, 149)
@@ -261,7 +261,9 @@ def render(card: Card) -> bytes:
     section_font, item_font = _font(42, bold=True), _font(38)
     sections = [(heading, items, TONES[tone]) for heading, items, tone in card.sections if items]
     for heading, items, colour in sections:
-        if y + 62 + 50 > limit:
+        # A heading needs room for its first item, and for « … et N de plus » after it when
+        # there are several: a list never shows one item and silently drops the others.
+        if y + 62 + 58 * min(2, len(items)) > limit:
             break
         c.text((MARGIN, y), heading, section_font, colour)
         y += 62

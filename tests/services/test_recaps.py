@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from tempo.models import Player, PlayerRecap, RecapDigest, TeamEvent, TeamRecap
-from tempo.services import calendar, recaps
+from tempo.services import calendar, recap_cards, recaps
 from tempo.services.recap_cards import HEIGHT, WIDTH, render
 from tempo.transactions import write_transaction
 from tests import recap_kit as kit
@@ -250,3 +250,48 @@ def test_rows_vanish_with_their_cohort(session: Session) -> None:
     with write_transaction(session):
         session.delete(session.get(type(cohort), cohort.id))
     assert counts(session)[:3] == (0, 0, 0)
+
+
+@pytest.mark.parametrize("first", [0, 1, 2, 3, 4, 5, 6, 7, 8])
+def test_a_card_never_drops_list_items_silently(
+    first: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever room is left, a list shows all its items or ends with « … et N de plus »."""
+    drawn: list[str] = []
+    original = recap_cards._Canvas.text
+
+    def record(self, at, text, font, fill):  # type: ignore[no-untyped-def]
+        drawn.append(text)
+        return original(self, at, text, font, fill)
+
+    monkeypatch.setattr(recap_cards._Canvas, "text", record)
+    tone = next(iter(recap_cards.TONES))
+    lists = (
+        ("Ta part", tuple(f"Moi {n}" for n in range(first)), tone),
+        ("Missions", tuple(f"Mission {n}" for n in range(6)), tone),
+        ("Offres", tuple(f"Offre {n}" for n in range(6)), tone),
+    )
+    card = recap_cards.Card(
+        kicker="TEMPO 2050",
+        day_label="JOUR 3 / 10",
+        title="Le jour des contrats",
+        who="Comète",
+        team="Les Chronos",
+        stats=(("3", "missions"), ("40", "éclats"), ("2", "offres")),
+        ai_label="KRONOS : 300 / 400",
+        ai_fraction=0.75,
+        sections=lists,
+        teaser_title="Demain",
+        teaser="Une longue journée vous attend, avec un rendez-vous important.",
+        footer="tempo",
+        more="… et {n} de plus",
+    )
+    recap_cards.render(card)
+    for heading, items, _tone in lists:
+        if not items or heading not in drawn:
+            continue
+        after = drawn[drawn.index(heading) + 1 :]
+        shown = [i for i in items if i in after]
+        if len(shown) < len(items):
+            more = f"… et {len(items) - len(shown)} de plus"
+            assert more in after, (heading, shown, after)
