@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tempo.models import Cohort, utcnow
 from tests.booking_kit import open_appointment
+from tests.databases import instance_url
 from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, shot
 from tests.live import LiveServer
 from tests.services.pdfs import is_blank, pages, texts
@@ -66,7 +67,7 @@ def _tempo(server: LiveServer, *args: str) -> str:
 
 def _open_last_days(server: LiveServer) -> None:
     """Days 2 to 9 open with the appointment's prerequisite done; day 10 opened by the CLI."""
-    engine = create_engine(f"sqlite:///{server.env['TEMPO_INSTANCE_DIR']}/tempo.sqlite3")
+    engine = create_engine(instance_url(Path(server.env["TEMPO_INSTANCE_DIR"])))
     with Session(engine) as session:
         cohort = session.scalar(select(Cohort).where(Cohort.slug == "demo"))
         assert cohort is not None
