@@ -39,6 +39,8 @@ def test_bench_plays_both_servers_and_writes_every_section(tmp_path: Path) -> No
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    # A simulated phone that crashes only logs a traceback: it must not happen silently.
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
     last = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"ratio p99=\d+\.\d\d cpu=\d+\.\d\d delivered=100(\.0+)?%", last), last
     doc = output.read_text(encoding="utf-8")

@@ -113,6 +113,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def visible(choice: dict[str, Any], flags: dict[str, bool]) -> bool:
+    """Whether a dialogue choice is offered, given the flags the team has set."""
     return all(flags.get(f) for f in choice.get("if_flags", [])) and not any(
         flags.get(f) for f in choice.get("unless_flags", [])
     )
@@ -270,20 +271,20 @@ class TeamPlay:
     def _dialogue_move(self, rng: random.Random) -> Move:
         assert self.script.dialogue is not None
         node = self.script.nodes[self.node]
-        visible = [c for c in node["choices"] if visible(c, self.flags)]
-        indexes = list(range(len(visible)))
+        shown = [c for c in node["choices"] if visible(c, self.flags)]
+        indexes = list(range(len(shown)))
         if self.dialogue_steps < DIALOGUE_WANDER:
-            wander = [i for i in indexes if visible[i].get("end") != "success"]
+            wander = [i for i in indexes if shown[i].get("end") != "success"]
             index = rng.choice(wander or indexes)
         else:
-            index = min(indexes, key=lambda i: self.script.cost(visible[i]))
+            index = min(indexes, key=lambda i: self.script.cost(shown[i]))
         self.dialogue_busy = True
         return Move(
             self.script.dialogue["id"],
             "choose",
             {"node": self.node, "choice": index},
             intent="dialogue",
-            choice=visible[index],
+            choice=shown[index],
         )
 
     def after(self, move: Move, ack: dict[str, Any] | None) -> bool:
