@@ -125,7 +125,27 @@ class _LocalSockets:
             return teams
 
 
-class MemoryPresence:
+# A socket lives in one process: whichever backend shares the online lists, only this
+# process knows its own sockets.
+class _ThisProcess:
+    """Lookups of the sockets connected to this process."""
+
+    _local: _LocalSockets
+
+    def team_of(self, sid: str) -> int | None:
+        """The team whose room a socket id of this process joined."""
+        return self._local.team_of(sid)
+
+    def player_of(self, sid: str) -> int | None:
+        """The player behind a socket id of this process."""
+        return self._local.player_of(sid)
+
+    def local_teams(self) -> list[int]:
+        """Teams with a connection in this process."""
+        return self._local.teams()
+
+
+class MemoryPresence(_ThisProcess):
     """Presence kept in this process only: right when one process serves every phone."""
 
     shared = False
@@ -144,18 +164,6 @@ class MemoryPresence:
     def online(self, team_id: int) -> list[int]:
         """Connected player ids of a team, in joining order (ids grow with joins)."""
         return self._local.players(team_id)
-
-    def team_of(self, sid: str) -> int | None:
-        """The team whose room a socket id joined."""
-        return self._local.team_of(sid)
-
-    def player_of(self, sid: str) -> int | None:
-        """The player behind a socket id."""
-        return self._local.player_of(sid)
-
-    def local_teams(self) -> list[int]:
-        """Teams with a connection here."""
-        return self._local.teams()
 
     def ping(self) -> None:
         """Nothing to reach."""
@@ -191,7 +199,7 @@ return out
 """
 
 
-class RedisPresence:
+class RedisPresence(_ThisProcess):
     """Presence shared by every server process through Redis (see the module's docstring)."""
 
     shared = True
@@ -259,18 +267,6 @@ class RedisPresence:
         """Connected player ids of a team, over every live server process."""
         raw = self._online(keys=[self._team_key(team_id)], args=[self._process_key("")])
         return sorted({int(value) for value in raw})
-
-    def team_of(self, sid: str) -> int | None:
-        """The team whose room a socket id of this process joined."""
-        return self._local.team_of(sid)
-
-    def player_of(self, sid: str) -> int | None:
-        """The player behind a socket id of this process."""
-        return self._local.player_of(sid)
-
-    def local_teams(self) -> list[int]:
-        """Teams with a connection in this process."""
-        return self._local.teams()
 
     def ping(self) -> None:
         """Raise if Redis does not answer."""
