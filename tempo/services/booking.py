@@ -249,14 +249,23 @@ def add_rule(session: Session, staff_id: int, form: dict[str, str]) -> Availabil
     return rule
 
 
+def _delete_own(
+    session: Session,
+    model: type[AvailabilityRule] | type[AvailabilityException],
+    staff_id: int,
+    row_id: int,
+) -> bool:
+    with write_transaction(session):
+        row = session.get(model, row_id)
+        if row is None or row.staff_id != staff_id:
+            return False
+        session.delete(row)
+    return True
+
+
 def delete_rule(session: Session, staff_id: int, rule_id: int) -> bool:
     """Remove one of this counsellor's weekly hours; False if it is not theirs."""
-    with write_transaction(session):
-        rule = session.get(AvailabilityRule, rule_id)
-        if rule is None or rule.staff_id != staff_id:
-            return False
-        session.delete(rule)
-    return True
+    return _delete_own(session, AvailabilityRule, staff_id, rule_id)
 
 
 def add_exception(
@@ -293,12 +302,7 @@ def add_exception(
 
 def delete_exception(session: Session, staff_id: int, exception_id: int) -> bool:
     """Remove one of this counsellor's exceptions; False if it is not theirs."""
-    with write_transaction(session):
-        found = session.get(AvailabilityException, exception_id)
-        if found is None or found.staff_id != staff_id:
-            return False
-        session.delete(found)
-    return True
+    return _delete_own(session, AvailabilityException, staff_id, exception_id)
 
 
 # --- offered slots ----------------------------------------------------------------------------
