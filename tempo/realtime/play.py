@@ -30,11 +30,13 @@ def cohort_room(cohort_id: int) -> str:
     return f"cohort:{cohort_id}"
 
 
-def broadcast(team_id: int, events: list[dict[str, Any]]) -> None:
+def broadcast(team_id: int, events: list[dict[str, Any]], cohort_id: int | None = None) -> None:
     """Send versioned events to a team's room, in version order, and to its cohort's dashboards."""
+    # Live play passes the cohort its action already read: one query fewer per action.
     if not events:
         return
-    cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
+    if cohort_id is None:
+        cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
     for event in events:
         socketio.emit("team.event", event, to=team_room(team_id), namespace=NAMESPACE)
         if cohort_id is not None:
@@ -202,7 +204,7 @@ def on_action(data: Any = None) -> dict[str, Any]:
         )
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    broadcast(reply.team_id or room_team, reply.events)
+    broadcast(reply.team_id or room_team, reply.events, reply.cohort_id)
     return reply.ack()
 
 
@@ -224,5 +226,5 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         reply = play.buy_hint(db.session, player, action_id, mission_id, index, now())
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    broadcast(reply.team_id or team_id, reply.events)
+    broadcast(reply.team_id or team_id, reply.events, reply.cohort_id)
     return reply.ack()

@@ -63,6 +63,7 @@ class Reply:
     events: list[dict[str, Any]] = field(default_factory=list)
     duplicate: bool = False
     team_id: int | None = None  # the team the action was applied to (where to broadcast)
+    cohort_id: int | None = None  # its cohort (whose dashboards mirror the events)
 
     def ack(self) -> dict[str, Any]:
         """The acknowledgement payload sent to the acting client."""
@@ -534,6 +535,7 @@ def _run(
             error=refusal,
             events=events,
             team_id=team.id,
+            cohort_id=team.cohort_id,
         )
         session.execute(
             _INSERT_CLIENT_ACTION,
