@@ -31,6 +31,8 @@ KEYWORDS = {
     "lazy_gettext": None,
     "ngettext": (1, 2),
     "_n": (1, 2),
+    # No-op marker for strings defined away from where they are shown (translated there).
+    "N_": None,
 }
 # Fixed header dates: the files change only when a string does.
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
@@ -94,19 +96,36 @@ def french(template: Catalog) -> Catalog:
     for message in template:
         if not message.id:
             continue
-        string = tuple(message.id) if isinstance(message.id, tuple) else message.id
+        if isinstance(message.id, list | tuple):
+            # Babel's French plural rule has had two forms and now three (CLDR's « many »):
+            # every form after the first is the plural text.
+            singular, plural = message.id[0], message.id[1]
+            string: str | tuple[str, ...] = (singular,) + (plural,) * (catalog.num_plurals - 1)
+        else:
+            string = message.id
         catalog.add(message.id, string, message.locations, context=message.context)
     return catalog
 
 
-def _messages(catalog: Catalog) -> set[tuple[object, object, object]]:
-    def key(value: object) -> object:
-        # An untranslated template entry reads back as "" (or ("", "")) rather than None.
-        if isinstance(value, list | tuple):
-            return tuple(v or "" for v in value)
-        return value or ""
+def _msgid(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
 
-    return {(key(m.id), key(m.string), m.context) for m in catalog if m.id}
+
+def _problems(found: Catalog, wanted: Catalog, translated: bool) -> set[object]:
+    """What differs in content: msgids missing or extra, and (if asked) untranslated entries.
+
+    Judged by msgids, never by the tool's output (header, plural form count, order), so a newer
+    Babel cannot make a current catalogue stale.
+    """
+    have = {(_msgid(m.id), m.context) for m in found if m.id}
+    need = {(_msgid(m.id), m.context) for m in wanted if m.id}
+    problems: set[object] = have ^ need
+    if translated:
+        for m in found:
+            strings = m.string if isinstance(m.string, list | tuple) else (m.string,)
+            if m.id and not all(strings):
+                problems.add(("untranslated", _msgid(m.id)))
+    return problems
 
 
 def _read(path: Path) -> Catalog | None:
@@ -129,12 +148,14 @@ def wanted(root: Path = PROJECT_ROOT) -> dict[Path, Catalog]:
 def stale(root: Path = PROJECT_ROOT) -> list[Path]:
     """The catalogue files whose messages differ from what the code and templates need.
 
-    Compared by messages, not bytes, so a different Babel version (its header) is no change.
+    Compared by msgids, not bytes, so a different Babel version (its header, its plural form
+    count) is no change.
     """
     out = []
+    paths = Paths(root)
     for path, catalog in wanted(root).items():
         found = _read(path)
-        if found is None or _messages(found) != _messages(catalog):
+        if found is None or _problems(found, catalog, translated=path != paths.template):
             out.append(path)
     return out
 

@@ -39,3 +39,21 @@ def test_a_new_string_makes_the_catalogue_stale(tmp_path: Path) -> None:
     catalogue.update(tmp_path)
     assert catalogue.stale(tmp_path) == []
     assert {m.id for m in catalogue.read_french(tmp_path) if m.id} == {"Un", "Deux"}
+
+
+def test_another_babel_version_does_not_make_the_catalogue_stale(tmp_path: Path) -> None:
+    """Only msgids count: a new tool header or plural form count is no change of content."""
+    (tmp_path / "tempo").mkdir()
+    (tmp_path / "tempo" / "page.py").write_text(
+        "from flask_babel import gettext as _, ngettext\n"
+        '_("Un")\nngettext("%(num)d œuf", "%(num)d œufs", 2)\n'
+    )
+    catalogue.update(tmp_path)
+    po = catalogue.Paths(tmp_path).po
+    text = po.read_text()
+    text = text.replace("Generated-By: Babel", "Generated-By: Babel 99.0 was")
+    po.write_text(text)
+    assert catalogue.stale(tmp_path) == []
+    # An entry left untranslated is a real problem.
+    po.write_text(text.replace('msgstr "Un"', 'msgstr ""'))
+    assert catalogue.stale(tmp_path) == [po]

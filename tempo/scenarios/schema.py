@@ -41,13 +41,20 @@ Family = Literal[
 Skill = Literal[
     "instructions", "punctuality", "asking-for-help", "teamwork", "communication", "initiative"
 ]
+
+
+def N_(text: str) -> str:
+    """Mark a French string for the translation catalogue; it is translated where it is shown."""
+    return text
+
+
 SKILL_LABELS: dict[str, str] = {
-    "instructions": "Suivre les consignes",
-    "punctuality": "Ponctualité",
-    "asking-for-help": "Demander de l'aide",
-    "teamwork": "Travail d'équipe",
-    "communication": "Communication",
-    "initiative": "Prise d'initiative",
+    "instructions": N_("Suivre les consignes"),
+    "punctuality": N_("Ponctualité"),
+    "asking-for-help": N_("Demander de l'aide"),
+    "teamwork": N_("Travail d'équipe"),
+    "communication": N_("Communication"),
+    "initiative": N_("Prise d'initiative"),
 }
 
 

@@ -130,6 +130,11 @@ class Bilan:
 # --- measures ---------------------------------------------------------------------------------
 
 
+def _skill_label(skill: str) -> str:
+    # The labels are marked for the catalogue where they are defined (N_ in the schema).
+    return _(SKILL_LABELS[skill])
+
+
 def punctuality_from(
     opened: Sequence[datetime], activity: Iterable[datetime], timezone: str
 ) -> Punctuality:
@@ -333,7 +338,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
         own = _("Tu n'as pas validé de mission toi-même : la prochaine fois, lance-toi !")
     instructions = SkillShown(
         "instructions",
-        _(SKILL_LABELS["instructions"]),
+        _skill_label("instructions"),
         _(
             "%(done)s / %(total)s missions à consignes réussies par ton équipe",
             done=done,
@@ -365,7 +370,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
         )
     punctual = SkillShown(
         "punctuality",
-        _(SKILL_LABELS["punctuality"]),
+        _skill_label("punctuality"),
         _n(
             "%(on_time)s / %(num)s jour joué le jour même de son ouverture",
             "%(on_time)s / %(num)s jours joués le jour même de leur ouverture",
@@ -383,7 +388,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
         )
     asking = SkillShown(
         "asking-for-help",
-        _(SKILL_LABELS["asking-for-help"]),
+        _skill_label("asking-for-help"),
         _n(
             "%(num)s indice demandé pour ton équipe",
             "%(num)s indices demandés pour ton équipe",
@@ -395,7 +400,7 @@ def skills_of(b: Bilan) -> tuple[SkillShown, ...]:
     split_done, split_total = b.split_clues
     teamwork = SkillShown(
         "teamwork",
-        _(SKILL_LABELS["teamwork"]),
+        _skill_label("teamwork"),
         _("%(done)s / %(total)s missions d'équipe réussies", done=team_done, total=team_total),
         (
             _(
