@@ -1,11 +1,11 @@
-"""Alembic environment: Tempo's models are the target; the URL comes from `tempo.db`."""
+"""Alembic environment: Tempo's models are the target; the URL comes from `tempo.infra.db`."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from tempo.db import include_name
+from tempo.infra.db import include_name
 from tempo.models import Base
 
 config = context.config
@@ -25,7 +25,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Run against the connection handed over by `tempo.db`, or a fresh engine."""
+    """Run against the connection handed over by `tempo.infra.db`, or a fresh engine."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

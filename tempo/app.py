@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import babel, compress, csrf, db, socketio
+from tempo.infra.transactions import configure_sqlite
 from tempo.realtime.presence import EXTENSION, make_presence
-from tempo.transactions import configure_sqlite
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
 # bound to every app it initialises (handlers declared after init_app bind to one server only).

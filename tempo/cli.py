@@ -22,7 +22,7 @@ from tempo.models import Cohort, utcnow
 if TYPE_CHECKING:
     from tempo.models import Cohort
     from tempo.scheduler import DayScheduler
-    from tempo.services.calendar import Broadcasts
+    from tempo.services.calendar.days import Broadcasts
 
 SCHEDULER_MODES = ("inprocess", "off")
 STATUS_LABELS = {
@@ -119,8 +119,8 @@ def _check_worker_settings(cfg: Config) -> None:
 
 def _require_current_schema(app: Flask) -> None:
     """Workers never migrate (several starting at once would race): the schema must be current."""
-    from tempo import db as schema
     from tempo.extensions import db
+    from tempo.infra import db as schema
 
     with app.app_context():
         behind = schema.pending(db.engine)
@@ -230,8 +230,8 @@ def scheduler() -> None:
 
 
 def _ensure_schema(app: Flask) -> None:
-    from tempo import db as schema
     from tempo.extensions import db
+    from tempo.infra import db as schema
 
     with app.app_context():
         schema.upgrade(db.engine)
@@ -246,8 +246,8 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Révision cible.")
 def db_upgrade(revision: str) -> None:
     """Apply migrations."""
-    from tempo import db as schema
     from tempo.extensions import db as sqla
+    from tempo.infra import db as schema
 
     app = _app()
     with app.app_context():
@@ -287,10 +287,10 @@ def validate(path: Path | None) -> None:
 @click.option("--reset-password", is_flag=True, help="Génère un nouveau mot de passe conseiller.")
 def demo(reset_password: bool) -> None:
     """Create the demo cohort idempotently and print how to open it."""
-    from tempo import db as schema
     from tempo.extensions import db as sqla
-    from tempo.services.content import ContentInvalid, load_valid_content
-    from tempo.services.demo import ensure_demo
+    from tempo.infra import db as schema
+    from tempo.services.content.demo import ensure_demo
+    from tempo.services.content.publishing import ContentInvalid, load_valid_content
 
     app = _app()
     cfg: Config = app.config["TEMPO_CONFIG"]
@@ -343,8 +343,9 @@ def qr(cohort_slug: str, checkpoint_id: str | None, team_name: str | None, outpu
 
     from tempo.extensions import db as sqla
     from tempo.models import Cohort
-    from tempo.services import checkpoints, play
-    from tempo.services import qr as qr_images
+    from tempo.services.content import games
+    from tempo.services.play import checkpoints
+    from tempo.services.play import qr as qr_images
 
     if (checkpoint_id is None) == (team_name is None):
         raise click.UsageError("Indiquez soit --checkpoint soit --team.")
@@ -358,7 +359,7 @@ def qr(cohort_slug: str, checkpoint_id: str | None, team_name: str | None, outpu
             raise click.ClickException(f"Cohorte inconnue : {cohort_slug}")
         secret = app.config["SECRET_KEY"]
         if checkpoint_id is not None:
-            game = play.game_for(cohort.scenario_version)
+            game = games.game_for(cohort.scenario_version)
             if checkpoint_id not in checkpoints.checkpoints(game):
                 known = ", ".join(sorted(checkpoints.checkpoints(game)))
                 raise click.ClickException(f"Balise inconnue : {checkpoint_id} (balises : {known})")
@@ -414,7 +415,7 @@ def _cohort(slug: str) -> Cohort:
 def kit(cohort_slug: str, output: Path) -> None:
     """Write a cohort's print kit to a PDF file."""
     from tempo.extensions import db as sqla
-    from tempo.services import printkit
+    from tempo.services.documents import printkit
 
     if output.suffix.lower() != ".pdf":
         raise click.UsageError("Le fichier doit se terminer par .pdf.")
@@ -469,7 +470,7 @@ def kit(cohort_slug: str, output: Path) -> None:
 def export(cohort_slug: str, fmt: str, output: Path) -> None:
     """Write a cohort's CSV exports to a folder, or its PDF report to a file."""
     from tempo.extensions import db as sqla
-    from tempo.services import exports
+    from tempo.services.documents import exports
 
     if fmt == "pdf" and output.suffix.lower() != ".pdf":
         raise click.UsageError("Le fichier doit se terminer par .pdf.")
@@ -515,10 +516,10 @@ def user() -> None:
 )
 def user_create(email: str, name: str, role: str, password: str | None) -> None:
     """Create a staff account; prompt twice for a hidden password when none is given."""
-    from tempo import db as schema
     from tempo.extensions import db as sqla
+    from tempo.infra import db as schema
     from tempo.models import Role
-    from tempo.services.staff import StaffError, add_account
+    from tempo.services.staff.accounts import StaffError, add_account
 
     if password is None:
         password = click.prompt(
@@ -560,7 +561,7 @@ def _announce(app: Flask, broadcasts: Broadcasts) -> None:
 
 def _calendar_call(action: str, slug: str, number: int = 0) -> None:
     from tempo.extensions import db as sqla
-    from tempo.services import calendar
+    from tempo.services.calendar import days as calendar
 
     app = _app()
     with app.app_context():
@@ -791,8 +792,8 @@ def mail() -> None:
 @mail.command("deliver", help="Envoie tout de suite les courriels dus (sinon : toutes les 30 s).")
 def mail_deliver() -> None:
     """Send the due messages now, as the scheduler's job does."""
-    from tempo.clock import now
-    from tempo.services.mail import deliver_due
+    from tempo.infra.clock import now
+    from tempo.services.mail.outbox import deliver_due
 
     app = _app()
     with app.app_context():
@@ -821,10 +822,12 @@ def recap(cohort_slug: str, number: int) -> None:
     from flask import url_for
     from sqlalchemy import select
 
-    from tempo.clock import now
     from tempo.extensions import db as sqla
+    from tempo.infra.clock import now
     from tempo.models import RecapDigest
-    from tempo.services import calendar, recap_mail, recaps
+    from tempo.services.calendar import days as calendar
+    from tempo.services.recaps import mailing as recap_mail
+    from tempo.services.recaps import produce as recaps
     from tempo.web.play import public_url
 
     app = _app()
@@ -899,7 +902,7 @@ def recap(cohort_slug: str, number: int) -> None:
 )
 def catalogue(check: bool) -> None:
     """Extract every user-facing string and refresh translations/ (or check it is current)."""
-    from tempo import catalogue as cat
+    from tempo.infra import catalogue as cat
 
     if check:
         late = cat.stale()

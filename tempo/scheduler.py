@@ -5,7 +5,7 @@ How it fits together (README, "The 10-day clock"):
 - **The calendar in the database is the truth.** Each `CohortDay` row holds its scheduled UTC
   instants (`unlock_at`, `recap_at`, computed by `tempo.engine.calendar` from the local hours in
   Europe/Paris, so daylight-saving changes are already in them) and what actually happened
-  (`unlocked_at`, `closed_at`). The services in `tempo.services.calendar` apply an unlock or a
+  (`unlocked_at`, `closed_at`). The services in `tempo.services.calendar.days` apply an unlock or a
   close once; a repeat does nothing.
 - **Jobs are persisted wake-ups.** The leader keeps one APScheduler `date` job per pending unlock
   and close, at its exact UTC instant, in a SQLAlchemyJobStore on the application's database
@@ -51,10 +51,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tempo.engine.progress import UNLOCK, DayAction
 from tempo.extensions import db
+from tempo.infra.transactions import core_write
 from tempo.models import utcnow
-from tempo.services import calendar
-from tempo.services.calendar import Applied, Broadcasts
-from tempo.transactions import core_write
+from tempo.services.calendar import days as calendar
+from tempo.services.calendar.days import Applied, Broadcasts
 
 log = logging.getLogger("tempo.scheduler")
 
@@ -69,10 +69,13 @@ DAY_JOB_PREFIX = "day:"
 # team events to send to phones ({team id: [event, …]}). Named by string so that this module
 # does not import every service.
 PERIODIC_JOBS: dict[str, tuple[str, str]] = {
-    "mail:deliver": ("tempo.services.mail:deliver_job", "MAIL_INTERVAL"),
+    "mail:deliver": ("tempo.services.mail.outbox:deliver_job", "MAIL_INTERVAL"),
     # Closed days' recap e-mails (players who consented, counsellors' digest) into the outbox.
-    "recaps:mail": ("tempo.services.recap_mail:queue_job", "MAIL_INTERVAL"),
-    "booking:remind": ("tempo.services.booking:reminder_job", "BOOKING_REMINDER_SECONDS"),
+    "recaps:mail": ("tempo.services.recaps.mailing:queue_job", "MAIL_INTERVAL"),
+    "booking:remind": (
+        "tempo.services.booking.appointments:reminder_job",
+        "BOOKING_REMINDER_SECONDS",
+    ),
 }
 
 Emit = Callable[[Broadcasts], None]

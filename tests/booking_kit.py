@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from tempo.engine.team import DONE
 from tempo.models import Cohort, MissionProgress, MissionStatus, StaffAccount
-from tempo.services import booking
-from tempo.services.content import load_valid_content
-from tempo.services.demo import ensure_demo
-from tempo.services.play import cohort_game
+from tempo.services.booking import appointments as booking
+from tempo.services.content.demo import ensure_demo
+from tempo.services.content.games import cohort_game
+from tempo.services.content.publishing import load_valid_content
 from tests.conftest import CONTENT_DIR
 
 # Monday 23 March 2026, 09:00 in Paris (winter time); summer time starts on Sunday 29 March.

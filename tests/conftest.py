@@ -16,9 +16,9 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.scheduler import DayScheduler
 from tests import databases
 from tests.mailserver import SmtpServer
@@ -96,7 +96,7 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Argon2 at its cheapest in tests: real parameters cost ~0.3 s a hash on this machine."""
     from argon2 import PasswordHasher, profiles
 
-    from tempo.services import staff
+    from tempo.services.staff import accounts as staff
 
     monkeypatch.setattr(staff, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
     staff._dummy_hash.cache_clear()
@@ -175,8 +175,8 @@ class Demo:
 
     def __init__(self, app: Flask) -> None:
         from tempo.models import utcnow
-        from tempo.services.content import load_valid_content
-        from tempo.services.demo import ensure_demo
+        from tempo.services.content.demo import ensure_demo
+        from tempo.services.content.publishing import load_valid_content
 
         with app.app_context():
             result = ensure_demo(db.session, load_valid_content(CONTENT_DIR), utcnow())
@@ -190,7 +190,7 @@ class Demo:
     def join(self, team: int, pseudonym: str) -> str:
         """Add a player to team number `team` (0 or 1); return their rejoin code."""
         from tempo.models import utcnow
-        from tempo.services.players import join_team
+        from tempo.services.play.players import join_team
 
         with self.app.app_context():
             return join_team(

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tempo.models import Player, Role, ScenarioVersion, StaffAccount, Team
-from tempo.services.cohorts import create_cohort
-from tempo.services.staff import create_staff
+from tempo.services.cohorts.admin import create_cohort
+from tempo.services.staff.accounts import create_staff
 
 _seq = itertools.count(1)
 

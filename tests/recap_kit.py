@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tempo.infra.transactions import write_transaction
 from tempo.models import Cohort, Player, StaffAccount, Team
-from tempo.services import play
-from tempo.services.cohorts import create_cohort
-from tempo.services.content import load_valid_content, publish
-from tempo.transactions import write_transaction
+from tempo.services.cohorts.admin import create_cohort
+from tempo.services.content import games
+from tempo.services.content.publishing import load_valid_content, publish
+from tempo.services.play import actions as play
 from tests.conftest import CONTENT_DIR
 from tests.engine.kit import dialogue_path
 
@@ -81,7 +82,7 @@ def join(
 
 def solve(session: Session, player: Player, mission_id: str, now: datetime) -> None:
     """Play a mission to completion through the live-play service, as `player`."""
-    game = play.cohort_game(player.team.cohort)
+    game = games.cohort_game(player.team.cohort)
     mission = game.missions[mission_id]
     p = mission.params
     actions: list[tuple[str, dict[str, Any]]]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import Cohort
 from tempo.scheduler import PERIODIC_JOBS, DayScheduler
-from tempo.services import booking
-from tempo.services.players import join_team
+from tempo.services.booking import appointments as booking
+from tempo.services.play.players import join_team
 from tests.booking_kit import NOW, demo_ready, manage_url
 from tests.databases import instance_url
 from tests.scheduler_kit import Recorder, app_on, dispose

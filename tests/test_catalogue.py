@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import gettext, ngettext
 
-from tempo import catalogue
+from tempo.infra import catalogue
 
 
 def test_the_catalogue_holds_every_string_of_the_code_and_templates() -> None:

@@ -14,12 +14,14 @@ from PIL import Image
 from sqlalchemy import select
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import MailStatus, OutboundEmail, Player, RecapDigest
 from tempo.scheduler import PERIODIC_JOBS, DayScheduler
-from tempo.services import calendar, player_email, recap_mail
-from tempo.services.mail import deliver_due
+from tempo.services.calendar import days as calendar
+from tempo.services.mail.outbox import deliver_due
+from tempo.services.recaps import email_consent as player_email
+from tempo.services.recaps import mailing as recap_mail
 from tests import factories
 from tests import recap_kit as kit
 from tests.conftest import make_config

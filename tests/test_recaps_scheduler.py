@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tempo.extensions import db
 from tempo.models import OutboundEmail, Player, PlayerRecap, RecapDigest, TeamRecap
 from tempo.scheduler import PERIODIC_JOBS, DayScheduler, run_day_job
-from tempo.services import calendar
+from tempo.services.calendar import days as calendar
 from tests import recap_kit as kit
 from tests.scheduler_kit import Clock, Recorder, app_on, database_url, dispose
 from tests.scheduler_kit import start_paused as start

@@ -227,7 +227,7 @@ def test_pause_holds_the_clock_and_resume_catches_up(
     app: Flask, schedulers: list[DayScheduler]
 ) -> None:
     """Paused over day 2's unlock: no job fires it; resuming opens it once."""
-    from tempo.services import calendar
+    from tempo.services.calendar import days as calendar
 
     clock = Clock(DAY1_UNLOCK)
     app.config["CLOCK"] = clock
@@ -311,9 +311,9 @@ def test_only_the_leader_delivers_mail(
     tmp_path: Path, schedulers: list[DayScheduler], smtp_server: SmtpServer
 ) -> None:
     """The `mail:deliver` job is planned in every process but sends only from the leader."""
-    from tempo import db as schema
-    from tempo.services.mail import queue_email
-    from tempo.transactions import write_transaction
+    from tempo.infra import db as schema
+    from tempo.infra.transactions import write_transaction
+    from tempo.services.mail.outbox import queue_email
 
     url = instance_url(tmp_path)
     apps = [app_on(url, tmp_path / name) for name in ("a", "b")]

@@ -214,7 +214,7 @@ def test_serve_runs_the_clock_and_the_cli_reaches_phones_through_redis(
             .values(unlock_at=utcnow() - timedelta(minutes=5))
         )
         session.commit()
-        from tempo.services.players import join_team
+        from tempo.services.play.players import join_team
 
         team_id = session.scalars(select(Team.id).order_by(Team.id)).first()
         assert team_id is not None

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from tempo.models import Team, utcnow
-from tempo.services.players import join_team
+from tempo.services.play.players import join_team
 from tests.databases import instance_url
 from tests.live import LiveServer, start_server, stop_server
 

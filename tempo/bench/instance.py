@@ -63,13 +63,14 @@ def bench_config(instance_dir: Path) -> Config:
 def build_world(instance_dir: Path, players: int, now: datetime | None = None) -> BenchWorld:
     """Migrate a new SQLite instance, create the cohort, open days 1 and 6, create the players."""
     from tempo import create_app
-    from tempo import db as schema
     from tempo.extensions import db
+    from tempo.infra import db as schema
     from tempo.models import CohortStatus
-    from tempo.services import checkpoints, play
-    from tempo.services.cohorts import create_cohort
-    from tempo.services.content import load_valid_content, publish
-    from tempo.services.players import join_team
+    from tempo.services.cohorts.admin import create_cohort
+    from tempo.services.content import games
+    from tempo.services.content.publishing import load_valid_content, publish
+    from tempo.services.play import checkpoints
+    from tempo.services.play.players import join_team
 
     moment = now or utcnow()
     cfg = bench_config(instance_dir)
@@ -98,7 +99,7 @@ def build_world(instance_dir: Path, players: int, now: datetime | None = None) -
         cohort_id = cohort.id
         team_ids = [t.id for t in cohort.teams]
         scenario = version.content["scenario"]
-        game = play.game_for(version)
+        game = games.game_for(version)
         secret = app.config["SECRET_KEY"]
         tokens = {
             cp: checkpoints.sign(secret, cohort_id, cp)

@@ -7,7 +7,7 @@ generator itself stays out of the way (its CPU is measured and reported).
 Against Tempo the phones play day 1 of "Tempo 2050" for real (docs/protocol.md): enigma,
 split clue and quiz answers (wrong, then right; answers read from the frozen content), the
 dialogue's choices, a text proof, QR checkpoints of day 6 opened with `/q/<token>` (tokens
-signed by the bench with `tempo.services.checkpoints`), and reconnections that `sync` from
+signed by the bench with `tempo.services.play.checkpoints`), and reconnections that `sync` from
 the last applied version. Against the bare transport every tick is one `action` relayed to
 the room as one `team.event`.
 

@@ -133,7 +133,7 @@ def measure_kit(instance_dir: Path, cohort_id: int, runs: int) -> tuple[list[flo
     from tempo import create_app
     from tempo.extensions import db
     from tempo.models import Cohort, utcnow
-    from tempo.services.printkit import build_kit
+    from tempo.services.documents.printkit import build_kit
 
     app = create_app(bench_config(instance_dir))
     times, size = [], 0
@@ -159,7 +159,7 @@ def measure_kit(instance_dir: Path, cohort_id: int, runs: int) -> tuple[list[flo
 def _solve_day_one(session: Any, script: Script, player_id: int) -> int:
     """Play day 1 right through the play service (guesses, dialogue); missions succeeded."""
     from tempo.models import utcnow
-    from tempo.services import play
+    from tempo.services.play import actions as play
 
     done: set[str] = set()
     node, flags, step = getattr(script, "start", ""), {}, 0
@@ -201,7 +201,9 @@ def measure_recaps(instance_dir: Path, costs: OtherCosts, log: Callable[[str], N
     from tempo import create_app
     from tempo.extensions import db
     from tempo.models import Cohort, utcnow
-    from tempo.services import calendar, recap_cards, recaps
+    from tempo.services.calendar import days as calendar
+    from tempo.services.recaps import cards as recap_cards
+    from tempo.services.recaps import produce as recaps
 
     world = build_world(instance_dir, RECAP_TEAMS * TEAM_SIZE)
     app = create_app(bench_config(instance_dir))

@@ -123,7 +123,7 @@ def method_markdown(plan: Plan) -> str:
             "with days 1 and 6 open; the phones play day 1 through docs/protocol.md (wrong and "
             "right answers to the enigma, split clue and quiz, dialogue choices, a text proof) "
             "and open day 6's QR checkpoints with `/q/<token>` (tokens signed with "
-            "`tempo.services.checkpoints`). Wrong-answer limits raised to "
+            "`tempo.services.play.checkpoints`). Wrong-answer limits raised to "
             f"{BENCH_WRONG_LIMIT} (TEMPO_WRONG_LIMIT_PLAYER/TEAM) so every team can guess "
             "every few seconds; the limit's queries still run.",
             "- Bare transport: `tempo/bench/bare.py`, Flask-SocketIO in gevent mode that relays "

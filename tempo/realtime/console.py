@@ -10,7 +10,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from tempo.extensions import db, socketio
 from tempo.models import Role
-from tempo.services import cohorts as cohort_service
+from tempo.services.cohorts import admin as cohort_service
 from tempo.web.auth import current_staff
 
 NAMESPACE = "/console"

@@ -8,14 +8,16 @@ from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 from sqlalchemy import select
 
-from tempo.clock import now
 from tempo.extensions import db, socketio
+from tempo.infra.clock import now
 from tempo.models import CohortStatus, Player, Team
 from tempo.realtime.console import mirror, presence_changed
 from tempo.realtime.presence import presence
-from tempo.services import play
-from tempo.services.players import player_by_rejoin_code
-from tempo.services.snapshot import mission_view, snapshot
+from tempo.services.content import games
+from tempo.services.play import actions as play
+from tempo.services.play import teamlog
+from tempo.services.play.players import player_by_rejoin_code
+from tempo.services.play.snapshot import mission_view, snapshot
 
 NAMESPACE = "/play"
 
@@ -136,7 +138,7 @@ def on_sync(data: Any = None) -> dict[str, Any]:
     version = data.get("version") if isinstance(data, dict) else None
     team = player.team
     if isinstance(version, int) and not isinstance(version, bool):
-        events = play.events_since(db.session, team, version)
+        events = teamlog.events_since(db.session, team, version)
         if events is not None:
             return {"ok": True, "version": team.version, "events": events}
     state = snapshot(db.session, player, presence.online(team.id), now())
@@ -160,7 +162,7 @@ def on_view(data: Any = None) -> dict[str, Any]:
     if player is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
     mission_id = data.get("mission") if isinstance(data, dict) else None
-    game = play.cohort_game(player.team.cohort)
+    game = games.cohort_game(player.team.cohort)
     if not isinstance(mission_id, str) or mission_id not in game.missions:
         return _refused("unknown_mission", "Cette mission n'existe pas.")
     state = play.team_state(db.session, player.team, now())

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
-    from tempo import markup
+    from tempo.infra import markup
     from tempo.web import (
         auth,
         booking,

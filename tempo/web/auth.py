@@ -1,8 +1,8 @@
 """Staff sign-in for the console: login and logout pages, the current staff member, roles.
 
 The browser keeps one key, `session["staff_token"]`, a random token whose session lives in the
-database (see `tempo.services.staff`). Players' `session["player_id"]` is never read here: a
-phone signed in as a player is, for the console, a visitor who must log in.
+database (see `tempo.services.staff.accounts`). Players' `session["player_id"]` is never read
+here: a phone signed in as a player is, for the console, a visitor who must log in.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Role, StaffAccount
-from tempo.services import staff as staff_service
+from tempo.services.staff import accounts as staff_service
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 

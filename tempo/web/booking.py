@@ -25,14 +25,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tempo.clock import now
 from tempo.engine.slots import by_local_day
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Booking, BookingStatus, MissionProgress, Player
 from tempo.realtime.play import broadcast
 from tempo.realtime.presence import presence
-from tempo.services import booking as service
-from tempo.services.play import cohort_game
+from tempo.services.booking import appointments as service
+from tempo.services.content.games import cohort_game
 from tempo.web.play import current_player, public_url
 
 bp = Blueprint("booking", __name__)

@@ -24,12 +24,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Cohort, CohortStatus, Role, ScenarioVersion, StaffAccount
-from tempo.services import cohorts as cohort_service
-from tempo.services import content as content_service
-from tempo.services import staff as staff_service
+from tempo.services.cohorts import admin as cohort_service
+from tempo.services.content import publishing as content_service
+from tempo.services.staff import accounts as staff_service
 from tempo.web.auth import SESSION_KEY, current_staff, home_for, no_store, staff_required
 from tempo.web.play import public_url
 

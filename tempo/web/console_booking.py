@@ -19,11 +19,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Booking, Role
 from tempo.realtime.play import broadcast
-from tempo.services import booking as service
+from tempo.services.booking import appointments as service
 from tempo.web import console
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state, me

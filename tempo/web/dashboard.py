@@ -20,14 +20,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Cohort, Role
 from tempo.realtime.play import broadcast, notice
 from tempo.realtime.presence import presence
-from tempo.services import calendar as calendar_service
-from tempo.services import dashboard as service
-from tempo.services import diagnostics, exports, printkit
+from tempo.services.calendar import days as calendar_service
+from tempo.services.cohorts import dashboard as service
+from tempo.services.diagnostic import runs as diagnostics
+from tempo.services.documents import exports, printkit
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state, me
 

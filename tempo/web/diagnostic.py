@@ -24,13 +24,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Player, Role, Team
 from tempo.realtime.play import broadcast
-from tempo.services import bilan as bilan_service
-from tempo.services import diagnostics
-from tempo.services.diagnostic_pdf import bilan_pdf, opening_sentences, results_pdf
+from tempo.services.diagnostic import bilan as bilan_service
+from tempo.services.diagnostic import runs as diagnostics
+from tempo.services.documents.diagnostic_pdf import bilan_pdf, opening_sentences, results_pdf
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state
 from tempo.web.play import current_player

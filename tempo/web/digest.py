@@ -9,13 +9,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tempo.clock import now
 from tempo.engine import progress
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Cohort, Role, Team
 from tempo.realtime.play import broadcast
-from tempo.services import calendar as calendar_service
-from tempo.services import recaps
+from tempo.services.calendar import days as calendar_service
+from tempo.services.recaps import produce as recaps
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state
 from tempo.web.journal import png, team_card

@@ -24,11 +24,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import CohortDay, Player, PlayerRecap, TeamRecap
-from tempo.services import player_email, recap_mail, recaps
-from tempo.services.recap_cards import cached_card
+from tempo.services.recaps import email_consent as player_email
+from tempo.services.recaps import mailing as recap_mail
+from tempo.services.recaps import produce as recaps
+from tempo.services.recaps.cards import cached_card
 from tempo.web.play import current_player
 
 bp = Blueprint("journal", __name__)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from tempo.extensions import db
 from tempo.realtime.presence import current_presence
-from tempo.services.teams import team_by_code
+from tempo.services.play.teams import team_by_code
 
 bp = Blueprint("main", __name__)
 

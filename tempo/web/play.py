@@ -18,14 +18,16 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from tempo.clock import now
 from tempo.extensions import db
+from tempo.infra.clock import now
 from tempo.models import Player
 from tempo.realtime.play import broadcast, limits
 from tempo.realtime.presence import presence
-from tempo.services import checkpoints, play, proofs, qr
-from tempo.services.players import join_team, player_by_rejoin_code, suggest_pseudonym
-from tempo.services.teams import team_by_code
+from tempo.services.content import games
+from tempo.services.play import actions as play
+from tempo.services.play import checkpoints, proofs, qr
+from tempo.services.play.players import join_team, player_by_rejoin_code, suggest_pseudonym
+from tempo.services.play.teams import team_by_code
 
 bp = Blueprint("play", __name__)
 
@@ -199,7 +201,7 @@ def checkpoint_code() -> ResponseReturnValue:
         return _json_error("unknown_player", _("Rejoins d'abord ton équipe."), 401)
     raw = (request.get_json(silent=True) or {}).get("code", "")
     cohort = player.team.cohort
-    game = play.cohort_game(cohort)
+    game = games.cohort_game(cohort)
     checkpoint_id = checkpoints.by_short_code(
         current_app.config["SECRET_KEY"], cohort, game, str(raw)
     )

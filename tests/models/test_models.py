@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tempo import db as schema
+from tempo.infra import db as schema
 from tempo.models import (
     Base,
     ClientAction,
@@ -26,7 +26,7 @@ from tempo.models import (
     TeamEvent,
     UnlockedOffer,
 )
-from tempo.services.staff import check_password
+from tempo.services.staff.accounts import check_password
 from tests import factories
 
 

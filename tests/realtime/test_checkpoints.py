@@ -8,8 +8,8 @@ from flask import Flask
 
 from tempo.extensions import db
 from tempo.models import Cohort, utcnow
-from tempo.services import checkpoints
-from tempo.services.cohorts import create_cohort
+from tempo.services.cohorts.admin import create_cohort
+from tempo.services.play import checkpoints
 from tests.conftest import Demo
 from tests.realtime.helpers import NS, call, connect, first_of_type, team_events
 

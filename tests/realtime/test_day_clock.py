@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tempo.extensions import db
 from tempo.models import CohortDay
 from tempo.scheduler import DayScheduler, inprocess_emitter
-from tempo.services import calendar
+from tempo.services.calendar import days as calendar
 from tests.conftest import Demo
 from tests.realtime.helpers import NS, call, connect, content, team_events
 from tests.scheduler_kit import Clock

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db, socketio
+from tempo.infra import db as schema
 from tempo.models import utcnow
-from tempo.services import play as play_service
+from tempo.services.play import teamlog
 from tests.conftest import Demo, make_config
 from tests.realtime.helpers import (
     NS,
@@ -153,7 +153,7 @@ def test_reconnect_replays_missed_events_in_order(app: Flask, phones, demo: Demo
 
 def test_far_behind_client_gets_a_snapshot(phones, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Beyond the replay window the server sends a snapshot instead of events."""
-    monkeypatch.setattr(play_service, "MAX_REPLAY", 1)
+    monkeypatch.setattr(teamlog, "MAX_REPLAY", 1)
     solve_badge(phones["alice"])
     reply = call(phones["bilal"], "sync", {"version": 0})
     assert "snapshot" in reply and reply["snapshot"]["version"] == reply["version"]

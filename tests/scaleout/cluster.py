@@ -25,8 +25,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from tempo.models import CohortDay, Team, utcnow
-from tempo.services.demo import ensure_demo
-from tempo.services.players import join_team
+from tempo.services.content.demo import ensure_demo
+from tempo.services.play.players import join_team
 from tests.realtime.helpers import content
 from tests.test_scheduler_processes import Process, _free_port, base_env
 

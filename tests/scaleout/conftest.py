@@ -10,7 +10,7 @@ import pytest
 import redis
 from sqlalchemy import Engine, create_engine
 
-from tempo import db as schema
+from tempo.infra import db as schema
 from tests import databases
 from tests.scaleout.cluster import Cluster
 from tests.scheduler_kit import database_url

@@ -22,12 +22,15 @@ from sqlalchemy import select
 from tempo.engine.team import AVAILABLE, IN_PROGRESS
 from tempo.extensions import db
 from tempo.models import Cohort, CohortDay, CohortStatus, Player, Role, Team
-from tempo.services import calendar as calendar_service
-from tempo.services import dashboard, diagnostics, play
-from tempo.services.cohorts import create_cohort
-from tempo.services.content import load_valid_content, publish
-from tempo.services.players import join_team
-from tempo.services.staff import create_staff
+from tempo.services.calendar import days as calendar_service
+from tempo.services.cohorts import dashboard
+from tempo.services.cohorts.admin import create_cohort
+from tempo.services.content import games
+from tempo.services.content.publishing import load_valid_content, publish
+from tempo.services.diagnostic import runs as diagnostics
+from tempo.services.play import actions as play
+from tempo.services.play.players import join_team
+from tempo.services.staff.accounts import create_staff
 from tests.conftest import CONTENT_DIR
 from tests.engine.kit import dialogue_path
 
@@ -147,7 +150,7 @@ def play_through(
         joined_at = _at(START, 8)
         for name in NAMES:
             played.players.append(join_team(session, team.id, name, joined_at).player.id)
-        game = play.cohort_game(cohort)
+        game = games.cohort_game(cohort)
         days = {
             d.number: d
             for d in session.scalars(select(CohortDay).where(CohortDay.cohort_id == cohort.id))

@@ -10,11 +10,13 @@ import pytest
 from flask import Flask
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import MissionProgress, MissionStatus, Player
-from tempo.services import bilan, diagnostics, play
-from tempo.services.diagnostic_pdf import bilan_pdf, results_pdf
+from tempo.services.content import games
+from tempo.services.diagnostic import bilan
+from tempo.services.diagnostic import runs as diagnostics
+from tempo.services.documents.diagnostic_pdf import bilan_pdf, results_pdf
 from tests.conftest import make_config
 from tests.services.pdfs import is_blank, pages, texts
 from tests.services.playthrough import Played, play_through, take_diagnostic
@@ -58,7 +60,7 @@ def test_the_adventure_figures_are_the_teams(shared: Flask, played: Played) -> N
     """All missions, all shards, every offer, and the AI brought down to zero."""
     with shared.app_context():
         me = _player(played, 0)
-        game = play.cohort_game(me.team.cohort)
+        game = games.cohort_game(me.team.cohort)
         found = bilan.build(db.session, me, played.opened[10])
         assert found is not None
         assert found.missions_done == found.missions_total == len(game.missions)
@@ -74,7 +76,7 @@ def test_the_adventure_figures_are_the_teams(shared: Flask, played: Played) -> N
 def test_each_player_is_credited_with_what_they_did(shared: Flask, played: Played) -> None:
     """Missions completed, hints bought and wrong answers are each player's own."""
     with shared.app_context():
-        game = play.cohort_game(_player(played, 0).team.cohort)
+        game = games.cohort_game(_player(played, 0).team.cohort)
         totals = 0
         for index, player_id in enumerate(played.players):
             found = bilan.build(db.session, _player(played, index), played.opened[10])

@@ -20,8 +20,9 @@ from tempo.models import (
     Team,
     TeamEvent,
 )
-from tempo.services import bilan, booking
-from tempo.services.players import join_team
+from tempo.services.booking import appointments as booking
+from tempo.services.diagnostic import bilan
+from tempo.services.play.players import join_team
 from tests import factories
 from tests.booking_kit import NOW, PLACE, Setup, counsellor, demo_ready, manage_url
 
@@ -178,8 +179,8 @@ def test_one_upcoming_booking_per_player_and_booking_again_is_idempotent(
 
 def test_booking_waits_for_the_mission_to_open(session: Session) -> None:
     """Before the appointment mission is available, booking is refused in French."""
-    from tempo.services.content import load_valid_content
-    from tempo.services.demo import ensure_demo
+    from tempo.services.content.demo import ensure_demo
+    from tempo.services.content.publishing import load_valid_content
     from tests.booking_kit import weekday_mornings
     from tests.conftest import CONTENT_DIR
 

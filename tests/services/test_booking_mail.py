@@ -14,14 +14,14 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
+from tempo.infra.transactions import write_transaction
 from tempo.models import MailStatus, OutboundEmail, Player
-from tempo.services import booking
-from tempo.services.mail import deliver_due
-from tempo.services.play import cohort_game
-from tempo.services.players import join_team
-from tempo.transactions import write_transaction
+from tempo.services.booking import appointments as booking
+from tempo.services.content.games import cohort_game
+from tempo.services.mail.outbox import deliver_due
+from tempo.services.play.players import join_team
 from tests.booking_kit import NOW, PLACE, Setup, demo_ready, manage_url
 from tests.conftest import make_config
 from tests.mailserver import SmtpServer

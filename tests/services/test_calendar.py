@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from tempo.engine.progress import CLOSE, UNLOCK
 from tempo.models import Cohort, CohortStatus, Team, TeamEvent
-from tempo.services import calendar, play
-from tempo.services.calendar import CalendarError
+from tempo.services.calendar import days as calendar
+from tempo.services.calendar.days import CalendarError
+from tempo.services.play import actions as play
 from tests import factories
 
 # factories.cohort: 10 days from Monday 2026-03-23, 09:30-17:00 in Paris, weekends played.

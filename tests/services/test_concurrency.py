@@ -21,11 +21,14 @@ from tempo.models import (
     TeamEvent,
     utcnow,
 )
-from tempo.services import cohorts, dashboard, play, staff
-from tempo.services import content as content_service
-from tempo.services.content import load_valid_content
-from tempo.services.demo import ensure_demo
-from tempo.services.players import join_team
+from tempo.services.cohorts import admin as cohorts
+from tempo.services.cohorts import dashboard
+from tempo.services.content import publishing as content_service
+from tempo.services.content.demo import ensure_demo
+from tempo.services.content.publishing import load_valid_content
+from tempo.services.play import actions as play
+from tempo.services.play.players import join_team
+from tempo.services.staff import accounts as staff
 from tests import factories
 from tests.conftest import CONTENT_DIR
 from tests.realtime.helpers import first_of_type

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tempo.models import LoginFailure, Role, StaffSession
-from tempo.services import cohorts, staff
+from tempo.services.cohorts import admin as cohorts
+from tempo.services.staff import accounts as staff
 from tests import factories
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)

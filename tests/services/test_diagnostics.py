@@ -20,8 +20,10 @@ from tempo.models import (
     Player,
     utcnow,
 )
-from tempo.services import bilan, dashboard, diagnostics
-from tempo.services import calendar as calendar_service
+from tempo.services.calendar import days as calendar_service
+from tempo.services.cohorts import dashboard
+from tempo.services.diagnostic import bilan
+from tempo.services.diagnostic import runs as diagnostics
 from tests.conftest import Demo
 from tests.services.playthrough import take_diagnostic
 

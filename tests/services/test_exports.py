@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from tempo.extensions import db
 from tempo.models import Cohort, Player, utcnow
-from tempo.services import exports, play
+from tempo.services.documents import exports
+from tempo.services.play import actions as play
 from tests.conftest import Demo
 from tests.realtime.helpers import mission
 from tests.services.pdfs import is_blank, pages, texts

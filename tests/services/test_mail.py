@@ -12,11 +12,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
+from tempo.infra.transactions import write_transaction
 from tempo.models import MailStatus, OutboundEmail
-from tempo.services.mail import Attachment, cancel_email, deliver_due, queue_email
-from tempo.transactions import write_transaction
+from tempo.services.mail.outbox import Attachment, cancel_email, deliver_due, queue_email
 from tests.conftest import cli_env, make_config
 from tests.mailserver import SmtpServer
 

@@ -9,7 +9,9 @@ from flask import Flask
 
 from tempo.extensions import db
 from tempo.models import Cohort, utcnow
-from tempo.services import checkpoints, play, printing, printkit
+from tempo.services.content import games
+from tempo.services.documents import printing, printkit
+from tempo.services.play import checkpoints
 from tests.conftest import Demo
 from tests.services.pdfs import is_blank, pages, qr_codes, texts
 
@@ -53,7 +55,7 @@ def _build(app: Flask, demo: Demo, public_url: str = PUBLIC) -> Built:
             public_url=public_url,
             now=utcnow(),
         )
-        ids = list(checkpoints.checkpoints(play.game_for(cohort.scenario_version)))
+        ids = list(checkpoints.checkpoints(games.game_for(cohort.scenario_version)))
     return Built(printkit.render_kit(kit), kit, demo.cohort_id, rejoin, ids)
 
 

@@ -12,10 +12,12 @@ from PIL import Image
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
+from tempo.infra.transactions import write_transaction
 from tempo.models import Player, PlayerRecap, RecapDigest, TeamEvent, TeamRecap
-from tempo.services import calendar, recap_cards, recaps
-from tempo.services.recap_cards import HEIGHT, WIDTH, render
-from tempo.transactions import write_transaction
+from tempo.services.calendar import days as calendar
+from tempo.services.recaps import cards as recap_cards
+from tempo.services.recaps import produce as recaps
+from tempo.services.recaps.cards import HEIGHT, WIDTH, render
 from tests import recap_kit as kit
 
 T1 = kit.DAY1_UNLOCK + timedelta(hours=1)

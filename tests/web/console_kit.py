@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import Role
-from tempo.services.staff import create_staff
+from tempo.services.staff.accounts import create_staff
 from tests.conftest import make_config
 
 PASSWORD = "mot-de-passe-solide"

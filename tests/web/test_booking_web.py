@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from tempo.extensions import db
 from tempo.models import Booking, BookingStatus, Cohort, Role, StaffAccount, TeamEvent
-from tempo.services import booking
-from tempo.services.players import join_team
+from tempo.services.booking import appointments as booking
+from tempo.services.play.players import join_team
 from tests.booking_kit import NOW, Setup, demo_ready
 from tests.web.console_kit import csrf_app, csrf_token, staff_client, text
 

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tempo.extensions import db
+from tempo.infra.signals import calendar_changed
 from tempo.models import Cohort, CohortStatus, Role
-from tempo.signals import calendar_changed
 from tests import factories
 from tests.web.console_kit import Clock, form, staff_client, text
 

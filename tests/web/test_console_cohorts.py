@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import Cohort, Role, ScenarioVersion, StaffAccount
-from tempo.services import play
-from tempo.services.players import join_team
+from tempo.services.content import games
+from tempo.services.play.players import join_team
 from tests import factories
 from tests.conftest import CONTENT_DIR, make_config
 from tests.web.console_kit import Clock, form, staff_client, text
@@ -306,7 +306,7 @@ def test_a_cohort_keeps_its_version_when_the_content_changes(tmp_path: Path) -> 
     assert still.scenario_version.content == before.scenario_version.content
     with app.app_context():
         version = db.session.get(ScenarioVersion, before.scenario_version_id)
-        assert play.game_for(version).scenario.days[0].title == old_title  # type: ignore[arg-type]
+        assert games.game_for(version).scenario.days[0].title == old_title  # type: ignore[arg-type]
     calendar = text(client.get("/console/cohortes/avant/calendrier"))
     assert old_title in calendar
     assert "Premier jour réécrit" not in calendar

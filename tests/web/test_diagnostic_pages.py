@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from tempo.extensions import db
 from tempo.models import Cohort, MissionProgress, MissionStatus, Player, Role, StaffAccount, utcnow
-from tempo.services import calendar as calendar_service
-from tempo.services import diagnostics
+from tempo.services.calendar import days as calendar_service
+from tempo.services.diagnostic import runs as diagnostics
 from tests import factories
 from tests.conftest import Demo
 from tests.services.pdfs import pages, texts

@@ -8,8 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import Player
 from tests.conftest import Demo, make_config
 

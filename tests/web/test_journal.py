@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from tempo.extensions import db
 from tempo.models import Player, Role, StaffAccount, TeamRecap
-from tempo.services import calendar, player_email
+from tempo.services.calendar import days as calendar
+from tempo.services.recaps import email_consent as player_email
 from tests import recap_kit as kit
 from tests.scheduler_kit import Clock
 from tests.web.console_kit import staff_client, text

@@ -7,8 +7,8 @@ from flask.testing import FlaskClient
 
 from tempo.extensions import db
 from tempo.models import utcnow
-from tempo.services.content import load_valid_content
-from tempo.services.demo import ensure_demo
+from tempo.services.content.demo import ensure_demo
+from tempo.services.content.publishing import load_valid_content
 from tests.conftest import CONTENT_DIR
 
 
@@ -52,7 +52,7 @@ def test_team_code_opens_the_join_page(app: Flask, client: FlaskClient) -> None:
 
 def test_authored_markdown_cannot_inject_script() -> None:
     """Markdown is rendered and sanitised: raw HTML and javascript: links are dropped."""
-    from tempo.markup import render
+    from tempo.infra.markup import render
 
     html = str(render("**Bravo** <script>alert(1)</script> [x](javascript:alert(1))"))
     assert "<strong>Bravo</strong>" in html

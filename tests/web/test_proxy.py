@@ -10,8 +10,8 @@ from flask import Flask, url_for
 from sqlalchemy import select
 
 from tempo import create_app
-from tempo import db as schema
 from tempo.extensions import db
+from tempo.infra import db as schema
 from tempo.models import LoginFailure, Role
 from tests.conftest import make_config
 from tests.web.console_kit import PASSWORD, add_staff, email_of, login

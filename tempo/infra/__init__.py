@@ -1,0 +1,2 @@
+"""Infrastructure the product areas share: transactions, schema migrations, clock, Markdown,
+translation catalogue, signals."""

@@ -1,0 +1,1 @@
+"""Appointments: counsellors' availability, slots, bookings, invitations, reminders."""

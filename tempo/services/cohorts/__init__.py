@@ -1,0 +1,1 @@
+"""Cohorts: creation and settings, and the counsellor's live dashboard."""

@@ -1,0 +1,1 @@
+"""Content: publishing scenario versions from content/ and the demo cohort."""

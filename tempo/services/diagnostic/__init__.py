@@ -1,0 +1,1 @@
+"""The self-diagnostic and the final bilan."""

@@ -1,0 +1,1 @@
+"""Printed and exported documents: print kit, CSV exports, PDFs."""

@@ -1,0 +1,1 @@
+"""The mail outbox: e-mails queued in business transactions, delivered with retries."""

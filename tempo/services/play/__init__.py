@@ -1,0 +1,1 @@
+"""Live play: actions, the team log and locks, snapshots, players, teams, checkpoints, proofs."""

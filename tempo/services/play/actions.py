@@ -1,0 +1,519 @@
+"""Live play: load a team, run the engine, persist the result, return versioned events.
+
+Each public function owns its transaction (tempo/transactions.py). Writers on one team are
+serialised: on PostgreSQL by locking the team row, on SQLite by its single write lock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from tempo.engine.progress import DayClock, playable_days
+from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState
+from tempo.infra.markup import render
+from tempo.infra.transactions import write_transaction
+from tempo.missions import registry
+from tempo.missions.base import Action, MissionContext
+from tempo.models import (
+    ClientAction,
+    Cohort,
+    CohortDay,
+    CohortStatus,
+    MissionProgress,
+    MissionStatus,
+    Player,
+    ScenarioVersion,
+    ShardEntry,
+    Team,
+    TeamEvent,
+    UnlockedOffer,
+    WrongAttempt,
+)
+from tempo.services.content.games import cached, game_for
+from tempo.services.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Wrong answers allowed per player and per team within a sliding window."""
+
+    per_player: int = 10
+    per_team: int = 10
+    window_seconds: int = 60
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class Reply:
+    """What a client's action gets back, and the events to broadcast to its team."""
+
+    ok: bool
+    version: int
+    error: dict[str, Any] | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    duplicate: bool = False
+    team_id: int | None = None  # the team the action was applied to (where to broadcast)
+    cohort_id: int | None = None  # its cohort (whose dashboards mirror the events)
+
+    def ack(self) -> dict[str, Any]:
+        """The acknowledgement payload sent to the acting client."""
+        body: dict[str, Any] = {"ok": self.ok, "version": self.version}
+        if self.error:
+            body["error"] = self.error
+        if self.duplicate:
+            body["duplicate"] = True
+        return body
+
+
+class PlayError(ServiceError):
+    """A refusal before any game logic ran (unknown player, absent…), with a French message."""
+
+
+# Live play runs a dozen statements per action; through the ORM each costs several times what
+# it costs through SQLAlchemy Core (measured with `tempo bench`, docs/benchmarks.md), so the
+# action path reads and writes these tables with Core. Other readers keep using the models.
+_team = Team.__table__
+_cohort = Cohort.__table__
+_day = CohortDay.__table__
+_progress = MissionProgress.__table__
+_offer = UnlockedOffer.__table__
+_shard = ShardEntry.__table__
+_wrong = WrongAttempt.__table__
+_client_action = ClientAction.__table__
+_event = TeamEvent.__table__
+_player = Player.__table__
+
+# One statement finds and locks the acting player's team row (PostgreSQL: FOR UPDATE OF team
+# only, never the shared cohort row) with what the action needs of its cohort. The reply to a
+# retried action is read by a second statement: on PostgreSQL a subquery here would see the
+# snapshot taken before waiting for the lock, and miss the twin that was just committed.
+_LOCK_TEAM = (
+    select(
+        _team.c.id,
+        _team.c.cohort_id,
+        _team.c.version,
+        _team.c.shards,
+        _team.c.ai_strength,
+        _team.c.flags,
+        _cohort.c.status,
+        _cohort.c.scenario_version_id,
+    )
+    .select_from(_player)
+    .join(_team, _player.c.team_id == _team.c.id)
+    .join(_cohort, _team.c.cohort_id == _cohort.c.id)
+    .where(_player.c.id == bindparam("player_id"))
+    .with_for_update(of=_team)
+)
+_DAYS = select(_day.c.number, _day.c.unlock_at, _day.c.unlocked_at).where(
+    _day.c.cohort_id == bindparam("cohort_id")
+)
+_PROGRESS = select(
+    _progress.c.id,
+    _progress.c.mission_id,
+    _progress.c.status,
+    _progress.c.state,
+    _progress.c.hints_used,
+    _progress.c.wrong_attempts,
+    _progress.c.completed_at,
+    _progress.c.completed_by_id,
+).where(_progress.c.team_id == bindparam("team_id"))
+_OFFERS = (
+    select(_offer.c.offer_id).where(_offer.c.team_id == bindparam("team_id")).order_by(_offer.c.id)
+)
+
+
+def _nth_recent_wrong(column: Any, prefix: str) -> Any:
+    # The n-th most recent mistake (n = the limit) in the window, if there are that many.
+    return (
+        select(_wrong.c.at)
+        .where(column == bindparam(f"{prefix}_id"), _wrong.c.at > bindparam("since"))
+        .order_by(_wrong.c.at.desc())
+        .offset(bindparam(f"{prefix}_skip", type_=Integer))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# Player first, then team, in one statement, one row read however high the limits are.
+_RECENT_WRONG = select(
+    _nth_recent_wrong(_wrong.c.player_id, "player"), _nth_recent_wrong(_wrong.c.team_id, "team")
+)
+# Statements built once: building them costs more than running them (write-side SET clauses
+# follow the keys of the parameters).
+_INSERT_PROGRESS = insert(_progress)
+_UPDATE_PROGRESS = update(_progress).where(_progress.c.id == bindparam("progress_id"))
+_INSERT_OFFER = insert(_offer)
+_INSERT_SHARDS = insert(_shard)
+_INSERT_EVENTS = insert(_event)
+_UPDATE_TEAM = update(_team).where(_team.c.id == bindparam("team_pk"))
+_INSERT_WRONG = insert(_wrong)
+_INSERT_CLIENT_ACTION = insert(_client_action)
+_TOUCH_PLAYER = update(_player).where(_player.c.id == bindparam("player_pk"))
+_PREVIOUS_REPLY = select(_client_action.c.reply).where(
+    _client_action.c.team_id == bindparam("team_id"),
+    _client_action.c.client_action_id == bindparam("client_action_id"),
+)
+
+
+# What a phone is told when it acts or opens a mission while its cohort is paused (every day is
+# closed then, and « pas encore disponible » would be misleading).
+PAUSED = (
+    "cohort_paused",
+    "Le jeu est en pause : ton conseiller ou ta conseillère le relancera bientôt.",
+)
+
+
+def _game_of_version(session: Session, version_id: int) -> Game:
+    game = cached(version_id)
+    if game is not None:
+        return game
+    version = session.get(ScenarioVersion, version_id)
+    if version is None:
+        raise PlayError("unknown_scenario", "Le scénario de cette promotion est introuvable.")
+    return game_for(version)
+
+
+def _open_days(
+    session: Session, cohort_id: int, status: CohortStatus, now: datetime
+) -> frozenset[int]:
+    clocks = [
+        DayClock(number, unlock_at, unlocked_at)
+        for number, unlock_at, unlocked_at in session.execute(_DAYS, {"cohort_id": cohort_id})
+    ]
+    return frozenset(playable_days(clocks, now, CohortStatus(status).value))
+
+
+def _progress_of(session: Session, team_id: int) -> tuple[dict[str, MissionRecord], dict[str, Any]]:
+    """The team's mission records, and their rows (to update them in place)."""
+    rows = {row.mission_id: row for row in session.execute(_PROGRESS, {"team_id": team_id})}
+    records = {
+        mission_id: MissionRecord(
+            status=MissionStatus(row.status).value,
+            state=dict(row.state),
+            hints_used=row.hints_used,
+            completed_by=str(row.completed_by_id) if row.completed_by_id else None,
+        )
+        for mission_id, row in rows.items()
+    }
+    return records, rows
+
+
+def _offers_of(session: Session, team_id: int) -> tuple[str, ...]:
+    return tuple(session.scalars(_OFFERS, {"team_id": team_id}))
+
+
+def team_state(session: Session, team: Team, now: datetime) -> TeamState:
+    """The engine's view of a team, read from the database."""
+    cohort = team.cohort
+    missions, _rows = _progress_of(session, team.id)
+    return TeamState(
+        version=team.version,
+        shards=team.shards,
+        ai_strength=team.ai_strength,
+        flags=dict(team.flags),
+        missions=missions,
+        offers=_offers_of(session, team.id),
+        open_days=_open_days(session, cohort.id, cohort.status, now),
+    )
+
+
+def _persist(
+    session: Session,
+    team: Any,
+    old: TeamState,
+    result: Result,
+    player_id: int | None,
+    client_action_id: str | None,
+    now: datetime,
+    game: Game,
+    rows: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Write the engine's result (`team` is the locked row); return the versioned events."""
+    new = result.state
+    for mission_id in result.changed:
+        record = new.missions[mission_id]
+        row = rows.get(mission_id)  # read with the state, in this transaction
+        values: dict[str, Any] = {
+            "status": MissionStatus(record.status),
+            "state": record.state,
+            "hints_used": record.hints_used,
+        }
+        if row is None:
+            values.update(
+                team_id=team.id,
+                mission_id=mission_id,
+                started_at=now,
+                wrong_attempts=1 if result.wrong else 0,
+            )
+            if record.status == DONE:
+                values.update(completed_at=now, completed_by_id=player_id)
+            session.execute(_INSERT_PROGRESS, values)
+            continue
+        if result.wrong:
+            values["wrong_attempts"] = (row.wrong_attempts or 0) + 1
+        if record.status == DONE and row.completed_at is None:
+            values.update(completed_at=now, completed_by_id=player_id)
+        session.execute(_UPDATE_PROGRESS, {"progress_id": row.id, **values})
+    for offer_id in new.offers[len(old.offers) :]:
+        mission_id = next((e["mission"] for e in result.events if e.get("offer") == offer_id), "")
+        session.execute(
+            _INSERT_OFFER,
+            {
+                "team_id": team.id,
+                "offer_id": offer_id,
+                "mission_id": mission_id,
+                "unlocked_at": now,
+            },
+        )
+    shard_delta = new.shards - team.shards
+    if shard_delta:
+        mission_id = next(iter(result.changed), None)
+        reason = "hint" if shard_delta < 0 else "mission"
+        session.execute(
+            _INSERT_SHARDS,
+            {
+                "team_id": team.id,
+                "player_id": player_id,
+                "mission_id": mission_id,
+                "amount": shard_delta,
+                "reason": reason,
+                "created_at": now,
+            },
+        )
+    versioned = []
+    rows_out: list[dict[str, Any]] = []
+    version = team.version
+    for event in result.events:
+        version += 1
+        payload = {k: v for k, v in event.items() if k != "type"}
+        if isinstance(payload.get("by"), str) and payload["by"].isdigit():
+            payload["by"] = int(payload["by"])  # the engine names players by string ids
+        if event["type"] == "hint.bought":
+            payload["text_html"] = str(render(event["text"]))
+        if event["type"] == "offer.unlocked":
+            payload["details"] = game.offers[event["offer"]].model_dump(mode="json")
+        rows_out.append(
+            {
+                "team_id": team.id,
+                "version": version,
+                "type": event["type"],
+                "payload": payload,
+                "player_id": player_id,
+                "client_action_id": client_action_id,
+                "created_at": now,
+            }
+        )
+        versioned.append({"version": version, "type": event["type"], **payload})
+    if rows_out:
+        session.execute(_INSERT_EVENTS, rows_out)
+    session.execute(
+        _UPDATE_TEAM,
+        {
+            "team_pk": team.id,
+            "version": version,
+            "shards": new.shards,
+            "ai_strength": new.ai_strength,
+            "flags": dict(new.flags),
+        },
+    )
+    return versioned
+
+
+def _retry_after(
+    session: Session, team_id: int, player_id: int, now: datetime, limits: Limits
+) -> int | None:
+    """Seconds to wait when the player or the team has used up its wrong answers."""
+    since = now - timedelta(seconds=limits.window_seconds)
+    found = session.execute(
+        _RECENT_WRONG,
+        {
+            "player_id": player_id,
+            "team_id": team_id,
+            "since": since,
+            "player_skip": limits.per_player - 1,
+            "team_skip": limits.per_team - 1,
+        },
+    ).one()
+    for oldest in found:
+        if oldest is not None:
+            # The oldest counted mistake leaves the window after this many seconds.
+            return max(1, math.ceil((oldest - since).total_seconds()))
+    return None
+
+
+def _error(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, **extra}
+
+
+def perform(
+    session: Session,
+    player: Player,
+    client_action_id: str,
+    mission_id: str,
+    kind: str,
+    data: dict[str, Any],
+    now: datetime,
+    present: Sequence[int] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> Reply:
+    """Apply one player action on one mission, exactly once for its client id."""
+    return perform_as(
+        session, player.id, client_action_id, mission_id, kind, data, now, present, limits
+    )
+
+
+def perform_as(
+    session: Session,
+    player_id: int,
+    client_action_id: str,
+    mission_id: str,
+    kind: str,
+    data: dict[str, Any],
+    now: datetime,
+    present: Sequence[int] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> Reply:
+    """`perform` for a player known by id (a connected phone): the player is read once, in the
+    action's transaction, instead of being loaded beforehand."""
+    return _run(
+        session,
+        player_id,
+        client_action_id,
+        now,
+        lambda game, state, team_id: _play(
+            session, game, state, player_id, team_id, mission_id, kind, data, now, present, limits
+        ),
+    )
+
+
+def buy_hint(
+    session: Session,
+    player: Player,
+    client_action_id: str,
+    mission_id: str,
+    index: int,
+    now: datetime,
+) -> Reply:
+    """Spend the team's shards on a mission's next hint, exactly once for its client id."""
+    by = str(player.id)
+    return _run(
+        session,
+        player.id,
+        client_action_id,
+        now,
+        lambda game, state, _team_id: (game.buy_hint(state, mission_id, index, by), None),
+    )
+
+
+def _play(
+    session: Session,
+    game: Game,
+    state: TeamState,
+    player_id: int,
+    team_id: int,
+    mission_id: str,
+    kind: str,
+    data: dict[str, Any],
+    now: datetime,
+    present: Sequence[int],
+    limits: Limits,
+) -> tuple[Result, dict[str, Any] | None]:
+    mission = game.missions.get(mission_id)
+    mission_type = registry.get(mission.type) if mission else None
+    if mission_type is not None and kind in mission_type.guesses:
+        wait = _retry_after(session, team_id, player_id, now, limits)
+        if wait is not None:
+            return Result(state), _error(
+                "rate_limited",
+                f"Trop de mauvaises réponses d'affilée. Réessayez dans {wait} secondes.",
+                retry_after=wait,
+            )
+    ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
+    result = game.play(state, mission_id, Action(kind=kind, player=str(player_id), data=data), ctx)
+    if result.wrong:
+        session.execute(
+            _INSERT_WRONG,
+            {"team_id": team_id, "player_id": player_id, "mission_id": mission_id, "at": now},
+        )
+    return result, None
+
+
+def _run(
+    session: Session,
+    player_id: int,
+    client_action_id: str,
+    now: datetime,
+    step: Any,
+) -> Reply:
+    if not client_action_id or len(client_action_id) > 64:
+        raise PlayError("invalid_action", "Action sans identifiant valide.")
+    with write_transaction(session):
+        # The player's team, read under the write lock (a player may have been removed).
+        team = session.execute(_LOCK_TEAM, {"player_id": player_id}).first()
+        if team is None:
+            raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
+        previous = session.scalar(
+            _PREVIOUS_REPLY, {"team_id": team.id, "client_action_id": client_action_id}
+        )
+        if previous is not None:
+            stored = dict(previous)
+            return Reply(
+                ok=bool(stored.get("ok")),
+                version=team.version,
+                error=stored.get("error"),
+                duplicate=True,
+                team_id=team.id,
+            )
+        game = _game_of_version(session, team.scenario_version_id)
+        missions, rows = _progress_of(session, team.id)
+        state = TeamState(
+            version=team.version,
+            shards=team.shards,
+            ai_strength=team.ai_strength,
+            flags=dict(team.flags),
+            missions=missions,
+            offers=_offers_of(session, team.id),
+            open_days=_open_days(session, team.cohort_id, team.status, now),
+        )
+        result, refusal = step(game, state, team.id)
+        if refusal is None and result.error is not None:
+            refusal = _error(result.error.code, result.error.message)
+            if result.error.code == "mission_locked" and team.status == CohortStatus.PAUSED:
+                refusal = _error(*PAUSED)
+        events: list[dict[str, Any]] = []
+        version = team.version
+        if result.events:
+            events = _persist(
+                session, team, state, result, player_id, client_action_id, now, game, rows
+            )
+            version = events[-1]["version"]
+        ok = refusal is None or result.wrong
+        reply = Reply(
+            ok=ok and not result.wrong,
+            version=version,
+            error=refusal,
+            events=events,
+            team_id=team.id,
+            cohort_id=team.cohort_id,
+        )
+        session.execute(
+            _INSERT_CLIENT_ACTION,
+            {
+                "team_id": team.id,
+                "client_action_id": client_action_id,
+                "player_id": player_id,
+                "reply": reply.ack(),
+                "created_at": now,
+            },
+        )
+        session.execute(_TOUCH_PLAYER, {"player_pk": player_id, "last_seen_at": now})
+    return reply

@@ -1,0 +1,104 @@
+"""QR checkpoints: tokens signed for one cohort and one checkpoint, short codes, scans."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
+
+from tempo.engine.team import Game
+from tempo.missions.qr_checkpoint import QrCheckpointParams
+from tempo.models import Cohort, Player
+from tempo.services.content import games
+from tempo.services.play import actions as play
+from tempo.services.play.codes import ALPHABET
+
+_SALT = "tempo-checkpoint"
+SHORT_CODE_LENGTH = 6
+
+
+def sign(secret: str, cohort_id: int, checkpoint_id: str) -> str:
+    """The token printed (inside a URL) on a checkpoint's QR code."""
+    return URLSafeSerializer(secret, salt=_SALT).dumps([cohort_id, checkpoint_id])
+
+
+def read(secret: str, token: str) -> tuple[int, str] | None:
+    """(cohort id, checkpoint id) of a genuine token; None for a forged or damaged one."""
+    try:
+        value = URLSafeSerializer(secret, salt=_SALT).loads(token)
+    except BadSignature:
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], int)
+        and isinstance(value[1], str)
+    ):
+        return value[0], value[1]
+    return None
+
+
+def short_code(secret: str, cohort_id: int, checkpoint_id: str) -> str:
+    """The six-character code printed under a checkpoint's QR code, typed as a fallback."""
+    digest = hmac.new(
+        secret.encode(), f"{_SALT}:{cohort_id}:{checkpoint_id}".encode(), hashlib.sha256
+    ).digest()
+    return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:SHORT_CODE_LENGTH])
+
+
+def checkpoints(game: Game) -> dict[str, str]:
+    """Every checkpoint id of a scenario and the mission it belongs to."""
+    found: dict[str, str] = {}
+    for mission_id, params in game.params.items():
+        if isinstance(params, QrCheckpointParams):
+            for cp in params.checkpoints:
+                found[cp.id] = mission_id
+    return found
+
+
+def by_short_code(secret: str, cohort: Cohort, game: Game, raw: str) -> str | None:
+    """The checkpoint whose short code this is, for this cohort."""
+    code = "".join(ch for ch in raw.upper() if ch.isalnum())
+    for checkpoint_id in checkpoints(game):
+        if hmac.compare_digest(short_code(secret, cohort.id, checkpoint_id), code):
+            return checkpoint_id
+    return None
+
+
+def scan(
+    session: Session,
+    player: Player,
+    cohort_id: int,
+    checkpoint_id: str,
+    now: datetime,
+    present: Sequence[int] = (),
+    limits: play.Limits = play.DEFAULT_LIMITS,
+) -> play.Reply:
+    """Validate a verified checkpoint for the player's team."""
+    if cohort_id != player.team.cohort_id:
+        raise play.PlayError(
+            "foreign_code",
+            "Ce code QR appartient à une autre promotion Tempo : il ne compte pas pour ton équipe.",
+        )
+    game = games.cohort_game(player.team.cohort)
+    mission_id = checkpoints(game).get(checkpoint_id)
+    if mission_id is None:
+        raise play.PlayError(
+            "wrong_checkpoint", "Ce code QR ne correspond à aucune balise de ton aventure."
+        )
+    return play.perform(
+        session,
+        player,
+        f"scan-{uuid.uuid4()}",
+        mission_id,
+        "scan",
+        {"checkpoint": checkpoint_id},
+        now,
+        present,
+        limits,
+    )

@@ -1,0 +1,1 @@
+"""Daily recaps: production when a day closes, cards, e-mails and consent."""

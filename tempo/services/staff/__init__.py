@@ -1,0 +1,1 @@
+"""Counsellor and author accounts."""
