@@ -33,6 +33,7 @@ def test_bench_plays_both_servers_and_writes_every_section(tmp_path: Path) -> No
             str(output),
         ],
         env=child_environment({"INSTANCE_DIR": str(tmp_path / "unused")}),
+        cwd=tmp_path,  # outside the checkout's folder: `tempo bench` finds tools/ by itself
         capture_output=True,
         text=True,
         timeout=300,

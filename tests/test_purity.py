@@ -51,12 +51,24 @@ def test_pure_packages_do_not_pull_frameworks_transitively() -> None:
 
 
 def test_only_config_reads_the_environment() -> None:
-    """TEMPO_* settings are read in tempo/config.py and nowhere else."""
+    """TEMPO_* settings are read in tempo/config.py and nowhere else (the bench in tools/ too)."""
     offenders = []
-    for path in sorted((PROJECT_ROOT / "tempo").rglob("*.py")):
+    paths = [*(PROJECT_ROOT / "tempo").rglob("*.py"), *(PROJECT_ROOT / "tools").rglob("*.py")]
+    for path in sorted(paths):
         if path.name == "config.py":
             continue
         text = path.read_text(encoding="utf-8")
         if "os.environ" in text or "getenv(" in text:
             offenders.append(str(path.relative_to(PROJECT_ROOT)))
+    assert offenders == []
+
+
+def test_the_product_does_not_import_the_tools() -> None:
+    """tools/ is not installed: only `tempo bench` reaches it, from a checkout, when it runs."""
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{line} imports {name}"
+        for path in sorted((PROJECT_ROOT / "tempo").rglob("*.py"))
+        for line, name in _imports(path)
+        if name.split(".")[0] == "tools" and path != PROJECT_ROOT / "tempo" / "cli" / "bench.py"
+    ]
     assert offenders == []

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tempo.bench.pageload import CHROMIUM, CHROMIUM_ARGS  # Debian's Chromium, its flags
 from tempo.config import PROJECT_ROOT
 from tests.live import LiveServer, start_server, stop_server
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # Debian's Chromium, its flags
 
 PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 800}

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from tempo.config import Config, child_environment
 
+CHECKOUT = Path(__file__).resolve().parents[2]
+
 # Wrong answers are far more frequent in the bench (every player acts every few seconds) than
 # in play; the limit is raised so that the load stays identical to the bare run's. The check
 # itself (two indexed queries per guess) still runs.
@@ -137,8 +139,9 @@ def start_bare(cfg: Config, workdir: Path) -> Server:
     log = workdir / "bare.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tempo.bench.bare", "--port", str(port)],
+            [sys.executable, "-m", "tools.bench.bare", "--port", str(port)],
             env=_child_env(cfg, workdir, port),
+            cwd=CHECKOUT,  # `tools` is importable from the checkout's root only
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -5,7 +5,7 @@ and event names as the real protocol (`/play`, `sync`, `action`, `team.event`), 
 database, no game and no presence. It is deliberately not built by Tempo's app factory: it
 measures what Flask-SocketIO alone costs.
 
-Run: `python -m tempo.bench.bare --port PORT` (the bench starts it as a subprocess).
+Run: `python -m tools.bench.bare --port PORT` (the bench starts it as a subprocess).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tempo.bench.load import RunStats, percentile
+from tools.bench.load import RunStats, percentile
 
 LIBRARIES = (
     "flask",

@@ -10,10 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tempo.bench import report
-from tempo.bench.instance import BenchWorld, bench_config, build_world
-from tempo.bench.load import Generator, Plan, RunStats
-from tempo.bench.servers import BENCH_WRONG_LIMIT, Server, start_bare, start_tempo
+import click
+
+from tempo.config import PROJECT_ROOT
+from tools.bench import pageload, report
+from tools.bench.instance import BenchWorld, bench_config, build_world
+from tools.bench.load import Generator, Plan, RunStats
+from tools.bench.servers import BENCH_WRONG_LIMIT, Server, start_bare, start_tempo
 
 KNEE_TARGET_MS = 250.0
 
@@ -126,7 +129,7 @@ def method_markdown(plan: Plan) -> str:
             "`tempo.services.play.checkpoints`). Wrong-answer limits raised to "
             f"{BENCH_WRONG_LIMIT} (TEMPO_WRONG_LIMIT_PLAYER/TEAM) so every team can guess "
             "every few seconds; the limit's queries still run.",
-            "- Bare transport: `tempo/bench/bare.py`, Flask-SocketIO in gevent mode that relays "
+            "- Bare transport: `tools/bench/bare.py`, Flask-SocketIO in gevent mode that relays "
             "each `action` to its room as one `team.event` (no database, no game).",
             "- Latency: from the acting phone's send to the event's arrival on every teammate's "
             "socket (the sender's included), matched by the version in the acknowledgement "
@@ -221,3 +224,60 @@ def write_doc(path: Path, sections: dict[str, str], history: str | None = None) 
         text = report.add_history(text, history)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def main(
+    players: int,
+    period: float,
+    duration: float,
+    warmup: float | None,
+    reconnect_rate: float,
+    knee: bool,
+    knee_steps: str,
+    other: bool,
+    output: Path | None,
+    no_write: bool,
+) -> None:
+    """`tempo bench`: run the comparison (or the knee), print it and write docs/benchmarks.md."""
+    plan = Plan(
+        players=players,
+        period=period,
+        duration=duration,
+        warmup=period if warmup is None else warmup,
+        reconnect_rate=reconnect_rate,
+    )
+    target = output or PROJECT_ROOT / "docs" / "benchmarks.md"
+    sections: dict[str, str] = {}
+
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    if knee:
+        try:
+            steps = [int(x) for x in knee_steps.split(",") if x.strip()]
+        except ValueError:
+            raise click.UsageError("--knee-steps : des nombres séparés par des virgules.") from None
+        results, best = knee(plan, steps, log)
+        for stats in results:
+            click.echo(
+                f"N={stats.plan.players} p99={stats.pct(99):.0f} ms "
+                f"livrés={report.floor2(stats.delivered_pct)} %"
+            )
+        click.echo(f"Coude (p99 < 250 ms) : {best if best is not None else 'aucun'} joueurs.")
+        sections["knee"] = knee_markdown(results, best, report.machine())
+        if not no_write:
+            write_doc(target, sections)
+            click.echo(f"Résultats écrits dans {target}.")
+        return
+
+    result = compare(plan, log)
+    if other:
+        log("Premier chargement de la page joueur (Chromium sans écran)…")
+        sections["other"] = pageload.other_costs_markdown(pageload.measure(log))
+    click.echo(report.terminal_table(result.tempo, result.bare))
+    sections["latest"] = latest_markdown(result)
+    if not no_write:
+        history = report.history_row(result.tempo, result.bare, result.machine)
+        write_doc(target, sections, history)
+        click.echo(f"Résultats écrits dans {target}.")
+    click.echo(report.ratio_line(result.tempo, result.bare))

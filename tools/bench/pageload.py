@@ -23,20 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tempo.bench.instance import TEAM_SIZE, bench_config, build_world
-from tempo.bench.load import Script, visible
-from tempo.bench.servers import start_tempo
+from tools.bench.instance import TEAM_SIZE, bench_config, build_world
+from tools.bench.load import Script, visible
+from tools.bench.servers import start_tempo
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
 KIT_TEAMS = 8
 PAGE_RUNS = 5

@@ -1,0 +1,59 @@
+"""`tempo validate` (the content folder) and `tempo catalogue` (the translation catalogue)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tempo.config import Config
+from tempo.infra import catalogue as cat
+from tempo.scenarios import content_root_for, load_content
+
+
+@click.command(help="Vérifie le contenu (offres, diagnostic, scénarios) et liste chaque erreur.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def validate(path: Path | None) -> None:
+    """Validate a content folder (or one scenario folder); exit 1 on any error."""
+    target = path or Config.from_env().CONTENT_DIR
+    if not target.exists():
+        click.echo(f"Dossier introuvable : {target}", err=True)
+        sys.exit(2)
+    root, only = content_root_for(target)
+    result = load_content(root, only=only)
+    if result.errors:
+        for error in result.errors:
+            click.echo(str(error))
+        click.echo(f"{len(result.errors)} erreur(s) dans {root}.", err=True)
+        sys.exit(1)
+    assert result.content is not None
+    for slug, scenario in result.content.scenarios.items():
+        missions = sum(len(d.missions) for d in scenario.days)
+        click.echo(f"Scénario {slug} : {len(scenario.days)} jours, {missions} missions.")
+    click.echo(
+        f"Contenu valide : {len(result.content.offers)} offres, "
+        f"{len(result.content.diagnostic.families)} familles de diagnostic."
+    )
+
+
+@click.command(
+    help="Met à jour le catalogue de traduction (translations/) après un changement de texte."
+)
+@click.option(
+    "--check", is_flag=True, help="Vérifie seulement ; code 1 si le catalogue est en retard."
+)
+def catalogue(check: bool) -> None:
+    """Extract every user-facing string and refresh translations/ (or check it is current)."""
+    if check:
+        late = cat.stale()
+        for path in late:
+            click.echo(f"En retard : {path}")
+        if late:
+            raise SystemExit(1)
+        click.echo("Le catalogue de traduction est à jour.")
+        return
+    written = cat.update()
+    for path in written:
+        click.echo(f"Écrit : {path}")
+    click.echo(f"{len(cat.extract())} textes dans le catalogue." if written else "Rien à changer.")

@@ -1,0 +1,58 @@
+"""What several command modules share: the app, the cohort by slug, telling connected phones."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+from flask import Flask
+from sqlalchemy import inspect, select
+
+from tempo import create_app
+from tempo.config import Config
+from tempo.extensions import db as sqla
+from tempo.models import Cohort
+from tempo.services.calendar.days import Broadcasts
+
+
+def make_app(**overrides: object) -> Flask:
+    """The application for one command: the environment's settings with `overrides` applied."""
+    cfg = dataclasses.replace(Config.from_env(), **overrides)  # type: ignore[arg-type]
+    return create_app(cfg)
+
+
+def cohort_by_slug(slug: str) -> Cohort:
+    """The cohort with this slug (in an app context), or a French error listing the known ones."""
+    if not inspect(sqla.engine).has_table("cohort"):
+        raise click.ClickException(
+            "La base de données n'est pas encore créée : lancez « tempo db upgrade » "
+            "(ou « tempo demo » pour la cohorte de démonstration)."
+        )
+    cohort = sqla.session.scalar(select(Cohort).where(Cohort.slug == slug))
+    if cohort is None:
+        known = sqla.session.scalars(select(Cohort.slug).order_by(Cohort.slug)).all()
+        listing = (
+            f"cohortes existantes : {', '.join(known)}"
+            if known
+            else "aucune cohorte n'existe ; « tempo demo » crée la cohorte de démonstration"
+        )
+        raise click.ClickException(f"Cohorte inconnue : {slug} ({listing}).")
+    return cohort
+
+
+def announce(app: Flask, broadcasts: Broadcasts) -> None:
+    """Tell connected phones through the message queue, or say that they will see it later."""
+    from tempo.scheduler import external_emitter
+
+    if not broadcasts:
+        return
+    emit = external_emitter(app)
+    if emit is None:
+        click.echo(
+            "Sans file de messages (TEMPO_MESSAGE_QUEUE), les téléphones déjà connectés ne sont "
+            "pas prévenus en direct : ils verront le changement en rechargeant la page ou à leur "
+            "prochaine reconnexion. Pour les prévenir tout de suite, utilisez la console."
+        )
+        return
+    emit(broadcasts)
+    click.echo(f"Téléphones prévenus en direct ({len(broadcasts)} équipe(s)).")
