@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -87,18 +88,7 @@ def _checkout_has_bench() -> bool:
     help="Fichier Markdown des résultats (défaut : docs/benchmarks.md du projet).",
 )
 @click.option("--no-write", is_flag=True, help="N'écrit aucun fichier, affiche seulement.")
-def bench(
-    players: int,
-    period: float,
-    duration: float,
-    warmup: float | None,
-    reconnect_rate: float,
-    knee: bool,
-    knee_steps: str,
-    other: bool,
-    output: Path | None,
-    no_write: bool,
-) -> None:
+def bench(**options: Any) -> None:
     """Benchmark Tempo against the bare transport; print the table and the ratio line."""
     if not _checkout_has_bench():
         click.echo(
@@ -109,15 +99,4 @@ def bench(
         sys.exit(1)
     from tools.bench.run import main
 
-    main(
-        players=players,
-        period=period,
-        duration=duration,
-        warmup=warmup,
-        reconnect_rate=reconnect_rate,
-        knee=knee,
-        knee_steps=knee_steps,
-        other=other,
-        output=output,
-        no_write=no_write,
-    )
+    main(**options)
