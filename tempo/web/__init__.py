@@ -1,4 +1,5 @@
-"""HTTP blueprints."""
+"""HTTP blueprints: public pages (`main`), the players' pages (`player/`), the staff sign-in
+(`auth`) and the counsellors' console (`console/`)."""
 
 from __future__ import annotations
 
@@ -8,30 +9,30 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
     from tempo.infra import markup
-    from tempo.web import (
-        auth,
-        booking,
-        console,
-        console_booking,
+    from tempo.web import auth, errors, main
+    from tempo.web.console import (
+        accounts,  # noqa: F401  (its routes are on the `console` blueprint of `common`)
+        calendar,  # noqa: F401  (idem)
+        cohorts,  # noqa: F401  (idem)
+        common,
         dashboard,
-        diagnostic,
         digest,
-        errors,
-        journal,
-        main,
-        play,
+        scenarios,  # noqa: F401  (idem)
     )
+    from tempo.web.console import booking as console_booking
+    from tempo.web.console import diagnostic as console_diagnostic
+    from tempo.web.player import booking, diagnostic, journal, play
 
     app.register_blueprint(main.bp)
     app.register_blueprint(play.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(console.bp)
+    app.register_blueprint(common.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(journal.bp)
     app.register_blueprint(digest.bp)
     app.register_blueprint(diagnostic.bp)
-    app.register_blueprint(diagnostic.console_bp)
+    app.register_blueprint(console_diagnostic.bp)
     app.register_blueprint(console_booking.bp)
     errors.register(app)
     app.add_template_filter(markup.render, "markdown")

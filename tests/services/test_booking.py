@@ -377,3 +377,34 @@ def test_rows_and_agenda_list_upcoming_first(session: Session) -> None:
     assert [b.player.pseudonym for b in agenda.upcoming] == ["Bob"]
     assert [b.player.pseudonym for b in agenda.to_mark] == ["Ana"]
     assert agenda.past == []
+
+
+def test_recovery_replays_a_lost_booked_action_once(session: Session) -> None:
+    """A booking committed without its mission action (a crash between the two) is recovered
+    by the next status read; once the mission counts the player, recovery writes nothing."""
+    setup = demo_ready(session)
+    ana = join_team(session, setup.team_ids[0], "Ana", NOW).player.id
+    found = Booking(
+        player_id=ana,
+        cohort_id=setup.cohort_id,
+        staff_id=setup.staff_id,
+        mission_id=setup.mission_id,
+        starts_at=NOW + timedelta(days=2),
+        ends_at=NOW + timedelta(days=2, minutes=30),
+        status=BookingStatus.BOOKED,
+        token="lost-action",
+    )
+    session.add(found)
+    session.commit()
+    events = booking.recover_mission(session, found, NOW)
+    assert events[setup.team_ids[0]]
+    progress = session.scalar(
+        select(MissionProgress).where(
+            MissionProgress.team_id == setup.team_ids[0],
+            MissionProgress.mission_id == setup.mission_id,
+        )
+    )
+    assert progress is not None and str(ana) in progress.state["booked"]
+    logged = session.scalar(select(func.count()).select_from(TeamEvent))
+    assert booking.recover_mission(session, found, NOW) == {}
+    assert session.scalar(select(func.count()).select_from(TeamEvent)) == logged

@@ -250,7 +250,7 @@ def test_replanning_from_a_day_chains_the_following_days(
 
 def test_cohort_header_names_every_open_day(app: Flask) -> None:
     """After a counsellor opens day 2 early, the header no longer says only « Jour 1 ouvert »."""
-    from tempo.web.console import cohort_state
+    from tempo.services.cohorts.state import cohort_state
 
     with app.app_context(), app.test_request_context():
         cohort = factories.cohort(db.session)

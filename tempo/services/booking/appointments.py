@@ -38,6 +38,7 @@ from tempo.models import (
     Booking,
     BookingStatus,
     Cohort,
+    MissionProgress,
     Player,
     Role,
     StaffAccount,
@@ -607,6 +608,23 @@ def _perform_booked(
 def ensure_mission_booked(session: Session, booking: Booking, now: datetime) -> Broadcasts:
     """Replay the `booked` action if it was lost after the booking committed (idempotent)."""
     return _perform_booked(session, booking.id, booking.player_id, booking.mission_id, now, ())
+
+
+def recover_mission(session: Session, booking: Booking, now: datetime) -> Broadcasts:
+    """Re-send the mission's `booked` action if a crash lost it after the booking committed.
+
+    Nothing is written when the team's mission already counts the player as booked; otherwise
+    the replay runs in the action's own transaction (`ensure_mission_booked`).
+    """
+    state = session.scalar(
+        select(MissionProgress.state).where(
+            MissionProgress.team_id == booking.player.team_id,
+            MissionProgress.mission_id == booking.mission_id,
+        )
+    )
+    if state is not None and str(booking.player_id) in (state.get("booked") or []):
+        return {}
+    return ensure_mission_booked(session, booking, now)
 
 
 def cancel(session: Session, booking_id: int, now: datetime) -> bool:

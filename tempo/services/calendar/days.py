@@ -34,6 +34,21 @@ class CalendarError(ServiceError):
     """A refused calendar operation, with a stable code and a French message."""
 
 
+def closable_days(cohort: Cohort, now: datetime) -> list[int]:
+    """Days open (recorded or by their hour) and not closed yet: a counsellor may close them."""
+    opened = progress.playable_days(cohort.clocks(), now, cohort.status.value)
+    return [
+        d.number
+        for d in cohort.days
+        if d.closed_at is None and (d.unlocked_at is not None or d.number in opened)
+    ]
+
+
+def next_to_close(cohort: Cohort) -> CohortDay | None:
+    """The first day of the cohort not closed yet, if any."""
+    return next((d for d in cohort.days if d.closed_at is None), None)
+
+
 @dataclass(frozen=True)
 class Applied:
     """A calendar action the clock applied to a cohort (for logs and tests)."""

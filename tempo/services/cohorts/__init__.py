@@ -1,1 +1,1 @@
-"""Cohorts: creation and settings, and the counsellor's live dashboard."""
+"""Cohorts: creation and settings, their state sentence, and the counsellor's live dashboard."""

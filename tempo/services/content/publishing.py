@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tempo.infra.transactions import write_transaction
-from tempo.models import ScenarioVersion
+from tempo.models import Cohort, ScenarioVersion
 from tempo.scenarios import Content, LoadResult, load_content
 
 _loaded: dict[Path, tuple[tuple[tuple[str, int, int], ...], LoadResult]] = {}
@@ -119,6 +119,16 @@ def versions(session: Session) -> list[ScenarioVersion]:
             )
         )
     )
+
+
+def version_uses(session: Session) -> dict[int, int]:
+    """How many cohorts play each published version (versions no cohort plays are absent)."""
+    return {
+        version_id: count
+        for version_id, count in session.execute(
+            select(Cohort.scenario_version_id, func.count()).group_by(Cohort.scenario_version_id)
+        ).all()
+    }
 
 
 def publish_now(session: Session, content: Content, slug: str, now: datetime) -> ScenarioVersion:

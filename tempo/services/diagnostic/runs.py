@@ -449,6 +449,18 @@ def status(session: Session, player: Player) -> Status:
     )
 
 
+def cohort_players(session: Session, cohort_id: int) -> list[Player]:
+    """Every player of the cohort, team by team, by pseudonym (the counsellors' list)."""
+    return list(
+        session.scalars(
+            select(Player)
+            .join(Team, Team.id == Player.team_id)
+            .where(Team.cohort_id == cohort_id)
+            .order_by(Team.id, Player.pseudonym)
+        )
+    )
+
+
 def statuses(session: Session, players: Sequence[Player]) -> dict[int, Status]:
     """The status of several players (a cohort's list)."""
     return {p.id: status(session, p) for p in players}

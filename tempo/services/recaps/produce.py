@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -502,6 +503,34 @@ def team_recap(session: Session, team_id: int, day: int) -> RecapView | None:
         return None
     index = content_index(cohort.scenario_version)
     return _view(index, found, _team_names(session, {team_id}).get(team_id, ""))
+
+
+def latest_team_recap_day(session: Session, team_id: int) -> int | None:
+    """The latest day the team has a recap of, or None."""
+    latest = session.scalar(select(func.max(TeamRecap.day)).where(TeamRecap.team_id == team_id))
+    return None if latest is None else int(latest)
+
+
+def team_on_day(session: Session, player_id: int, day: int) -> int | None:
+    """The team the player was in on `day`, as their recap of that day records it."""
+    return session.scalar(
+        select(PlayerRecap.team_id).where(
+            PlayerRecap.player_id == player_id, PlayerRecap.day == day
+        )
+    )
+
+
+def next_recap(session: Session, cohort: Cohort) -> dict[str, Any] | None:
+    """When the next recap comes: the first day of the cohort that is not closed yet."""
+    day = session.scalar(
+        select(CohortDay)
+        .where(CohortDay.cohort_id == cohort.id, CohortDay.closed_at.is_(None))
+        .order_by(CohortDay.number)
+    )
+    if day is None:
+        return None
+    at: datetime = day.recap_at.astimezone(ZoneInfo(cohort.timezone))
+    return {"day": day.number, "date": at.date(), "hour": at.strftime("%H:%M")}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,7 @@
-"""The self-diagnostic and the bilan: the player's pages, and their counsellors' console pages.
+"""The self-diagnostic and the bilan: the player's pages (the counsellors' are in the console).
 
 Answers belong to the player. Player pages only ever read the signed-in player's own runs
-(another run id answers 404); console pages are for the counsellors of the player's cohort
-(and administrators): another cohort's staff get 404, authors 403, players the login page.
+(another run id answers 404).
 """
 
 from __future__ import annotations
@@ -21,26 +20,20 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from tempo.extensions import db
 from tempo.infra.clock import now
-from tempo.models import Player, Role, Team
+from tempo.models import Player
 from tempo.realtime.play import broadcast
 from tempo.services.diagnostic import bilan as bilan_service
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents.diagnostic_pdf import bilan_pdf, opening_sentences, results_pdf
-from tempo.web.auth import no_store, staff_required
-from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state
-from tempo.web.play import current_player
+from tempo.web.auth import no_store
+from tempo.web.files import file_slug, pdf
+from tempo.web.player.common import current_player
 
 bp = Blueprint("diagnostic", __name__)
 bp.after_request(no_store)  # answers are personal: never kept in a shared cache
-console_bp = Blueprint("diagnostic_console", __name__, url_prefix="/console/cohortes/<slug>")
-console_bp.after_request(no_store)
-
-COHORT_SECTIONS.append(("diagnostic_console.overview", _l("Diagnostics et bilans")))
 
 
 @bp.app_context_processor
@@ -69,19 +62,6 @@ def _me() -> Player:
 def _redirect_home() -> Response:
     flash(_("Rejoins d'abord ton équipe avec son code ou ton code personnel."))
     return redirect(url_for("main.home"))
-
-
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def _slug(text: str) -> str:
-    kept = "".join(ch if ch.isalnum() else "-" for ch in text.lower())
-    return "-".join(part for part in kept.split("-") if part)[:40] or "joueur"
 
 
 # --- the player's flow ---------------------------------------------------------------------
@@ -193,7 +173,7 @@ def results_download(run_id: int) -> ResponseReturnValue:
     found = diagnostics.results(db.session, player, run_id)
     if found is None:
         abort(404)
-    return _pdf(results_pdf(found), f"auto-diagnostic-{_slug(player.pseudonym)}.pdf")
+    return pdf(results_pdf(found), f"auto-diagnostic-{file_slug(player.pseudonym)}.pdf")
 
 
 @bp.get("/bilan")
@@ -217,113 +197,4 @@ def bilan_download() -> ResponseReturnValue:
     found = bilan_service.build(db.session, player, now())
     if found is None:
         abort(404)
-    return _pdf(bilan_pdf(found), f"bilan-tempo-{_slug(player.pseudonym)}.pdf")
-
-
-# --- the counsellors' console ---------------------------------------------------------------
-
-
-def _player_of(slug: str, player_id: int) -> tuple[Any, Player]:
-    cohort = _cohort_or_404(slug)
-    player = db.session.get(Player, player_id)
-    if player is None or player.team.cohort_id != cohort.id:
-        abort(404)
-    return cohort, player
-
-
-@console_bp.get("/diagnostics")
-@staff_required(Role.COUNSELLOR)
-def overview(slug: str) -> ResponseReturnValue:
-    """Every player of the cohort: diagnostic progress, results and bilan."""
-    cohort = _cohort_or_404(slug)
-    players = list(
-        db.session.scalars(
-            select(Player)
-            .join(Team, Team.id == Player.team_id)
-            .where(Team.cohort_id == cohort.id)
-            .order_by(Team.id, Player.pseudonym)
-        )
-    )
-    return render_template(
-        "console/diagnostics.html",
-        cohort=cohort,
-        state=cohort_state(cohort, now()),
-        section="diagnostic_console.overview",
-        players=players,
-        statuses=diagnostics.statuses(db.session, players),
-    )
-
-
-@console_bp.get("/joueurs/<int:player_id>/diagnostic")
-@staff_required(Role.COUNSELLOR)
-def player_results(slug: str, player_id: int) -> ResponseReturnValue:
-    """A player's diagnostic results (latest, or `?run=` one of their runs) for the counsellor."""
-    cohort, player = _player_of(slug, player_id)
-    run = request.args.get("run", type=int)
-    found = diagnostics.results(db.session, player, run)
-    if found is None and run is not None:
-        abort(404)
-    return render_template(
-        "console/player_diagnostic.html",
-        counsellor=True,
-        cohort=cohort,
-        state=cohort_state(cohort, now()),
-        section="diagnostic_console.overview",
-        player=player,
-        results=found,
-        status=diagnostics.status(db.session, player),
-        history=diagnostics.finished_runs(db.session, player),
-        pdf_url=url_for(
-            "diagnostic_console.player_results_download",
-            slug=slug,
-            player_id=player.id,
-            run_id=found.run_id,
-        )
-        if found
-        else None,
-        run_url=lambda r: url_for(
-            "diagnostic_console.player_results", slug=slug, player_id=player.id, run=r
-        ),
-    )
-
-
-@console_bp.get("/joueurs/<int:player_id>/diagnostic/<int:run_id>.pdf")
-@staff_required(Role.COUNSELLOR)
-def player_results_download(slug: str, player_id: int, run_id: int) -> ResponseReturnValue:
-    """A player's diagnostic run as a PDF."""
-    _cohort, player = _player_of(slug, player_id)
-    found = diagnostics.results(db.session, player, run_id)
-    if found is None:
-        abort(404)
-    return _pdf(results_pdf(found), f"auto-diagnostic-{_slug(player.pseudonym)}.pdf")
-
-
-@console_bp.get("/joueurs/<int:player_id>/bilan")
-@staff_required(Role.COUNSELLOR)
-def player_bilan(slug: str, player_id: int) -> ResponseReturnValue:
-    """A player's bilan for their counsellor."""
-    cohort, player = _player_of(slug, player_id)
-    found = bilan_service.build(db.session, player, now())
-    return render_template(
-        "console/player_bilan.html",
-        counsellor=True,
-        cohort=cohort,
-        state=cohort_state(cohort, now()),
-        section="diagnostic_console.overview",
-        player=player,
-        bilan=found,
-        pdf_url=url_for("diagnostic_console.player_bilan_download", slug=slug, player_id=player.id)
-        if found
-        else None,
-    )
-
-
-@console_bp.get("/joueurs/<int:player_id>/bilan.pdf")
-@staff_required(Role.COUNSELLOR)
-def player_bilan_download(slug: str, player_id: int) -> ResponseReturnValue:
-    """A player's bilan as a one-page PDF."""
-    _cohort, player = _player_of(slug, player_id)
-    found = bilan_service.build(db.session, player, now())
-    if found is None:
-        abort(404)
-    return _pdf(bilan_pdf(found), f"bilan-tempo-{_slug(player.pseudonym)}.pdf")
+    return pdf(bilan_pdf(found), f"bilan-tempo-{file_slug(player.pseudonym)}.pdf")

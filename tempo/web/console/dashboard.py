@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -27,10 +26,12 @@ from tempo.realtime.play import broadcast, notice
 from tempo.realtime.presence import presence
 from tempo.services.calendar import days as calendar_service
 from tempo.services.cohorts import dashboard as service
+from tempo.services.cohorts.state import cohort_state
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents import exports, printkit
 from tempo.web.auth import no_store, staff_required
-from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state, me
+from tempo.web.console.common import COHORT_SECTIONS, cohort_or_404, me
+from tempo.web.files import CSV, attachment, pdf
 
 bp = Blueprint("dashboard", __name__, url_prefix="/console/cohortes/<slug>")
 bp.after_request(no_store)
@@ -72,7 +73,7 @@ def _int(name: str) -> int:
 @staff_required(Role.COUNSELLOR)
 def board(slug: str) -> ResponseReturnValue:
     """The live dashboard: teams × missions of the current day, alerts, feed and actions."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     return render_template(
         "console/dashboard.html",
         cohort=found,
@@ -87,7 +88,7 @@ def board(slug: str) -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def board_part(slug: str) -> ResponseReturnValue:
     """The live part of the dashboard, redrawn by the page when something happens."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     return render_template(
         "console/_board.html", cohort=found, board=_board(found), labels=STATUS_LABELS
     )
@@ -97,7 +98,7 @@ def board_part(slug: str) -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def unlock(slug: str) -> ResponseReturnValue:
     """Open a game day now."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     number = _int("day")
     try:
         out = calendar_service.unlock_day(db.session, found.id, number, now())
@@ -124,7 +125,7 @@ def _clock_changed() -> None:
 @staff_required(Role.COUNSELLOR)
 def pause(slug: str) -> ResponseReturnValue:
     """Pause or resume the cohort."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     resume = request.form.get("resume") == "1"
     try:
         if resume:
@@ -144,7 +145,7 @@ def pause(slug: str) -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def message(slug: str) -> ResponseReturnValue:
     """A message or a hint to one team's phones, or to the whole cohort."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     text = request.form.get("message", "").strip()[:500]
     if not text:
         flash(_("Écrivez le message à envoyer."))
@@ -166,7 +167,7 @@ def message(slug: str) -> ResponseReturnValue:
 
 
 def _run(slug: str, action: Any, done: str) -> ResponseReturnValue:
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     try:
         out = action(found)
     except service.DashboardError as exc:
@@ -235,7 +236,7 @@ def absence(slug: str) -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def proof_photo(slug: str, name: str) -> ResponseReturnValue:
     """A proof photo sent by a team of this cohort (never public)."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     if not service.proof_belongs(db.session, found, name):
         abort(404)
     folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
@@ -246,33 +247,27 @@ def proof_photo(slug: str, name: str) -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def kit(slug: str) -> ResponseReturnValue:
     """The cohort's print kit."""
-    found = _cohort_or_404(slug)
-    pdf = printkit.build_kit(
+    found = cohort_or_404(slug)
+    kit_pdf = printkit.build_kit(
         db.session,
         found,
         secret=current_app.config["SECRET_KEY"],
         public_url=current_app.config["PUBLIC_URL_BASE"],
         now=now(),
     )
-    return _file(pdf, "application/pdf", f"kit-{slug}.pdf")
+    return pdf(kit_pdf, f"kit-{slug}.pdf")
 
 
 @bp.get("/export/<kind>")
 @staff_required(Role.COUNSELLOR)
 def export(slug: str, kind: str) -> ResponseReturnValue:
     """The players or teams CSV, or the PDF report."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     stats = exports.cohort_stats(db.session, found, now())
     if kind == "joueurs.csv":
-        return _file(exports.players_csv(stats), "text/csv; charset=utf-8", f"{slug}-joueurs.csv")
+        return attachment(exports.players_csv(stats), CSV, f"{slug}-joueurs.csv")
     if kind == "equipes.csv":
-        return _file(exports.teams_csv(stats), "text/csv; charset=utf-8", f"{slug}-equipes.csv")
+        return attachment(exports.teams_csv(stats), CSV, f"{slug}-equipes.csv")
     if kind == "rapport.pdf":
-        return _file(exports.report_pdf(stats), "application/pdf", f"{slug}-rapport.pdf")
+        return pdf(exports.report_pdf(stats), f"{slug}-rapport.pdf")
     abort(404)
-
-
-def _file(body: bytes, mimetype: str, name: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

@@ -23,17 +23,17 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tempo.engine.slots import by_local_day
 from tempo.extensions import db
 from tempo.infra.clock import now
-from tempo.models import Booking, BookingStatus, MissionProgress, Player
+from tempo.models import Booking, BookingStatus, Player
 from tempo.realtime.play import broadcast
 from tempo.realtime.presence import presence
 from tempo.services.booking import appointments as service
 from tempo.services.content.games import cohort_game
-from tempo.web.play import current_player, public_url
+from tempo.web.player.common import current_player
+from tempo.web.urls import public_url
 
 bp = Blueprint("booking", __name__)
 
@@ -90,19 +90,6 @@ def _signed_out() -> ResponseReturnValue:
     return {"ok": False, "error": {"code": "unknown_player", "message": message}}, 401
 
 
-def _recover_mission(player: Player, found: Booking) -> None:
-    """Re-send the mission's `booked` action if a crash lost it after the booking committed."""
-    state = db.session.scalar(
-        select(MissionProgress.state).where(
-            MissionProgress.team_id == player.team_id,
-            MissionProgress.mission_id == found.mission_id,
-        )
-    )
-    if state is not None and str(player.id) in (state.get("booked") or []):
-        return
-    _send(service.ensure_mission_booked(db.session, found, now()))
-
-
 @bp.get("/jouer/rendez-vous")
 def status() -> ResponseReturnValue:
     """The player's appointment (or last one) and the free slots to choose from."""
@@ -116,7 +103,7 @@ def status() -> ResponseReturnValue:
     game = cohort_game(cohort)
     mission_id = service.appointment_mission(db.session, game, player.team, at)
     if upcoming is not None:
-        _recover_mission(player, upcoming)
+        _send(service.recover_mission(db.session, upcoming, now()))
     # A week of slots at a time: phones are often on prepaid data.
     raw_days = request.args.get("jours", "")
     days = min(int(raw_days), MAX_DAYS) if raw_days.isdigit() and raw_days != "0" else DAYS

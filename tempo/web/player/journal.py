@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from datetime import datetime
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -22,74 +17,28 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from tempo.extensions import db
 from tempo.infra.clock import now
-from tempo.models import CohortDay, Player, PlayerRecap, TeamRecap
+from tempo.models import Player
 from tempo.services.recaps import email_consent as player_email
-from tempo.services.recaps import mailing as recap_mail
 from tempo.services.recaps import produce as recaps
-from tempo.services.recaps.cards import cached_card
-from tempo.web.play import current_player
+from tempo.web.files import player_card, png, team_card
+from tempo.web.player.common import current_player
 
 bp = Blueprint("journal", __name__)
 
 SEEN_KEY = "journal_seen"
 
 
-def card_folder() -> Path:
-    """Where drawn cards are kept (they never change once drawn)."""
-    return recap_mail.card_folder(current_app)
-
-
-def player_card(view: recaps.RecapView) -> bytes:
-    """A player's card of one day, drawn once."""
-    return cached_card(
-        card_folder(), f"player-{view.player_recap_id}", functools.partial(recaps.card_of, view)
-    )
-
-
-def team_card(view: recaps.RecapView) -> bytes:
-    """A team's card of one day, drawn once."""
-    return cached_card(
-        card_folder(), f"team-{view.team_recap_id}", functools.partial(recaps.card_of, view)
-    )
-
-
-def png(body: bytes, name: str, download: bool, cache: str = "private") -> Response:
-    """A card as a response: inline, or as a file to save."""
-    response = Response(body, mimetype="image/png")
-    disposition = "attachment" if download else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response.headers["Cache-Control"] = f"{cache}, max-age=86400"
-    return response
-
-
 @bp.app_template_global()
 def unseen_recap_day(player: Player) -> int | None:
     """The latest day whose recap this phone has not opened in the journal yet."""
-    latest = db.session.scalar(
-        select(func.max(TeamRecap.day)).where(TeamRecap.team_id == player.team_id)
-    )
+    latest = recaps.latest_team_recap_day(db.session, player.team_id)
     seen = session.get(SEEN_KEY)
     if latest is None or (isinstance(seen, int) and seen >= latest):
         return None
-    return int(latest)
-
-
-def _next_recap(player: Player) -> dict[str, Any] | None:
-    """When the next recap comes: the first day of the cohort that is not closed yet."""
-    cohort = player.team.cohort
-    day = db.session.scalar(
-        select(CohortDay)
-        .where(CohortDay.cohort_id == cohort.id, CohortDay.closed_at.is_(None))
-        .order_by(CohortDay.number)
-    )
-    if day is None:
-        return None
-    at: datetime = day.recap_at.astimezone(ZoneInfo(cohort.timezone))
-    return {"day": day.number, "date": at.date(), "hour": at.strftime("%H:%M")}
+    return latest
 
 
 def _signed_in() -> Player:
@@ -121,7 +70,7 @@ def _render(
         team=player.team,
         entries=entries,
         personal_lines=recaps.personal_lines,
-        next_recap=_next_recap(player),
+        next_recap=recaps.next_recap(db.session, player.team.cohort),
         subscribed=player_email.wants_recaps(player),
         errors=errors or {},
         form=form or {"email": player.email or "", "consent": False},
@@ -143,11 +92,7 @@ def my_card(day: int) -> ResponseReturnValue:
 def my_team_card(day: int) -> ResponseReturnValue:
     """The card of the player's team on `day` (the team they were in that day)."""
     player = _signed_in()
-    team_id = db.session.scalar(
-        select(PlayerRecap.team_id).where(
-            PlayerRecap.player_id == player.id, PlayerRecap.day == day
-        )
-    )
+    team_id = recaps.team_on_day(db.session, player.id, day)
     view = recaps.team_recap(db.session, team_id or player.team_id, day)
     if view is None:
         abort(404)

@@ -24,15 +24,15 @@ from tempo.infra.clock import now
 from tempo.models import Booking, Role
 from tempo.realtime.play import broadcast
 from tempo.services.booking import appointments as service
-from tempo.web import console
+from tempo.services.cohorts.state import cohort_state
 from tempo.web.auth import no_store, staff_required
-from tempo.web.console import COHORT_SECTIONS, _cohort_or_404, cohort_state, me
+from tempo.web.console.common import COHORT_SECTIONS, NAV, cohort_or_404, me
 
 bp = Blueprint("console_booking", __name__, url_prefix="/console")
 bp.after_request(no_store)
 
 COHORT_SECTIONS.append(("console_booking.cohort", _l("Rendez-vous")))
-console._NAV.update(
+NAV.update(
     {
         "console_booking.mine": "appointments",
         "console_booking.availability": "appointments",
@@ -139,7 +139,7 @@ def mark(booking_id: int) -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def cohort(slug: str) -> ResponseReturnValue:
     """Every player of the cohort and their appointment: upcoming first."""
-    found = _cohort_or_404(slug)
+    found = cohort_or_404(slug)
     at = now()
     rows = service.cohort_rows(db.session, found, at)
     counsellors = service.counsellors_of(db.session, found)

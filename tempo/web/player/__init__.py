@@ -1,0 +1,1 @@
+"""The player-facing pages: joining and playing, the journal, appointments, the diagnostic."""

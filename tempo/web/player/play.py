@@ -1,0 +1,232 @@
+"""Players' pages: join a team, come back with a personal code, play, scan QR codes."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from tempo.extensions import db
+from tempo.infra.clock import now
+from tempo.models import Player
+from tempo.realtime.play import broadcast, limits
+from tempo.realtime.presence import presence
+from tempo.services.content import games
+from tempo.services.play import actions as play
+from tempo.services.play import checkpoints, proofs, qr
+from tempo.services.play.players import join_team, player_by_rejoin_code, suggest_pseudonym
+from tempo.services.play.teams import team_by_code
+from tempo.web.player.common import current_player, sign_in
+from tempo.web.urls import public_url
+
+bp = Blueprint("play", __name__)
+
+
+@bp.route("/rejoindre/<code>", methods=["GET", "POST"])
+def join(code: str) -> ResponseReturnValue:
+    """The join page a team's QR code opens: pick a pseudonym, enter the lobby."""
+    team = team_by_code(db.session, code)
+    if team is None:
+        error = _(
+            "Aucune équipe n'a le code « %(code)s ». Vérifie-le auprès de ton conseiller.",
+            code=code[:16],
+        )
+        return render_template("home.html", error=error, code=code[:16]), 404
+    me = current_player()
+    if me is not None and me.team_id == team.id:
+        return redirect(url_for("play.game"))
+    error = None
+    pseudonym = request.form.get("pseudonym", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            joined = join_team(
+                db.session, team.id, pseudonym, now(), request.form.get("first_name")
+            )
+        except play.PlayError as exc:
+            error = exc.message
+        else:
+            broadcast(team.id, [joined.event])
+            sign_in(joined.player)
+            flash(_("Bienvenue dans l'équipe %(team)s !", team=team.name))
+            return redirect(url_for("play.game"))
+    return render_template(
+        "join.html",
+        team=team,
+        error=error,
+        pseudonym=pseudonym or suggest_pseudonym(),
+        switching=me,
+    ), (400 if error else 200)
+
+
+@bp.get("/pseudo")
+def pseudonym_suggestion() -> ResponseReturnValue:
+    """Another generated pseudonym (the join page's « Autre idée » button)."""
+    return {"pseudonym": suggest_pseudonym()}
+
+
+@bp.route("/retour", methods=["POST"])
+@bp.get("/retour/<code>")
+def rejoin(code: str | None = None) -> ResponseReturnValue:
+    """Come back as the same player on any phone, with the personal code or its QR."""
+    raw = code if code is not None else request.form.get("rejoin", "")
+    player = player_by_rejoin_code(db.session, raw)
+    if player is None:
+        error = _("Ce code personnel n'existe pas. Vérifie les 8 caractères de ta carte.")
+        return render_template("home.html", rejoin_error=error, rejoin=raw[:16]), 404
+    sign_in(player)
+    flash(_("Content de te revoir, %(name)s !", name=player.pseudonym))
+    return redirect(url_for("play.game"))
+
+
+@bp.get("/jouer")
+def game() -> ResponseReturnValue:
+    """The game page (the live part runs over Socket.IO)."""
+    player = current_player()
+    if player is None:
+        flash(_("Rejoins d'abord ton équipe avec son code ou ton code personnel."))
+        return redirect(url_for("main.home"))
+    return render_template(
+        "play.html",
+        player=player,
+        team=player.team,
+        rejoin_url=public_url(url_for("play.rejoin", code=player.rejoin_code)),
+    )
+
+
+@bp.get("/jouer/carte.svg")
+def rejoin_qr() -> ResponseReturnValue:
+    """The player's personal rejoin QR code."""
+    player = current_player()
+    if player is None:
+        return Response(status=404)
+    data = public_url(url_for("play.rejoin", code=player.rejoin_code))
+    return Response(qr.svg(data), mimetype="image/svg+xml", headers={"Cache-Control": "private"})
+
+
+@bp.get("/equipe/<code>/qr.svg")
+def team_qr(code: str) -> ResponseReturnValue:
+    """A team's join QR code (for posters and the counsellor's screen)."""
+    team = team_by_code(db.session, code)
+    if team is None:
+        return Response(status=404)
+    data = public_url(url_for("play.join", code=team.join_code))
+    return Response(qr.svg(data), mimetype="image/svg+xml")
+
+
+@bp.post("/jouer/quitter")
+def leave() -> ResponseReturnValue:
+    """Forget the player on this phone (their progress stays with the team)."""
+    session.clear()
+    flash(_("Tu as quitté Tempo sur ce téléphone. Ton code personnel te permet de revenir."))
+    return redirect(url_for("main.home"))
+
+
+def _json_error(code: str, message: str, status: int) -> ResponseReturnValue:
+    return {"ok": False, "error": {"code": code, "message": message}}, status
+
+
+def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Reply:
+    reply = checkpoints.scan(
+        db.session,
+        player,
+        cohort_id,
+        checkpoint_id,
+        now(),
+        presence.online(player.team_id),
+        limits(),
+    )
+    broadcast(player.team_id, reply.events)
+    return reply
+
+
+@bp.get("/q/<token>")
+def scan(token: str) -> ResponseReturnValue:
+    """A checkpoint's QR code scanned with the phone's camera app."""
+    found = checkpoints.read(current_app.config["SECRET_KEY"], token)
+    if found is None:
+        message = _(
+            "Ce code QR n'est pas un code Tempo valide. Demande de l'aide à ton conseiller."
+        )
+        return render_template("scan.html", ok=False, message=message), 400
+    player = current_player()
+    if player is None:
+        message = _(
+            "Rejoins d'abord ton équipe (ou reviens avec ton code personnel), "
+            "puis scanne à nouveau ce code."
+        )
+        return render_template("scan.html", ok=False, message=message), 401
+    try:
+        reply = _scan_reply(player, *found)
+    except play.PlayError as exc:
+        return render_template("scan.html", ok=False, message=exc.message), 400
+    if reply.error:
+        return render_template("scan.html", ok=False, message=reply.error["message"]), 400
+    flash(_("Balise validée pour ton équipe !"))
+    return redirect(url_for("play.game"))
+
+
+@bp.post("/jouer/balise")
+def checkpoint_code() -> ResponseReturnValue:
+    """A checkpoint's short code typed in the mission (fallback when scanning is impossible)."""
+    player = current_player()
+    if player is None:
+        return _json_error("unknown_player", _("Rejoins d'abord ton équipe."), 401)
+    raw = (request.get_json(silent=True) or {}).get("code", "")
+    cohort = player.team.cohort
+    game = games.cohort_game(cohort)
+    checkpoint_id = checkpoints.by_short_code(
+        current_app.config["SECRET_KEY"], cohort, game, str(raw)
+    )
+    if checkpoint_id is None:
+        message = _("Ce code de balise n'existe pas. Vérifie les 6 caractères.")
+        return _json_error("wrong_checkpoint", message, 400)
+    try:
+        reply = _scan_reply(player, cohort.id, checkpoint_id)
+    except play.PlayError as exc:
+        return _json_error(exc.code, exc.message, 400)
+    return reply.ack(), (200 if reply.ok else 400)
+
+
+@bp.post("/jouer/preuve/<mission_id>")
+def upload_proof(mission_id: str) -> ResponseReturnValue:
+    """A proof (photo and/or text) sent for the counsellor's validation."""
+    player = current_player()
+    if player is None:
+        return _json_error("unknown_player", _("Rejoins d'abord ton équipe."), 401)
+    data: dict[str, object] = {}
+    text = request.form.get("text", "").strip()
+    if text:
+        data["text"] = text[:2000]
+    folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
+    upload = request.files.get("photo")
+    if upload is not None and upload.filename:
+        try:
+            data["photo"] = proofs.store_photo(upload.stream, folder)
+        except proofs.ProofError as exc:
+            return _json_error("invalid_photo", str(exc), 400)
+    action_id = request.form.get("id") or f"proof-{uuid.uuid4()}"
+    online = presence.online(player.team_id)
+    try:
+        reply = play.perform(
+            db.session, player, action_id, mission_id, "submit", data, now(), online, limits()
+        )
+    except play.PlayError as exc:
+        reply = play.Reply(ok=False, version=0, error={"code": exc.code, "message": exc.message})
+    if not reply.ok and "photo" in data and not reply.duplicate:
+        (folder / str(data["photo"])).unlink(missing_ok=True)  # nothing refers to it
+    if reply.error:
+        return _json_error(reply.error["code"], reply.error["message"], 400)
+    broadcast(player.team_id, reply.events)
+    return reply.ack(), (200 if reply.ok else 400)
