@@ -16,7 +16,7 @@ from tempo.services.calendar.days import Broadcasts
 from tempo.services.mail.outbox import deliver_due
 from tempo.services.recaps import mailing as recap_mail
 from tempo.services.recaps import produce as recaps
-from tempo.web.play import public_url
+from tempo.web.urls import public_url
 
 
 @click.command(
