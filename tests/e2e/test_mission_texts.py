@@ -5,13 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import PHONE, shot
-from tests.e2e.test_team_play import (
-    TIMEOUT,
-    _answer,
-    _close_mission,
-    _dismiss_celebration,
-    _open_mission,
-)
+from tests.e2e.test_team_play import TIMEOUT, _close_mission, _open_mission, _solve_badge
 from tests.live import LiveServer
 from tests.realtime.helpers import mission
 
@@ -44,12 +38,7 @@ def test_clues_typed_codes_and_bought_hints_are_readable_on_a_phone(
     page.get_by_role("button", name="Entrer dans l'équipe").click()
     expect(page.locator("#conn")).to_contain_text("En ligne", timeout=TIMEOUT)
 
-    badge = mission("d01-badge-entree")  # its reward pays for the hint
-    _open_mission(page, badge.id)
-    _answer(page, badge.id, badge.params["answers"][0])
-    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
-    _dismiss_celebration(page)
-    _close_mission(page)
+    _solve_badge(page)
 
     split = mission("d01-annuaire")
     hint = _visible(split.hints[0].text)

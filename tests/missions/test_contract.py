@@ -216,16 +216,17 @@ def html_path(path: str) -> str:
     return ".".join([*parents, name + "_html" + last[len(name) :]])
 
 
+def sample_path(key: str) -> tuple[MissionType[Any], Any, list[dict[str, Any]]]:
+    """A type, its sample's params and the states met while completing the sample."""
+    mt = mission(key)
+    params = mt.parse(sample_for(key).params)
+    return mt, params, path_states(mt, params, sample_for(key))
+
+
 def sample_views(key: str) -> list[dict[str, Any]]:
     """Every view met while completing the sample, for each teammate."""
-    mt = mission(key)
-    sample = sample_for(key)
-    params = mt.parse(sample.params)
-    return [
-        mt.view(params, state, player, ctx())
-        for state in path_states(mt, params, sample)
-        for player in TEAM
-    ]
+    mt, params, states = sample_path(key)
+    return [mt.view(params, state, player, ctx()) for state in states for player in TEAM]
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -276,10 +277,8 @@ def test_markdown_fields_reach_phones_as_sanitised_html_only(key: str) -> None:
 @pytest.mark.parametrize("key", KEYS)
 def test_console_summary_is_plain_data(key: str) -> None:
     """The dashboard's summary of every state met is a ConsoleSummary of JSON values."""
-    mt = mission(key)
-    sample = sample_for(key)
-    params = mt.parse(sample.params)
-    for state in path_states(mt, params, sample):
+    mt, params, states = sample_path(key)
+    for state in states:
         summary = mt.console_summary(params, state)
         assert isinstance(summary, ConsoleSummary)
         dumps(dataclasses.asdict(summary))
@@ -289,9 +288,7 @@ def test_console_summary_is_plain_data(key: str) -> None:
 
 def test_a_submitted_proof_waits_for_the_counsellor_on_the_dashboard() -> None:
     """After `submit` and until `review`, the proof is pending with what the team sent."""
-    mt = mission("proof")
-    params = mt.parse(sample_for("proof").params)
-    initial, submitted, reviewed = path_states(mt, params, sample_for("proof"))
+    mt, params, (initial, submitted, reviewed) = sample_path("proof")
     assert mt.console_summary(params, initial) == ConsoleSummary()
     assert mt.console_summary(params, submitted) == ConsoleSummary(
         pending=True, text="Voici notre badge."
