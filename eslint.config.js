@@ -10,7 +10,7 @@ export default [
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "module",
-      // socket.io's client is a classic script that defines `io` on window.
+      // Globals of classic scripts (socket.io's `io`) are read as `window.io`.
       globals: { ...globals.browser },
     },
     rules: {
