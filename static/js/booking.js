@@ -1,7 +1,9 @@
-/* Tempo — the appointment mission's slot picker, confirmation and banner. Vanilla ES2019.
+/* Tempo — the appointment mission's slot picker, confirmation and banner.
    play.js draws the mission panel and calls TempoBooking.render(mission, view); this file owns
    what is inside: it talks to /jouer/rendez-vous (JSON, CSRF header) and hears the team's events
-   as "tempo:event" (booking.reminder, booking.attended). */
+   as "tempo:event" (booking.reminder, booking.attended). ES module, no build step. */
+import { h } from "./dom.js";
+
 (function () {
   "use strict";
 
@@ -15,22 +17,6 @@
   const DAYS_STEP = 3;
   const STALE_MS = 20000;
 
-  function h(tag, props) {
-    const node = document.createElement(tag);
-    Object.keys(props || {}).forEach((k) => {
-      const v = props[k];
-      if (v == null || v === false) return;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else if (k === "html") node.innerHTML = v;   // only server-sanitised *_html fields
-      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? "" : v);
-    });
-    for (let i = 2; i < arguments.length; i++) {
-      [].concat(arguments[i]).forEach((kid) => { if (kid != null && kid !== false) node.append(kid); });
-    }
-    return node;
-  }
   const play = () => window.TempoPlay || { toast: () => null, me: () => "", refreshView: () => {}, mission: () => null, said: () => "" };
 
   // ---------------------------------------------------------------- state

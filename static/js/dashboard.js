@@ -28,7 +28,7 @@
       if (active && document.getElementById(active)) document.getElementById(active).focus();
     }, 150);
   };
-  const socket = io("/console", { auth: { cohort: board.dataset.cohort } });
+  const socket = window.io("/console", { auth: { cohort: board.dataset.cohort } });
   socket.on("team.event", refresh);
   socket.on("presence", refresh);
   socket.on("connect", () => document.body.dataset.live = "1");

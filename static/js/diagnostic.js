@@ -5,10 +5,10 @@
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     // Each page load is a new question: start reading there, not at the top of the page.
-    var error = document.querySelector(".diag__error");
-    var target = document.querySelector("[data-autofocus]");
+    const error = document.querySelector(".diag__error");
+    const target = document.querySelector("[data-autofocus]");
     if (error && error.textContent.trim()) {
-      var first = document.querySelector('.diag__option input[type="radio"]');
+      const first = document.querySelector('.diag__option input[type="radio"]');
       if (first) first.focus();
     } else if (target) {
       target.focus();
@@ -18,20 +18,20 @@
       form.addEventListener("submit", function (event) {
         if (form.hasAttribute("data-require-choice") && !form.querySelector('input[type="radio"]:checked')) {
           event.preventDefault();
-          var message = form.querySelector(".diag__error");
-          var group = form.querySelector("fieldset");
+          const message = form.querySelector(".diag__error");
+          const group = form.querySelector("fieldset");
           if (message) message.textContent = form.getAttribute("data-choice-message");
           if (group) {
             group.setAttribute("aria-invalid", "true");
             group.setAttribute("aria-describedby", "diag-error");
           }
-          var radio = form.querySelector('input[type="radio"]');
+          const radio = form.querySelector('input[type="radio"]');
           if (radio) radio.focus();
           return;
         }
         if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
         form.setAttribute("aria-busy", "true");
-        var button = form.querySelector('button[type="submit"]');
+        const button = form.querySelector('button[type="submit"]');
         if (button) button.setAttribute("aria-disabled", "true");
       });
     });
@@ -40,7 +40,7 @@
     window.addEventListener("pageshow", function () {
       document.querySelectorAll("form[aria-busy]").forEach(function (form) {
         form.removeAttribute("aria-busy");
-        var button = form.querySelector('button[type="submit"]');
+        const button = form.querySelector('button[type="submit"]');
         if (button) button.removeAttribute("aria-disabled");
       });
     });
@@ -48,8 +48,8 @@
     // A changed answer clears the « choose an answer » message.
     document.querySelectorAll('.diag__option input[type="radio"]').forEach(function (radio) {
       radio.addEventListener("change", function () {
-        var message = document.querySelector(".diag__error");
-        var group = radio.closest("fieldset");
+        const message = document.querySelector(".diag__error");
+        const group = radio.closest("fieldset");
         if (message) message.textContent = "";
         if (group) { group.removeAttribute("aria-invalid"); group.removeAttribute("aria-describedby"); }
       });

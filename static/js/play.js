@@ -1,49 +1,11 @@
-/* Tempo — the player's phone page. Vanilla ES2019, no build step.
+/* Tempo — the player's phone page: state, socket, HUD, map, vault, team and the mission panel's
+   shell. Each mission type draws its own play area (static/js/missions/). ES module, no build step.
    Speaks the /play Socket.IO protocol described in docs/protocol.md. */
+import { $, $$, h, plain, plural, quote, rich } from "./dom.js";
+import { missionType } from "./missions/index.js";
+
 (function () {
   "use strict";
-
-  // ---------------------------------------------------------------- DOM helpers
-  const $ = (sel, root) => (root || document).querySelector(sel);
-  const $$ = (sel, root) => Array.prototype.slice.call((root || document).querySelectorAll(sel));
-
-  // Build an element. Strings become text nodes; `html` is reserved for server-sanitised *_html fields.
-  function h(tag, props) {
-    const node = document.createElement(tag);
-    Object.keys(props || {}).forEach((k) => {
-      const v = props[k];
-      if (v == null || v === false) return;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else if (k === "html") node.innerHTML = v;
-      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? "" : v);
-    });
-    for (let i = 2; i < arguments.length; i++) {
-      [].concat(arguments[i]).forEach((kid) => {
-        if (kid != null && kid !== false) node.append(kid);
-      });
-    }
-    return node;
-  }
-
-  // Rich authored text: `<key>_html` (sanitised by the server) or, failing that, plain `<key>`.
-  function rich(obj, key, tag, cls) {
-    const node = h(tag || "div", { class: "prose " + (cls || "") });
-    if (obj && typeof obj[key + "_html"] === "string") node.innerHTML = obj[key + "_html"];
-    else if (obj && obj[key] != null) { node.textContent = obj[key]; node.classList.add("prose--plain"); }
-    return node;
-  }
-  // Same for arrays such as clues_html.
-  function richList(obj, key) {
-    if (obj && Array.isArray(obj[key + "_html"])) return obj[key + "_html"].map((x) => ({ html: x }));
-    return ((obj && obj[key]) || []).map((x) => ({ text: x }));
-  }
-
-  // Hint texts arrive as plain strings that may still hold Markdown emphasis: drop the markers.
-  const plain = (s) => String(s == null ? "" : s).replace(/\*\*(.+?)\*\*/g, "$1").replace(/(^|[\s(])\*(\S[^*]*?)\*/g, "$1$2");
-  const plural = (n, one, many) => n + " " + (n > 1 ? many : one);
-  const quote = (s) => "«\u00a0" + s + "\u00a0»";
 
   // crypto.randomUUID needs a secure context (https or localhost): fall back to a random v4 UUID.
   function uid() {
@@ -78,12 +40,6 @@
   const STATUS = {
     locked: ["🔒", "Verrouillée"], available: ["✨", "Disponible"],
     in_progress: ["⏳", "En cours"], done: ["✅", "Réussie"],
-  };
-  const TYPES = {
-    enigma: ["🧩", "Énigme"], quiz: ["❓", "Quiz"], dialogue: ["💬", "Dialogue"],
-    "split-clue": ["🧠", "Indices partagés"], "code-lock": ["🔐", "Code secret"],
-    "qr-checkpoint": ["📍", "Mission en ville"], proof: ["📸", "Preuve"],
-    appointment: ["📅", "Rendez-vous"], diagnostic: ["🧭", "Diagnostic"],
   };
   // Events that do not change missions; every other event (including unknown ones) refreshes the state.
   const NO_REFRESH = ["mission.attempted", "recap.ready"];
@@ -231,11 +187,11 @@
       }
       case "hint.bought":
         team.shards = ev.shards;
-        if (m && m.hints) m.hints.forEach((x) => { if (x.index === ev.index) x.text = ev.text; });
+        if (m && m.hints) m.hints.forEach((x) => { if (x.index === ev.index) { x.text_html = ev.text_html; x.text = ev.text; } });
         toast("💡 " + said(ev.by, "as", "a") + " acheté l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + " (−" + ev.cost + " éclats).");
         break;
       case "mission.updated":
-        if (m && m.type === "diagnostic" && String(ev.by) !== myId()) toast("🧭 " + said(ev.by, "as", "a") + " terminé son auto-diagnostic.");
+        if (m && missionType(m.type).updated) missionType(m.type).updated(ev, ui);
         break;
       case "mission.attempted":
         if (String(ev.by) !== myId()) toast("🤔 " + said(ev.by, "as", "a") + " tenté une réponse à " + titleOf(ev.mission) + "\u00a0: pas encore ça.");
@@ -300,7 +256,7 @@
     if (online.some((id) => !players().some((x) => String(x.id) === id))) refreshState();   // someone we do not know yet
     renderTeam();
     const m = S.open && missionById(S.open);
-    if (m && m.type === "split-clue") refreshView();   // fragments are dealt among players present
+    if (m && missionType(m.type).dealtByPresence) refreshView();
   }
 
   // The open mission, as this player sees it.
@@ -411,11 +367,11 @@
 
   function missionCard(m) {
     const st = STATUS[m.status] || STATUS.locked;
-    const ty = TYPES[m.type] || ["🎯", "Mission"];
+    const ty = missionType(m.type);
     const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
     return h("button", { type: "button", class: "mcard mcard--" + m.status, "data-mission": m.id, onclick: () => openMission(m.id) },
       h("span", { class: "mcard__top" },
-        h("span", { class: "mcard__type" }, h("span", { "aria-hidden": "true" }, ty[0] + " "), ty[1]),
+        h("span", { class: "mcard__type" }, h("span", { "aria-hidden": "true" }, ty.icon + " "), ty.label),
         h("span", { class: "badge badge--" + m.status }, h("span", { "aria-hidden": "true" }, st[0] + " "), st[1])),
       h("span", { class: "mcard__title" }, m.title),
       h("span", { class: "mcard__meta" }, "+" + plural(m.reward, "éclat", "éclats"),
@@ -493,21 +449,20 @@
     const focusId = hadFocus ? document.activeElement.id : null;
     if (S.stopScan) S.stopScan();
     body.textContent = "";
-    const ty = TYPES[m.type] || ["🎯", "Mission"];
+    const ty = missionType(m.type);
     const st = STATUS[m.status] || STATUS.locked;
     body.append(...[
-      h("p", { class: "kicker" }, ty[0] + " " + ty[1] + " · Jour " + m.day),
+      h("p", { class: "kicker" }, ty.icon + " " + ty.label + " · Jour " + m.day),
       h("h2", { id: "panel-title", tabindex: "-1" }, m.title),
       h("p", { class: "panel__meta" },
         h("span", { class: "badge badge--" + m.status }, st[0] + " " + st[1]),
         " +" + plural(m.reward, "éclat", "éclats"),
         m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
-      m.type === "dialogue" ? null : speakerBlock(m.character),
+      ty.ownSpeaker ? null : speakerBlock(m.character),
       rich(m, "narrative")].filter(Boolean));
     if (m.status === "locked") body.append(lockedBlock(m));
     else {
-      const render = RENDER[m.type];
-      body.append(h("section", { class: "play-area", "aria-label": "À toi de jouer" }, render ? render(m, m.play || {}) : h("p", {}, "Ce type de mission n'est pas encore pris en charge.")));
+      body.append(h("section", { class: "play-area", "aria-label": "À toi de jouer" }, ty.render ? ty.render(m, m.play || {}, ui) : h("p", {}, "Ce type de mission n'est pas encore pris en charge.")));
       if (m.status === "done") body.append(doneBlock(m));
       body.append(hintsBlock(m));
     }
@@ -629,160 +584,21 @@
   }
   const act = (f, m, kind, data) => send(f, "action", { mission: m.id, kind: kind, data: data });
 
-  // A labelled single-line field.
-  const field = (id, label, attrs) => h("div", { class: "field" }, h("label", { for: id }, label),
-    h("input", Object.assign({ id: id, type: "text", "data-keep": true, autocomplete: "off", autocapitalize: "off", spellcheck: "false" }, attrs)));
-  const attemptsLine = (p) => (p.attempts ? h("p", { class: "muted" }, "Essais de l'équipe\u00a0: " + p.attempts) : null);
-
-  // Free-text answer (enigma, split-clue).
-  function answerForm(m, p) {
-    if (m.status === "done") return null;
-    const id = "ans-" + m.id;
-    return form(m, "answer", field(id, "Ta réponse", { placeholder: p.placeholder || "", enterkeyhint: "send" }), "Valider la réponse", (f) => {
-      const answer = $("#" + id, f).value.trim();
-      if (!answer) return say(f, "Écris une réponse avant de valider.");
-      act(f, m, "answer", { answer: answer });
-    });
-  }
-
-  // ---------------------------------------------------------------- mission types
-  const RENDER = {
-    enigma: (m, p) => [rich(p, "question"), attemptsLine(p), answerForm(m, p)],
-
-    "split-clue": (m, p) => {
-      const frags = p.fragments || [];
-      const n = p.fragment_count || frags.length;
-      return [
-        rich(p, "question"),
-        frags.length
-          ? h("ul", { class: "fragments" }, frags.map((fr) => h("li", { class: "fragment" },
-            h("p", { class: "fragment__label" }, h("strong", {}, "🧩 Ton fragment n°" + fr.index + " sur " + n),
-              h("span", { class: "fragment__tip" }, " — partage-le à voix haute avec ton équipe")),
-            rich(fr, "text"))))
-          : h("p", { class: "notice" }, "Pas de fragment pour toi cette fois\u00a0: écoute ceux de tes coéquipiers et aide à assembler la réponse."),
-        h("p", { class: "muted" }, "Les " + n + " fragments sont répartis entre les joueurs présents. Il vous les faut tous\u00a0!"),
-        attemptsLine(p), answerForm(m, p)];
-    },
-
-    quiz: (m, p) => {
-      const qs = p.questions || [];
-      const score = p.last_score != null ? h("p", { class: "notice" }, "Dernier essai\u00a0: " + p.last_score + " bonne(s) réponse(s) sur " + qs.length + ". Il en faut " + p.pass_mark + ".") : null;
-      const intro = h("p", { class: "muted" }, "Répondez ensemble. Il faut " + p.pass_mark + " bonne(s) réponse(s) sur " + qs.length + " pour réussir.");
-      if (m.status === "done") return [intro, h("ol", {}, qs.map((q) => h("li", {}, q.prompt)))];
-      const sets = qs.map((q, qi) => {
-        const type = q.multiple ? "checkbox" : "radio";
-        return h("fieldset", { class: "question" },
-          h("legend", {}, (qi + 1) + ". " + q.prompt, q.multiple ? h("span", { class: "muted" }, " (plusieurs réponses possibles)") : null),
-          q.choices.map((c, ci) => {
-            const id = "q-" + m.id + "-" + qi + "-" + ci;
-            return h("div", { class: "choice" },
-              h("input", { type: type, id: id, name: "q" + qi, value: ci, "data-keep": true }),
-              h("label", { for: id }, c));
-          }));
-      });
-      return [intro, score, form(m, "quiz", sets, "Envoyer les réponses", (f) => {
-        const answers = qs.map((q, qi) => $$('input[name="q' + qi + '"]:checked', f).map((x) => Number(x.value)));
-        const missing = answers.findIndex((a) => !a.length);
-        if (missing >= 0) { say(f, "Réponds à la question " + (missing + 1) + " avant d'envoyer."); $('input[name="q' + missing + '"]', f).focus(); return; }
-        act(f, m, "submit", { answers: answers });
-      })];
-    },
-
-    dialogue: (m, p) => {
-      const hist = p.history || [];
-      const out = [];
-      if (hist.length) {
-        out.push(h("details", { class: "history" }, h("summary", {}, "Ce que l'équipe a déjà répondu (" + hist.length + ")"),
-          h("ol", {}, hist.map((x) => h("li", {}, typeof x === "string" ? x : (x.choice || x.text || ""))))));
-      }
-      if (p.node) {
-        const line = rich(p, "text", "div", "speaker__line");
-        line.setAttribute("tabindex", "-1"); line.setAttribute("data-focus", "");
-        out.push(speakerBlock(p.speaker, line));
-      }
-      if (p.ended || m.status === "done") { out.push(h("p", { class: "muted" }, "Conversation terminée.")); return out; }
-      const f = form(m, "choose", h("p", { class: "choices__label", id: "choices-" + m.id }, "Que répondez-vous\u00a0?"), "", () => {});
-      $("button[type=submit]", f).remove();
-      f.insertBefore(h("div", { class: "choices", role: "group", "aria-labelledby": "choices-" + m.id },
-        (p.choices || []).map((c, i) => h("button", { type: "button", class: "choice-btn", onclick: (e) => {
-          if (isBusy(f)) return;
-          e.currentTarget.classList.add("is-picked");
-          send(f, "action", { mission: m.id, kind: "choose", data: { node: p.node, choice: i } });
-        } }, c))), $('[role="alert"]', f));
-      out.push(f);
-      return out;
-    },
-
-    "code-lock": (m, p) => {
-      const clues = richList(p, "clues");
-      const id = "code-" + m.id;
-      const kind = p.numeric ? "chiffres" : "caractères";
-      return [rich(p, "prompt"),
-        clues.length ? [h("h3", {}, "Indices trouvés"), h("ol", { class: "clues" }, clues.map((c) => h("li", c.html != null ? { html: c.html } : { text: c.text })))] : null,
-        attemptsLine(p),
-        m.status === "done" ? null : form(m, "code", field(id, "Code à " + p.length + " " + kind, {
-          inputmode: p.numeric ? "numeric" : "text", maxlength: p.length, autocapitalize: "characters",
-          pattern: p.numeric ? "[0-9]*" : null, class: "code-input", enterkeyhint: "send",
-        }), "Essayer le code", (f) => {
-          const code = $("#" + id, f).value.replace(/\s+/g, "").toUpperCase();
-          if (code.length !== p.length) return say(f, "Le code fait " + p.length + " " + kind + ".");
-          act(f, m, "try", { code: code });
-        })];
-    },
-
-    "qr-checkpoint": (m, p) => {
-      const cps = p.checkpoints || [];
-      const done = cps.filter((c) => c.scanned).length;
-      return [
-        h("p", { class: "muted" }, done + " balise(s) validée(s) sur " + cps.length + (p.ordered ? " — à trouver dans l'ordre." : ".")),
-        h("ol", { class: "checkpoints" }, cps.map((c) => h("li", { class: "checkpoint" + (c.scanned ? " checkpoint--ok" : "") },
-          h("p", { class: "checkpoint__label" }, h("strong", {}, c.label), " ", h("span", { class: "badge badge--" + (c.scanned ? "done" : "available") }, c.scanned ? "✅ Validée" : "🔎 À trouver")),
-          rich(c, "clue"), c.scanned ? rich(c, "message") : null))),
-        m.status === "done" ? null : [
-          h("h3", {}, "Scanner avec l'appareil photo"),
-          h("p", {}, "Quand tu trouves le QR code imprimé, scanne-le avec l'appareil photo de ton téléphone\u00a0: il ouvre Tempo et valide la balise pour toute l'équipe."),
-          scannerBlock(),
-          form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: 6, autocapitalize: "characters", class: "code-input" }), "Valider le code", (f) => {
-            const code = $("#cp-" + m.id, f).value.replace(/\s+/g, "").toUpperCase();
-            if (code.length !== 6) return say(f, "Le code fait 6 caractères.");
-            postJson(f, root.dataset.checkpointUrl, { code: code });
-          })]];
-    },
-
-    proof: (m, p) => {
-      const labels = {
-        waiting: "📝 Pas encore envoyée.", pending: "⏳ Envoyée — en attente de validation par ton conseiller ou ta conseillère.",
-        accepted: "✅ Preuve acceptée\u00a0!", refused: "❌ Preuve refusée\u00a0: tu peux en envoyer une nouvelle.",
-      };
-      const kind = p.kind || "photo-or-text";
-      const fields = [];
-      if (kind !== "photo") fields.push(h("div", { class: "field" }, h("label", { for: "ptext-" + m.id }, kind === "text" ? "Ton texte" : "Ton texte (ou une photo ci-dessous)"),
-        h("textarea", { id: "ptext-" + m.id, rows: 5, "data-keep": true, maxlength: 2000 })));
-      if (kind !== "text") fields.push(h("div", { class: "field" }, h("label", { for: "pphoto-" + m.id }, "Ta photo"),
-        h("input", { id: "pphoto-" + m.id, type: "file", accept: "image/*", capture: "environment", class: "file-input" })));
-      return [rich(p, "instructions"),
-        h("p", { class: "notice proof-status proof-status--" + p.status }, labels[p.status] || p.status),
-        p.comment ? h("p", {}, h("strong", {}, "Commentaire\u00a0: "), p.comment) : null,
-        m.status === "done" || p.status === "accepted" ? null : form(m, "proof", fields, p.status === "pending" ? "Remplacer ma preuve" : "Envoyer la preuve", (f) => sendProof(f, m, kind))];
-    },
-    // The slot picker lives in booking.js (loaded before this file).
-    appointment: (m, p) => (window.TempoBooking ? window.TempoBooking.render(m, p) : rich(p, "instructions")),
-    // The diagnostic itself runs on its own pages (templates/diagnostic/): link to them.
-    diagnostic: (m, p) => [rich(p, "instructions"),
-      p.completed ? h("p", { class: "notice notice--ok" }, "✅ Tu as terminé ton auto-diagnostic.") : null,
-      p.completed_count ? h("p", { class: "muted" }, plural(p.completed_count, "membre de l'équipe l'a", "membres de l'équipe l'ont") + " terminé.") : null,
-      p.completed
-        ? h("p", {}, h("a", { class: "button", href: p.moment === "closing" ? root.dataset.bilanUrl : root.dataset.resultsUrl },
-            p.moment === "closing" ? "Voir mon bilan Tempo" : "Voir mes résultats"))
-        : h("p", {}, h("a", { class: "button", href: root.dataset.diagnosticUrl }, "🧭 Faire mon auto-diagnostic"))],
+  // What a mission type's renderer may use of the page (static/js/missions/).
+  const ui = {
+    form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
+    http: httpJson, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, me: myId,
+    setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
 
   // ---------------------------------------------------------------- hints
   function hintsBlock(m) {
     const hints = m.hints || [];
     if (!hints.length) return null;
-    const owned = hints.filter((x) => x.text != null);
-    const next = hints.find((x) => x.text == null);
+    // A bought hint has its text (`text_html`, like every authored Markdown field); others have null.
+    const bought = (x) => x.text_html != null || x.text != null;
+    const owned = hints.filter(bought);
+    const next = hints.find((x) => !bought(x));
     const shards = S.snap.team.shards;
     const out = h("section", { class: "hints", "aria-labelledby": "hints-" + m.id },
       h("h3", { id: "hints-" + m.id }, "💡 Indices"),
@@ -809,82 +625,6 @@
       .then((r) => r.json().catch(() => ({ ok: r.ok, error: r.ok ? null : { code: "http_" + r.status, message: "Erreur du serveur (" + r.status + "). Réessaie." } })))
       .catch(() => ({ ok: false, error: { code: "timeout", message: "Impossible de joindre le serveur. Vérifie ta connexion puis réessaie." } }));
   }
-  function postJson(f, url, body) {
-    busy(f, true); say(f, "");
-    return httpJson(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then((ack) => { handleAck(f, ack); if (ack.ok) { say(f, "✅ Code accepté\u00a0!", true); refreshState(0); } });
-  }
-
-  // Large phone photos are shrunk before upload (prepaid data, weak signal).
-  function shrink(file) {
-    if (!file || file.size < 1500000 || !window.createImageBitmap || !/^image\//.test(file.type)) return Promise.resolve(file);
-    return createImageBitmap(file).then((bmp) => {
-      const k = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
-      const c = h("canvas", { width: Math.round(bmp.width * k), height: Math.round(bmp.height * k) });
-      c.getContext("2d").drawImage(bmp, 0, 0, c.width, c.height);
-      return new Promise((res) => c.toBlob((b) => res(b || file), "image/jpeg", 0.82));
-    }).catch(() => file);
-  }
-
-  function sendProof(f, m, kind) {
-    const textEl = $("textarea", f);
-    const fileEl = $("input[type=file]", f);
-    const text = textEl ? textEl.value.trim() : "";
-    const file = fileEl && fileEl.files[0];
-    if (!text && !file) return say(f, kind === "photo" ? "Ajoute une photo avant d'envoyer." : kind === "text" ? "Écris ton texte avant d'envoyer." : "Ajoute une photo ou écris un texte avant d'envoyer.");
-    if (!file) return act(f, m, "submit", { text: text }).then((ack) => { if (ack.ok) say(f, "📨 Preuve envoyée\u00a0!", true); });
-    busy(f, true); say(f, "Envoi de la photo…", true);
-    return shrink(file).then((blob) => {
-      const fd = new FormData();
-      fd.append("photo", blob, (file.name || "photo").replace(/\.\w+$/, "") + (blob === file ? "" : ".jpg"));
-      if (text) fd.append("text", text);
-      fd.append("csrf_token", CSRF);
-      fd.append("id", actionId(f, "proof" + file.name + file.size + text));   // same id when the same proof is sent again
-      return httpJson(root.dataset.uploadUrl.replace("__MISSION__", encodeURIComponent(m.id)), { method: "POST", body: fd });
-    }).then((ack) => { handleAck(f, ack); if (ack.ok) { say(f, "📨 Preuve envoyée\u00a0!", true); refreshState(0); } });
-  }
-
-  // ---------------------------------------------------------------- in-app QR scanner
-  function scannerBlock() {
-    const md = navigator.mediaDevices;
-    if (!("BarcodeDetector" in window) || !md || !md.getUserMedia) return null;
-    const video = h("video", { class: "scanner__video", playsinline: true, hidden: true, "aria-label": "Image de la caméra" });
-    video.muted = true;
-    const status = h("p", { class: "muted", role: "status" });
-    const btn = h("button", { type: "button", class: "button button--ghost" }, "📷 Scanner dans Tempo");
-    let stream = null; let timer = 0;
-    const stop = () => {
-      clearTimeout(timer);
-      if (stream) stream.getTracks().forEach((t) => t.stop());
-      stream = null; video.hidden = true; btn.textContent = "📷 Scanner dans Tempo";
-      S.stopScan = null;
-    };
-    const found = (raw) => {
-      let url = null;
-      try { url = new URL(raw, location.href); } catch (e) { url = null; }
-      if (url && url.origin === location.origin && url.pathname.indexOf("/q/") === 0) { stop(); status.textContent = "QR code trouvé, validation…"; location.href = url.href; return true; }
-      status.textContent = "Ce QR code n'est pas une balise Tempo. Cherche encore\u00a0!";
-      return false;
-    };
-    btn.addEventListener("click", () => {
-      if (stream) return stop();
-      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      md.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
-        stream = s; S.stopScan = stop;
-        video.srcObject = s; video.hidden = false; btn.textContent = "Arrêter la caméra";
-        status.textContent = "Vise le QR code.";
-        return video.play();
-      }).then(function loop() {
-        if (!stream) return;
-        detector.detect(video).then((codes) => {
-          if (codes.length && found(codes[0].rawValue)) return;
-          timer = setTimeout(loop, 300);
-        }).catch(() => { timer = setTimeout(loop, 500); });
-      }).catch(() => { stop(); status.textContent = "Impossible d'ouvrir la caméra. Utilise l'appareil photo du téléphone ou tape le code."; });
-    });
-    return h("div", { class: "scanner" }, btn, video, status);
-  }
-
   // ---------------------------------------------------------------- celebration
   let celeBack = null;
   function scheduleCelebration() {

@@ -12,10 +12,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tempo.missions import registry
-from tempo.missions.base import JSON, Action, MissionContext, MissionError, Params
+from tempo.missions.base import (
+    JSON,
+    Action,
+    ConsoleSummary,
+    MissionContext,
+    MissionError,
+    MissionType,
+    Params,
+)
 from tempo.scenarios.schema import Mission, Offer, Scenario
 
 LOCKED, AVAILABLE, IN_PROGRESS, DONE = "locked", "available", "in_progress", "done"
+# Fields of every mission view holding authored Markdown (paths as in `markdown_to_html`);
+# the type's own view sits under `play`.
+VIEW_MARKDOWN = ("narrative", "hints[].text")
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Game:
         self.missions: dict[str, Mission] = {}
         self.day_of: dict[str, int] = {}
         self.params: dict[str, Params] = {}
+        self.types: dict[str, MissionType[Any]] = {}
         for day, mission in scenario.missions():
             mission_type = registry.get(mission.type)
             if mission_type is None:  # the validator refuses this; guard for frozen content
@@ -73,6 +85,7 @@ class Game:
             self.missions[mission.id] = mission
             self.day_of[mission.id] = day.day
             self.params[mission.id] = mission_type.parse(mission.params)
+            self.types[mission.id] = mission_type
 
     @classmethod
     def from_frozen(cls, frozen: Mapping[str, Any]) -> Game:
@@ -118,8 +131,7 @@ class Game:
         record = team.missions.get(mission_id)
         if record is not None:
             return record
-        mission_type = registry.get(self.missions[mission_id].type)
-        assert mission_type is not None
+        mission_type = self.types[mission_id]
         return MissionRecord(state=mission_type.initial_state(self.params[mission_id]))
 
     def _playable(self, team: TeamState, mission_id: str) -> MissionError | None:
@@ -137,9 +149,7 @@ class Game:
         refusal = self._playable(team, mission_id)
         if refusal is not None:
             return Result(team, error=refusal)
-        mission = self.missions[mission_id]
-        mission_type = registry.get(mission.type)
-        assert mission_type is not None
+        mission_type = self.types[mission_id]
         record = self._record(team, mission_id)
         outcome = mission_type.handle(
             self.params[mission_id], record.state, action, replace(ctx, flags=team.flags)
@@ -263,8 +273,7 @@ class Game:
             ],
         }
         if status != LOCKED:
-            mission_type = registry.get(mission.type)
-            assert mission_type is not None
+            mission_type = self.types[mission_id]
             view["narrative"] = mission.narrative
             view["play"] = mission_type.view(
                 self.params[mission_id], record.state, player, replace(ctx, flags=team.flags)
@@ -272,3 +281,11 @@ class Game:
         if status == DONE:
             view["unlocks"] = list(mission.unlocks)
         return view
+
+    def console_summary(self, mission_id: str, state: JSON) -> ConsoleSummary:
+        """What the counsellor's dashboard shows of a team's state of this mission."""
+        return self.types[mission_id].console_summary(self.params[mission_id], state)
+
+    def view_markdown(self, mission_id: str) -> tuple[str, ...]:
+        """The Markdown fields of this mission's view: the common ones and its type's."""
+        return VIEW_MARKDOWN + tuple(f"play.{path}" for path in self.types[mission_id].markdown)

@@ -34,6 +34,9 @@ class Appointment(MissionType[AppointmentParams]):
     label = "Rendez-vous"
     params_model = AppointmentParams
     actions = frozenset({"booked"})
+    # Sent by the booking service once the slot is really taken.
+    server_actions = frozenset({"booked"})
+    markdown = ("instructions",)
 
     def initial_state(self, params: AppointmentParams) -> JSON:
         """Nobody booked yet."""

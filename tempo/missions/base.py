@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -76,6 +76,15 @@ class References:
     checkpoints: tuple[tuple[tuple[str | int, ...], str], ...] = ()
 
 
+@dataclass(frozen=True)
+class ConsoleSummary:
+    """What the counsellor's dashboard shows of one team's mission besides its status."""
+
+    pending: bool = False  # waits for the counsellor's review
+    photo: str | None = None
+    text: str | None = None
+
+
 class MissionType(Generic[P]):
     """A mission type: parameters schema, initial state, action handling and client view."""
 
@@ -85,6 +94,12 @@ class MissionType(Generic[P]):
     actions: ClassVar[frozenset[str]] = frozenset()
     # Actions that can be wrong answers, counted by the per-player and per-team rate limits.
     guesses: ClassVar[frozenset[str]] = frozenset()
+    # Actions only the server sends, after its own checks (a scanned token, a booking, a
+    # counsellor's review): a phone may never send them itself.
+    server_actions: ClassVar[frozenset[str]] = frozenset()
+    # View fields holding authored Markdown, sent to phones as sanitised HTML under
+    # `<name>_html` (see `markdown_to_html` for the path syntax).
+    markdown: ClassVar[tuple[str, ...]] = ()
 
     def parse(self, raw: Mapping[str, Any]) -> P:
         """Validate raw parameters into this type's model (raises pydantic.ValidationError)."""
@@ -109,6 +124,45 @@ class MissionType(Generic[P]):
     def view(self, params: P, state: JSON, player: str, ctx: MissionContext) -> JSON:
         """What a client may see: never an accepted answer."""
         return {}
+
+    def console_summary(self, params: P, state: JSON) -> ConsoleSummary:
+        """What the counsellor's dashboard shows of a team's state of this mission."""
+        return ConsoleSummary()
+
+
+def markdown_to_html(view: JSON, fields: Iterable[str], render: Callable[[str], str]) -> JSON:
+    """A copy of `view` whose declared Markdown fields are replaced by rendered `<name>_html`.
+
+    A field is a dotted path: `name` is a string, `name[]` a list of strings, `items[].name`
+    the `name` of each object of the list `items`, `play.name` a field of the object `play`.
+    An absent field is skipped; None and "" give None.
+    """
+    out = view
+    for path in fields:
+        out = _render_path(out, path.split("."), render)
+    return out
+
+
+def _render_path(value: Any, path: list[str], render: Callable[[str], str]) -> Any:
+    head, rest = path[0], path[1:]
+    name = head.removesuffix("[]")
+    if not isinstance(value, dict) or name not in value:
+        return value
+    item, many = value[name], head.endswith("[]")
+    out = dict(value)
+    if rest:
+        if many and isinstance(item, list):
+            out[name] = [_render_path(x, rest, render) for x in item]
+        elif not many:
+            out[name] = _render_path(item, rest, render)
+        return out
+    if many and isinstance(item, list):
+        del out[name]
+        out[f"{name}_html"] = [render(x) if isinstance(x, str) else x for x in item]
+    elif not many and (item is None or isinstance(item, str)):
+        del out[name]
+        out[f"{name}_html"] = render(item) if item else None
+    return out
 
 
 def unknown_action(action: Action) -> MissionError:

@@ -33,6 +33,7 @@ class CodeLock(MissionType[CodeLockParams]):
     params_model = CodeLockParams
     actions = frozenset({"try"})
     guesses = frozenset({"try"})
+    markdown = ("prompt", "clues[]")
 
     def initial_state(self, params: CodeLockParams) -> JSON:
         """Closed, no attempt."""

@@ -37,6 +37,9 @@ class Diagnostic(MissionType[DiagnosticParams]):
     label = "Auto-diagnostic"
     params_model = DiagnosticParams
     actions = frozenset({"completed"})
+    # Sent by the diagnostic service when the player finishes their run.
+    server_actions = frozenset({"completed"})
+    markdown = ("instructions",)
 
     def initial_state(self, params: DiagnosticParams) -> JSON:
         """Nobody has completed it."""

@@ -99,6 +99,7 @@ class Dialogue(MissionType[DialogueParams]):
     label = "Dialogue"
     params_model = DialogueParams
     actions = frozenset({"choose"})
+    markdown = ("text",)
 
     def check(self, params: DialogueParams) -> list[Issue]:
         """Node ids are unique; `start` and every `next` exist; some path reaches success."""

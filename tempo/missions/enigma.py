@@ -34,6 +34,7 @@ class Enigma(MissionType[EnigmaParams]):
     params_model = EnigmaParams
     actions = frozenset({"answer"})
     guesses = frozenset({"answer"})
+    markdown = ("question",)
 
     def initial_state(self, params: EnigmaParams) -> JSON:
         """No answer tried yet."""

@@ -9,6 +9,7 @@ from pydantic import Field
 from tempo.missions.base import (
     JSON,
     Action,
+    ConsoleSummary,
     MissionContext,
     MissionError,
     MissionType,
@@ -32,6 +33,9 @@ class Proof(MissionType[ProofParams]):
     label = "Preuve"
     params_model = ProofParams
     actions = frozenset({"submit", "review"})
+    # The counsellor reviews from the dashboard.
+    server_actions = frozenset({"review"})
+    markdown = ("instructions",)
 
     def initial_state(self, params: ProofParams) -> JSON:
         """Nothing sent."""
@@ -102,6 +106,15 @@ class Proof(MissionType[ProofParams]):
             "status": state.get("status", "waiting"),
             "comment": state.get("comment"),
         }
+
+    def console_summary(self, params: ProofParams, state: JSON) -> ConsoleSummary:
+        """A proof waiting for review, with what the team sent."""
+        if state.get("status") != "pending":
+            return ConsoleSummary()
+        submission = state.get("submission") or {}
+        return ConsoleSummary(
+            pending=True, photo=submission.get("photo"), text=submission.get("text")
+        )
 
 
 def _missing(kind: str) -> MissionError:

@@ -49,6 +49,9 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
     params_model = QrCheckpointParams
     actions = frozenset({"scan"})
     guesses = frozenset({"scan"})
+    # Sent by the service once it has verified the scanned token for the team's cohort.
+    server_actions = frozenset({"scan"})
+    markdown = ("checkpoints[].clue", "checkpoints[].message")
 
     def check(self, params: QrCheckpointParams) -> list[Issue]:
         """Checkpoint ids are unique inside the mission."""

@@ -26,3 +26,8 @@ def get(key: str) -> MissionType[Any] | None:
 def keys() -> list[str]:
     """Every registered key, in registration order."""
     return list(_REGISTRY)
+
+
+def server_actions() -> frozenset[str]:
+    """Action kinds that only the server may send, whatever the mission type."""
+    return frozenset().union(*(t.server_actions for t in _REGISTRY.values()))

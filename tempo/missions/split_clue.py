@@ -49,6 +49,7 @@ class SplitClue(MissionType[SplitClueParams]):
     params_model = SplitClueParams
     actions = frozenset({"answer"})
     guesses = frozenset({"answer"})
+    markdown = ("question", "fragments[].text")
 
     def initial_state(self, params: SplitClueParams) -> JSON:
         """No answer tried yet."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tempo.extensions import db, socketio
 from tempo.infra.clock import now
+from tempo.missions import registry
 from tempo.models import CohortStatus, Player, Team
 from tempo.realtime.console import mirror, presence_changed
 from tempo.realtime.presence import presence
@@ -189,7 +190,7 @@ def on_action(data: Any = None) -> dict[str, Any]:
     payload = data.get("data") if isinstance(data.get("data"), dict) else {}
     if not all(isinstance(v, str) and v for v in (action_id, mission_id, kind)):
         return _refused("invalid_action", "Action incomplète (id, mission et kind sont requis).")
-    if kind in {"scan", "review", "booked", "completed"}:
+    if kind in registry.server_actions():
         # These are sent by the server after its own checks, never directly by a phone.
         return _refused("not_allowed", "Cette action ne peut pas venir du téléphone.")
     try:

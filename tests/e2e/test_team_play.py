@@ -32,6 +32,16 @@ def _answer(page: Page, mission_id: str, answer: str) -> None:
     page.get_by_role("button", name="Valider la réponse").click()
 
 
+def _solve_badge(page: Page) -> None:
+    """Solve day 1's first mission (its reward pays for hints), then back to the map."""
+    badge = mission("d01-badge-entree")
+    _open_mission(page, badge.id)
+    _answer(page, badge.id, badge.params["answers"][0])
+    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
+    _dismiss_celebration(page)
+    _close_mission(page)
+
+
 def test_six_phones_join_share_fragments_and_unlock_an_offer(
     browser: Browser, live_server: LiveServer
 ) -> None:
@@ -100,12 +110,7 @@ def test_reload_mid_mission_comes_back_to_the_same_state(
     page.goto(f"{live_server.url}/rejoindre/{live_server.team_codes[1]}")
     page.locator("#pseudonym").fill("Rayan")
     page.get_by_role("button", name="Entrer dans l'équipe").click()
-    badge = mission("d01-badge-entree")
-    _open_mission(page, badge.id)
-    _answer(page, badge.id, badge.params["answers"][0])
-    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
-    _dismiss_celebration(page)
-    _close_mission(page)
+    _solve_badge(page)
 
     dialogue = mission("d01-contrat")
     _open_mission(page, dialogue.id)

@@ -155,6 +155,7 @@ SAMPLES: dict[str, Sample] = {
                     "label": "Gare",
                     "clue": "Là où partent les trains.",
                     "placement": "Panneau des départs, hall de la gare",
+                    "message": "Bravo, la **gare** est validée.",
                 },
             ]
         },

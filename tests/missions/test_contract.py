@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
 from tempo.missions import registry
-from tempo.missions.base import Action, MissionType
+from tempo.missions.base import Action, ConsoleSummary, MissionType
 from tests.missions.mission_samples import SAMPLES, TEAM, Sample, act, ctx, dumps, mission
 
 KEYS = registry.keys()
@@ -189,3 +190,112 @@ def test_repeating_the_completing_action_is_harmless(key: str) -> None:
     dumps(outcome.state)
     for player in TEAM:
         dumps(mt.view(params, outcome.state, player, ctx()))
+
+
+# ---------------------------------------------------------------- declarations
+HOSTILE = "**gras** <script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+def leaves(value: Any, path: str) -> list[tuple[dict[str, Any], str]]:
+    """(object, key) of every field found at a dotted Markdown path (`items[].name`)."""
+    head, _, rest = path.partition(".")
+    name = head.removesuffix("[]")
+    if not isinstance(value, dict) or name not in value:
+        return []
+    if not rest:
+        return [(value, name)]
+    item = value[name]
+    items = item if head.endswith("[]") and isinstance(item, list) else [item]
+    return [leaf for x in items for leaf in leaves(x, rest)]
+
+
+def html_path(path: str) -> str:
+    """Where a Markdown field's HTML is sent: the last name gets `_html`."""
+    *parents, last = path.split(".")
+    name = last.removesuffix("[]")
+    return ".".join([*parents, name + "_html" + last[len(name) :]])
+
+
+def sample_path(key: str) -> tuple[MissionType[Any], Any, list[dict[str, Any]]]:
+    """A type, its sample's params and the states met while completing the sample."""
+    mt = mission(key)
+    params = mt.parse(sample_for(key).params)
+    return mt, params, path_states(mt, params, sample_for(key))
+
+
+def sample_views(key: str) -> list[dict[str, Any]]:
+    """Every view met while completing the sample, for each teammate."""
+    mt, params, states = sample_path(key)
+    return [mt.view(params, state, player, ctx()) for state in states for player in TEAM]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_server_actions_are_actions_of_the_type(key: str) -> None:
+    """A declared server-only kind is one of the type's actions, refused from phones."""
+    mt = mission(key)
+    assert mt.server_actions <= mt.actions
+    assert mt.server_actions <= registry.server_actions()
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_declared_markdown_fields_appear_in_the_views(key: str) -> None:
+    """Each declared Markdown field holds authored text in some view of the sample."""
+    views = sample_views(key)
+    for path in mission(key).markdown:
+        values = [obj[name] for view in views for obj, name in leaves(view, path)]
+        assert any(values), f"{key}: Markdown field {path!r} never shown in the sample's views"
+        assert all(v is None or isinstance(v, str | list) for v in values), (path, values)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_markdown_fields_reach_phones_as_sanitised_html_only(key: str) -> None:
+    """In the snapshot, each declared field becomes `<name>_html`, rendered and sanitised."""
+    from tempo.services.play.snapshot import html_view
+
+    fields = mission(key).markdown
+    shown: set[str] = set()
+    for view in sample_views(key):
+        hostile = copy.deepcopy(view)
+        for path in fields:
+            for obj, name in leaves(hostile, path):
+                if isinstance(obj[name], list):
+                    obj[name] = [HOSTILE for _ in obj[name]]
+                elif obj[name]:
+                    obj[name] = HOSTILE
+        sent = html_view(hostile, fields)
+        for path in fields:
+            assert not leaves(sent, path), f"{key}: raw Markdown {path!r} sent to phones"
+            for obj, name in leaves(sent, html_path(path)):
+                values = obj[name] if isinstance(obj[name], list) else [obj[name]]
+                for html in filter(None, values):
+                    shown.add(path)
+                    assert "<strong>gras</strong>" in html, html
+                    assert "<script" not in html and "<img" not in html, html
+    assert shown == set(fields)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_console_summary_is_plain_data(key: str) -> None:
+    """The dashboard's summary of every state met is a ConsoleSummary of JSON values."""
+    mt, params, states = sample_path(key)
+    for state in states:
+        summary = mt.console_summary(params, state)
+        assert isinstance(summary, ConsoleSummary)
+        dumps(dataclasses.asdict(summary))
+        if not summary.pending:
+            assert summary.photo is None and summary.text is None
+
+
+def test_a_submitted_proof_waits_for_the_counsellor_on_the_dashboard() -> None:
+    """After `submit` and until `review`, the proof is pending with what the team sent."""
+    mt, params, (initial, submitted, reviewed) = sample_path("proof")
+    assert mt.console_summary(params, initial) == ConsoleSummary()
+    assert mt.console_summary(params, submitted) == ConsoleSummary(
+        pending=True, text="Voici notre badge."
+    )
+    assert mt.console_summary(params, reviewed) == ConsoleSummary()
+
+
+def test_server_only_kinds_are_those_the_services_send() -> None:
+    """Scans, reviews, bookings and diagnostic completions never come from a phone."""
+    assert registry.server_actions() == {"scan", "review", "booked", "completed"}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tempo.engine.team import DONE, IN_PROGRESS
 from tempo.infra.transactions import write_transaction
+from tempo.missions.base import ConsoleSummary
 from tempo.models import (
     Cohort,
     MissionProgress,
@@ -119,23 +120,15 @@ def board(
         for m in missions:
             record = progress.get((team.id, m["id"]))
             status = game.status(state, m["id"])
-            pending = bool(
-                record is not None
-                and m["type"] == "proof"
-                and record.state.get("status") == "pending"
-            )
+            summary = game.console_summary(m["id"], record.state) if record else ConsoleSummary()
             cells.append(
                 {
                     "mission": m,
                     "status": status,
                     "attempts": record.wrong_attempts if record else 0,
-                    "pending": pending,
-                    "photo": (record.state.get("submission") or {}).get("photo")
-                    if pending and record
-                    else None,
-                    "text": (record.state.get("submission") or {}).get("text")
-                    if pending and record
-                    else None,
+                    "pending": summary.pending,
+                    "photo": summary.photo,
+                    "text": summary.text,
                 }
             )
             if record and status != DONE and (record.wrong_attempts or 0) >= WRONG_ALERT:

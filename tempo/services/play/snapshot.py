@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -11,16 +11,10 @@ from sqlalchemy.orm import Session
 
 from tempo.engine.team import Game, TeamState
 from tempo.infra.markup import render
-from tempo.missions.base import MissionContext
+from tempo.missions.base import MissionContext, markdown_to_html
 from tempo.models import Player, Team
 from tempo.services.content.games import cohort_game
 from tempo.services.play.actions import team_state
-
-# Plugin view fields that hold authored Markdown: sent as sanitised HTML under `<name>_html`.
-_MARKDOWN_FIELDS = frozenset(
-    {"narrative", "question", "prompt", "text", "instructions", "clue", "message"}
-)
-_MARKDOWN_LISTS = frozenset({"clues"})
 
 
 @lru_cache(maxsize=4096)
@@ -30,22 +24,9 @@ def _markdown(text: str) -> str:
     return str(render(text))
 
 
-def _html(value: Any) -> Any:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in _MARKDOWN_FIELDS and (item is None or isinstance(item, str)):
-                out[f"{key}_html"] = _markdown(item) if item else None
-            elif key in _MARKDOWN_LISTS and isinstance(item, list):
-                out[f"{key}_html"] = [_markdown(x) for x in item]
-            elif key == "fragments" and isinstance(item, list):
-                out[key] = [_html(x) for x in item]
-            elif key in {"checkpoints", "play", "hints"}:
-                out[key] = [_html(x) for x in item] if isinstance(item, list) else _html(item)
-            else:
-                out[key] = item
-        return out
-    return value
+def html_view(view: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """A view whose declared Markdown fields are sent as sanitised HTML under `<name>_html`."""
+    return markdown_to_html(view, fields, _markdown)
 
 
 def mission_view(
@@ -58,7 +39,8 @@ def mission_view(
 ) -> dict[str, Any]:
     """One mission as this player may see it, Markdown rendered."""
     ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
-    return _html(game.mission_view(state, mission_id, str(player.id), ctx))
+    view = game.mission_view(state, mission_id, str(player.id), ctx)
+    return html_view(view, game.view_markdown(mission_id))
 
 
 def snapshot(

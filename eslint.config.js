@@ -1,0 +1,28 @@
+// ESLint flat config for the browser JavaScript in static/js (run by scripts/lint-js).
+import js from "@eslint/js";
+import globals from "globals";
+
+export default [
+  { ignores: ["static/vendor/**", "node_modules/**"] },
+  js.configs.recommended,
+  {
+    files: ["static/js/**/*.js"],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      // Globals of classic scripts (socket.io's `io`) are read as `window.io`.
+      globals: { ...globals.browser },
+    },
+    rules: {
+      "no-unused-vars": ["error", { args: "after-used", caughtErrors: "none" }],
+      "prefer-const": "error",
+      "no-var": "error",
+      eqeqeq: ["error", "always", { null: "ignore" }],
+    },
+  },
+  {
+    // Pages that still load these as classic scripts (<script defer>), not modules.
+    files: ["static/js/dashboard.js", "static/js/diagnostic.js", "static/js/recaps.js"],
+    languageOptions: { sourceType: "script" },
+  },
+];

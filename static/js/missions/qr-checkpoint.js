@@ -1,0 +1,73 @@
+/* Tempo — the QR checkpoint mission: find codes placed in the city, scan or type them. */
+import { $, h, rich } from "../dom.js";
+import { field } from "./common.js";
+
+// A typed code goes to the same URL as a scanned one, as JSON.
+function postCode(ui, f, code) {
+  ui.busy(f, true); ui.say(f, "");
+  return ui.http(ui.urls.checkpointUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: code }) })
+    .then((ack) => { ui.handleAck(f, ack); if (ack.ok) { ui.say(f, "✅ Code accepté\u00a0!", true); ui.refreshState(0); } });
+}
+
+// In-app scanner, where the browser can detect QR codes; the phone's camera app works anywhere.
+function scannerBlock(ui) {
+  const md = navigator.mediaDevices;
+  if (!("BarcodeDetector" in window) || !md || !md.getUserMedia) return null;
+  const video = h("video", { class: "scanner__video", playsinline: true, hidden: true, "aria-label": "Image de la caméra" });
+  video.muted = true;
+  const status = h("p", { class: "muted", role: "status" });
+  const btn = h("button", { type: "button", class: "button button--ghost" }, "📷 Scanner dans Tempo");
+  let stream = null; let timer = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    stream = null; video.hidden = true; btn.textContent = "📷 Scanner dans Tempo";
+    ui.setStopScan(null);
+  };
+  const found = (raw) => {
+    let url = null;
+    try { url = new URL(raw, location.href); } catch { url = null; }
+    if (url && url.origin === location.origin && url.pathname.indexOf("/q/") === 0) { stop(); status.textContent = "QR code trouvé, validation…"; location.href = url.href; return true; }
+    status.textContent = "Ce QR code n'est pas une balise Tempo. Cherche encore\u00a0!";
+    return false;
+  };
+  btn.addEventListener("click", () => {
+    if (stream) return stop();
+    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    md.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
+      stream = s; ui.setStopScan(stop);
+      video.srcObject = s; video.hidden = false; btn.textContent = "Arrêter la caméra";
+      status.textContent = "Vise le QR code.";
+      return video.play();
+    }).then(function loop() {
+      if (!stream) return;
+      detector.detect(video).then((codes) => {
+        if (codes.length && found(codes[0].rawValue)) return;
+        timer = setTimeout(loop, 300);
+      }).catch(() => { timer = setTimeout(loop, 500); });
+    }).catch(() => { stop(); status.textContent = "Impossible d'ouvrir la caméra. Utilise l'appareil photo du téléphone ou tape le code."; });
+  });
+  return h("div", { class: "scanner" }, btn, video, status);
+}
+
+export default {
+  key: "qr-checkpoint", icon: "📍", label: "Mission en ville",
+  render: (m, p, ui) => {
+    const cps = p.checkpoints || [];
+    const done = cps.filter((c) => c.scanned).length;
+    return [
+      h("p", { class: "muted" }, done + " balise(s) validée(s) sur " + cps.length + (p.ordered ? " — à trouver dans l'ordre." : ".")),
+      h("ol", { class: "checkpoints" }, cps.map((c) => h("li", { class: "checkpoint" + (c.scanned ? " checkpoint--ok" : "") },
+        h("p", { class: "checkpoint__label" }, h("strong", {}, c.label), " ", h("span", { class: "badge badge--" + (c.scanned ? "done" : "available") }, c.scanned ? "✅ Validée" : "🔎 À trouver")),
+        rich(c, "clue"), c.scanned ? rich(c, "message") : null))),
+      m.status === "done" ? null : [
+        h("h3", {}, "Scanner avec l'appareil photo"),
+        h("p", {}, "Quand tu trouves le QR code imprimé, scanne-le avec l'appareil photo de ton téléphone\u00a0: il ouvre Tempo et valide la balise pour toute l'équipe."),
+        scannerBlock(ui),
+        ui.form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: 6, autocapitalize: "characters", class: "code-input" }), "Valider le code", (f) => {
+          const code = $("#cp-" + m.id, f).value.replace(/\s+/g, "").toUpperCase();
+          if (code.length !== 6) return ui.say(f, "Le code fait 6 caractères.");
+          postCode(ui, f, code);
+        })]];
+  },
+};
