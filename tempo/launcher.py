@@ -1,8 +1,8 @@
 """Entry point of the `tempo` command.
 
-`tempo serve` runs under gevent (the production mode chosen by measurement, docs/architecture.md section 8),
-which must patch the standard library before Flask, SQLAlchemy or sockets are imported: this
-module therefore imports nothing heavy before deciding.
+`tempo serve` runs under gevent (the production mode chosen by measurement, docs/architecture.md
+section 8), which must patch the standard library before Flask, SQLAlchemy or sockets are
+imported: this module therefore imports nothing heavy before deciding.
 """
 
 from __future__ import annotations

@@ -104,6 +104,14 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     staff._dummy_hash.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_caches() -> None:
+    """Each test's database numbers its scenario versions from 1: forget other tests' games."""
+    from tempo.services.content import games
+
+    games.forget_all()
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """An application on a freshly migrated database (SQLite file or PostgreSQL schema)."""

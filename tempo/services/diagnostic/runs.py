@@ -13,7 +13,6 @@ web layer decides who may ask (the player themself, or their cohort's counsellor
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +36,7 @@ from tempo.models import (
 )
 from tempo.scenarios.schema import Offer, ScaleOption
 from tempo.services.content import games
+from tempo.services.content.games import VersionCache
 from tempo.services.errors import ServiceError
 from tempo.services.play import actions as play
 
@@ -54,22 +54,19 @@ class DiagnosticError(ServiceError):
 
 # --- content ---------------------------------------------------------------------------------
 
-_flows: dict[int, tuple[Flow, dict[str, Offer]]] = {}
-_flows_lock = threading.Lock()
+
+def _parse_flow(version: ScenarioVersion) -> tuple[Flow, dict[str, Offer]]:
+    frozen = version.content
+    offers = {o["id"]: Offer.model_validate(o) for o in frozen.get("offers", [])}
+    return Flow.from_frozen(frozen["diagnostic"]), offers
+
+
+# Versions are immutable: parse each one's diagnostic and offers once per process.
+_flows: VersionCache[tuple[Flow, dict[str, Offer]]] = VersionCache(_parse_flow)
 
 
 def _content_of(version: ScenarioVersion) -> tuple[Flow, dict[str, Offer]]:
-    # Versions are immutable: parse each one's diagnostic and offers once per process.
-    found = _flows.get(version.id)
-    if found is None:
-        with _flows_lock:
-            found = _flows.get(version.id)
-            if found is None:
-                frozen = version.content
-                offers = {o["id"]: Offer.model_validate(o) for o in frozen.get("offers", [])}
-                found = (Flow.from_frozen(frozen["diagnostic"]), offers)
-                _flows[version.id] = found
-    return found
+    return _flows.get(version)
 
 
 def flow_for(version: ScenarioVersion) -> Flow:

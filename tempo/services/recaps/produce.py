@@ -13,7 +13,6 @@ mission finished on the evening of day 2, after its own day had closed.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +39,7 @@ from tempo.models import (
     TeamRecap,
     UnlockedOffer,
 )
+from tempo.services.content.games import VersionCache
 from tempo.services.documents.printing import plain
 from tempo.services.play.teamlog import record_event
 from tempo.services.recaps.cards import Card
@@ -72,19 +72,14 @@ class ContentIndex:
     title: str
 
 
-_indexes: dict[int, ContentIndex] = {}
-_indexes_lock = threading.Lock()
-
-
 def content_index(version: ScenarioVersion) -> ContentIndex:
-    """The version's texts, indexed once per process (versions are immutable).
+    """The version's texts, indexed once per process (versions are immutable)."""
+    return _indexes.get(version)
 
-    Read from the frozen JSON rather than through the game engine: recaps only need texts,
-    and a recap must never fail because a mission type's parameters changed shape.
-    """
-    found = _indexes.get(version.id)
-    if found is not None:
-        return found
+
+def _index(version: ScenarioVersion) -> ContentIndex:
+    # Read from the frozen JSON rather than through the game engine: recaps only need texts,
+    # and a recap must never fail because a mission type's parameters changed shape.
     content = version.content
     scenario = content.get("scenario", {})
     meta = scenario.get("meta", {})
@@ -112,9 +107,10 @@ def content_index(version: ScenarioVersion) -> ContentIndex:
         ai_max=int(ai.get("strength", 1)),
         title=str(meta.get("title", version.title)),
     )
-    with _indexes_lock:
-        _indexes[version.id] = index
     return index
+
+
+_indexes: VersionCache[ContentIndex] = VersionCache(_index)
 
 
 # --- producing (inside the closing transaction) -----------------------------------------------
