@@ -22,7 +22,7 @@ from tempo.models import Cohort, utcnow
 if TYPE_CHECKING:
     from tempo.models import Cohort
     from tempo.scheduler import DayScheduler
-    from tempo.services.calendar.days import Broadcasts
+    from tempo.services.events import Broadcasts
 
 SCHEDULER_MODES = ("inprocess", "off")
 STATUS_LABELS = {
@@ -543,19 +543,19 @@ def user_create(email: str, name: str, role: str, password: str | None) -> None:
 
 def _announce(app: Flask, broadcasts: Broadcasts) -> None:
     """Tell connected phones through the message queue, or say that they will see it later."""
-    from tempo.scheduler import external_emitter
+    from tempo.realtime import publish
 
     if not broadcasts:
         return
-    emit = external_emitter(app)
-    if emit is None:
+    publisher = publish.external(app)
+    if publisher is None:
         click.echo(
             "Sans file de messages (TEMPO_MESSAGE_QUEUE), les téléphones déjà connectés ne sont "
             "pas prévenus en direct : ils verront le changement en rechargeant la page ou à leur "
             "prochaine reconnexion. Pour les prévenir tout de suite, utilisez la console."
         )
         return
-    emit(broadcasts)
+    publisher.publish(broadcasts)
     click.echo(f"Téléphones prévenus en direct ({len(broadcasts)} équipe(s)).")
 
 

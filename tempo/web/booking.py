@@ -29,8 +29,8 @@ from tempo.engine.slots import by_local_day
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Booking, BookingStatus, MissionProgress, Player
-from tempo.realtime.play import broadcast
 from tempo.realtime.presence import presence
+from tempo.realtime.publish import publish
 from tempo.services.booking import appointments as service
 from tempo.services.content.games import cohort_game
 from tempo.web.play import current_player, public_url
@@ -43,11 +43,6 @@ DAYS, MAX_DAYS = 7, 120  # days of slots sent to the phone by default, and at mo
 def manage_url(token: str) -> str:
     """The absolute manage link of a booking (e-mails, invitations, the confirmation)."""
     return public_url(url_for("booking.manage", token=token))
-
-
-def _send(broadcasts: dict[int, list[dict[str, Any]]]) -> None:
-    for team_id, events in broadcasts.items():
-        broadcast(team_id, events)
 
 
 def _bring(found: Booking) -> list[str]:
@@ -100,7 +95,7 @@ def _recover_mission(player: Player, found: Booking) -> None:
     )
     if state is not None and str(player.id) in (state.get("booked") or []):
         return
-    _send(service.ensure_mission_booked(db.session, found, now()))
+    publish(service.ensure_mission_booked(db.session, found, now()))
 
 
 @bp.get("/jouer/rendez-vous")
@@ -156,7 +151,7 @@ def book() -> ResponseReturnValue:
         )
     except service.BookingError as exc:
         return _error(exc)
-    _send(made.events)
+    publish(made.events)
     return {"ok": True, "created": made.created, "booking": booking_json(made.booking)}
 
 

@@ -40,10 +40,9 @@ from tempo.models import (
     UnlockedOffer,
 )
 from tempo.services.documents.printing import plain
+from tempo.services.events import Broadcasts
 from tempo.services.play.teamlog import record_event
 from tempo.services.recaps.cards import Card
-
-Broadcasts = dict[int, list[dict[str, Any]]]
 
 EVENT = "recap.ready"
 # A player's contributions counted from the team event log (the player who acted is recorded).
