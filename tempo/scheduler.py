@@ -53,9 +53,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from tempo.engine.progress import UNLOCK, DayAction
 from tempo.extensions import db
 from tempo.infra.transactions import core_write
-
-# `run_day_job` stays importable from here: day jobs saved by older versions name it
-# "tempo.scheduler:run_day_job" (see `_plan`).
 from tempo.jobs import PERIODIC_JOBS, Periodic, run_day_job
 from tempo.models import utcnow
 from tempo.realtime import publish
@@ -70,6 +67,8 @@ STORE = "calendar"
 LEADER_JOB = "tempo:leader"
 SYNC_JOB = "tempo:sync"
 DAY_JOB_PREFIX = "day:"
+# What APScheduler pickles for today's day jobs. `run_day_job` also stays importable from this
+# module: day jobs saved by older versions name "tempo.scheduler:run_day_job" (see `_plan`).
 DAY_JOB_REF = f"{run_day_job.__module__}:{run_day_job.__qualname__}"
 
 Emit = Callable[[Broadcasts], None]
