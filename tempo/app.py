@@ -62,8 +62,22 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tempo.web import register_blueprints
 
     register_blueprints(app)
+    _connect_signals()
 
     return app
+
+
+def _connect_signals() -> None:
+    """Services announce calendar changes; the scheduler leading in this process re-plans.
+
+    Blinker keeps one connection per receiver, so building several apps connects it once.
+    """
+    from tempo import scheduler
+    from tempo.infra import signals
+
+    signals.calendar_changed.connect(scheduler.replan)
+    # A new cohort's first day gets its job now rather than at the next sync.
+    signals.cohort_created.connect(scheduler.replan)
 
 
 def _bind_socketio(app: Flask, cfg: Config) -> None:

@@ -20,10 +20,12 @@ How it fits together (README, "The 10-day clock"):
   `flock` on `<database file>.scheduler.lock`, next to the database that every process shares
   (released by the kernel when the process dies). The others stay on standby and retry every
   `SCHEDULER_RETRY_SECONDS`; the leader re-checks its lock as often and steps down if it lost it.
-- **Reaching phones.** In a server process, events go out through the app's Socket.IO server
-  (and through the message queue to the other server processes, if one is configured). The
-  separate `tempo scheduler` process has no phones: it publishes through a write-only
-  Flask-SocketIO emitter on `TEMPO_MESSAGE_QUEUE`.
+- **Reaching phones.** Events go out through `tempo.realtime.publish`: in a server process,
+  through the app's Socket.IO server (the default); the separate `tempo scheduler` process has
+  no phones and passes `publish.external(app)`, a write-only client of `TEMPO_MESSAGE_QUEUE`.
+- **Re-planning at once.** `tempo.app` connects `replan` to the calendar's signals
+  (`tempo.infra.signals`): a counsellor's change in a leading process moves the jobs at once.
+- **The jobs** themselves are in `tempo.jobs`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import pkgutil
 import threading
 import zlib
 from collections.abc import Callable
@@ -52,9 +53,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from tempo.engine.progress import UNLOCK, DayAction
 from tempo.extensions import db
 from tempo.infra.transactions import core_write
+from tempo.jobs import PERIODIC_JOBS, Periodic, run_day_job
 from tempo.models import utcnow
+from tempo.realtime import publish
 from tempo.services.calendar import days as calendar
-from tempo.services.calendar.days import Applied, Broadcasts
+from tempo.services.calendar.days import Applied
+from tempo.services.events import Broadcasts
 
 log = logging.getLogger("tempo.scheduler")
 
@@ -63,80 +67,11 @@ STORE = "calendar"
 LEADER_JOB = "tempo:leader"
 SYNC_JOB = "tempo:sync"
 DAY_JOB_PREFIX = "day:"
-
-# Periodic work the leader does besides the calendar: job id -> ("module:function", the config
-# key holding its interval in seconds). The function is called as fn(app, now) and may return
-# team events to send to phones ({team id: [event, …]}). Named by string so that this module
-# does not import every service.
-PERIODIC_JOBS: dict[str, tuple[str, str]] = {
-    "mail:deliver": ("tempo.services.mail.outbox:deliver_job", "MAIL_INTERVAL"),
-    # Closed days' recap e-mails (players who consented, counsellors' digest) into the outbox.
-    "recaps:mail": ("tempo.services.recaps.mailing:queue_job", "MAIL_INTERVAL"),
-    "booking:remind": (
-        "tempo.services.booking.appointments:reminder_job",
-        "BOOKING_REMINDER_SECONDS",
-    ),
-}
+# What APScheduler pickles for today's day jobs. `run_day_job` also stays importable from this
+# module: day jobs saved by older versions name "tempo.scheduler:run_day_job" (see `_plan`).
+DAY_JOB_REF = f"{run_day_job.__module__}:{run_day_job.__qualname__}"
 
 Emit = Callable[[Broadcasts], None]
-
-
-# --- reaching phones --------------------------------------------------------------------------
-
-
-def inprocess_emitter(broadcasts: Broadcasts) -> None:
-    """Send events through this process's Socket.IO server (and its message queue, if any)."""
-    from tempo.realtime.play import broadcast
-
-    for team_id, events in broadcasts.items():
-        broadcast(team_id, events)
-
-
-def queue_emitter(
-    url: str, channel: str, cohort_of: Callable[[int], int | None] | None = None
-) -> Emit:
-    """An emitter for a process without phones: publishes on the Socket.IO message queue."""
-    from flask_socketio import SocketIO
-
-    from tempo.realtime import console
-    from tempo.realtime.play import NAMESPACE, team_room
-
-    # Without an app, Flask-SocketIO builds a write-only client of the queue (no listener).
-    emitter = SocketIO(message_queue=url, channel=channel)
-
-    def emit(broadcasts: Broadcasts) -> None:
-        for team_id, events in broadcasts.items():
-            cohort_id = cohort_of(team_id) if cohort_of else None
-            for event in events:
-                emitter.emit("team.event", event, to=team_room(team_id), namespace=NAMESPACE)
-                if cohort_id is not None:
-                    # The dashboards of the cohort see what its phones see (as broadcast does).
-                    emitter.emit(
-                        "team.event",
-                        {"team": team_id, **event},
-                        to=console.console_room(cohort_id),
-                        namespace=console.NAMESPACE,
-                    )
-
-    return emit
-
-
-def external_emitter(app: Flask) -> Emit | None:
-    """The message-queue emitter for a command-line process, or None without a queue."""
-    url = app.config.get("MESSAGE_QUEUE")
-    if not url:
-        return None
-
-    def cohort_of(team_id: int) -> int | None:
-        from sqlalchemy import select
-
-        from tempo.extensions import db
-        from tempo.models import Team
-
-        with app.app_context():
-            return db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
-
-    return queue_emitter(url, app.config["MESSAGE_QUEUE_CHANNEL"], cohort_of)
 
 
 # --- the leader lock --------------------------------------------------------------------------
@@ -322,8 +257,8 @@ _leader: DayScheduler | None = None
 _leader_guard = threading.Lock()
 
 
-def calendar_changed() -> None:
-    """Re-plan now if this process leads (call after editing a calendar, pausing, resuming).
+def replan(_cohort_id: int | None = None, **_changes: object) -> None:
+    """Re-plan now if this process leads (receiver of the calendar signals, see `tempo.app`).
 
     A leader in another process sees the change at its next sync (`SCHEDULER_SYNC_SECONDS`).
     """
@@ -337,8 +272,8 @@ def day_job_id(cohort_id: int, action: DayAction) -> str:
     return f"{DAY_JOB_PREFIX}{cohort_id}:{action.day}:{action.kind}"
 
 
-def run_day_job(cohort_id: int, day: int, kind: str) -> None:
-    """APScheduler's entry point for a calendar job: the leader applies what the cohort owes."""
+def fire_day_job(cohort_id: int, day: int, kind: str) -> None:
+    """A day job's call (`tempo.jobs.run_day_job`): the leader applies what the cohort owes."""
     leader = _leader
     if leader is None:
         log.warning("Tâche du jour %s (%s) sans ordonnanceur meneur : ignorée.", day, kind)
@@ -360,7 +295,7 @@ class DayScheduler:
 
     def __init__(self, app: Flask, emit: Emit | None = None) -> None:
         self.app = app
-        self.emit = emit or inprocess_emitter
+        self.publish = emit or publish.publish  # the scheduler process passes the queue's
         self.retry_seconds = float(app.config["SCHEDULER_RETRY_SECONDS"])
         self.sync_seconds = float(app.config["SCHEDULER_SYNC_SECONDS"])
         with app.app_context():
@@ -397,13 +332,13 @@ class DayScheduler:
             next_run_time=datetime.now(UTC),
         )
         self.aps.add_job(self._sync_job, "interval", seconds=self.sync_seconds, id=SYNC_JOB)
-        for job_id, (target, interval_key) in PERIODIC_JOBS.items():
+        for job_id, (work, interval_key) in PERIODIC_JOBS.items():
             self.aps.add_job(
                 self.run_periodic,
                 "interval",
                 seconds=float(self.app.config[interval_key]),
                 id=job_id,
-                args=(target,),
+                args=(work,),
             )
         self.aps.start(paused=paused)
 
@@ -474,15 +409,15 @@ class DayScheduler:
 
     # -- work
 
-    def run_periodic(self, target: str, now: datetime | None = None) -> bool:
+    def run_periodic(self, work: Periodic, now: datetime | None = None) -> bool:
         """Run one periodic job's function if this process leads; True if it ran."""
         if not self.leader or self._stopping:
             return False
         # Not under the mutex: a slow mail server must not hold the calendar's jobs back.
         try:
-            out = pkgutil.resolve_name(target)(self.app, now or self.now())
+            out = work(self.app, now or self.now())
         except Exception:
-            log.exception("Ordonnanceur : la tâche %s a échoué.", target)
+            log.exception("Ordonnanceur : la tâche %s a échoué.", work.__name__)
             return True
         if isinstance(out, dict):
             self._send(out)
@@ -545,7 +480,7 @@ class DayScheduler:
         if not broadcasts:
             return
         try:
-            self.emit(broadcasts)
+            self.publish(broadcasts)
         except Exception:
             # The change is committed; phones still get it on their next sync.
             log.exception("Ordonnanceur : diffusion impossible.")
@@ -562,7 +497,11 @@ class DayScheduler:
                     self.aps.remove_job(job_id, jobstore=STORE)
         for job_id, (cohort_id, action) in targets.items():
             job = current.get(job_id)
-            if job is not None and job.next_run_time == action.at:
+            # Kept only if it calls today's function: a job saved by an older version names
+            # "tempo.scheduler:run_day_job" (still importable, so it loads) and is rewritten
+            # here on the leader's first tick. One whose function no longer imports is dropped
+            # by APScheduler when loaded (logged, not raised) and re-added here.
+            if job is not None and job.next_run_time == action.at and job.func_ref == DAY_JOB_REF:
                 continue
             verb = "ouverture" if action.kind == UNLOCK else "clôture"
             self.aps.add_job(

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from tempo import create_app
 from tempo.extensions import db
 from tempo.scheduler import DayScheduler
-from tempo.services.calendar.days import Broadcasts
+from tempo.services.events import Broadcasts
 from tests.conftest import make_config
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from tempo.extensions import db
 from tempo.infra import db as schema
+from tempo.jobs import PERIODIC_JOBS
 from tempo.models import Cohort
-from tempo.scheduler import PERIODIC_JOBS, DayScheduler
+from tempo.scheduler import DayScheduler
 from tempo.services.booking import appointments as booking
 from tempo.services.play.players import join_team
 from tests.booking_kit import NOW, demo_ready, manage_url

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from tempo import create_app
 from tempo.extensions import db
 from tempo.infra import db as schema
+from tempo.jobs import PERIODIC_JOBS
 from tempo.models import MailStatus, OutboundEmail, Player, RecapDigest
-from tempo.scheduler import PERIODIC_JOBS, DayScheduler
+from tempo.scheduler import DayScheduler
 from tempo.services.calendar import days as calendar
 from tempo.services.mail.outbox import deliver_due
 from tempo.services.recaps import email_consent as player_email

@@ -17,8 +17,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tempo.extensions import db
+from tempo.jobs import PERIODIC_JOBS, run_day_job
 from tempo.models import OutboundEmail, Player, PlayerRecap, RecapDigest, TeamRecap
-from tempo.scheduler import PERIODIC_JOBS, DayScheduler, run_day_job
+from tempo.scheduler import DayScheduler
 from tempo.services.calendar import days as calendar
 from tests import recap_kit as kit
 from tests.scheduler_kit import Clock, Recorder, app_on, database_url, dispose

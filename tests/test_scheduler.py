@@ -19,15 +19,9 @@ from sqlalchemy import Engine, func, select, table
 from sqlalchemy.orm import Session
 
 from tempo.extensions import db
+from tempo.jobs import PERIODIC_JOBS, run_day_job
 from tempo.models import Cohort, CohortDay, Team
-from tempo.scheduler import (
-    PERIODIC_JOBS,
-    SYNC_JOB,
-    DayScheduler,
-    calendar_changed,
-    run_day_job,
-    scheduler_class,
-)
+from tempo.scheduler import SYNC_JOB, DayScheduler, replan, scheduler_class
 from tests import factories
 from tests.databases import instance_url
 from tests.mailserver import SmtpServer
@@ -259,7 +253,7 @@ def test_pause_holds_the_clock_and_resume_catches_up(
 def test_a_calendar_edited_elsewhere_is_replanned(
     app: Flask, schedulers: list[DayScheduler]
 ) -> None:
-    """When day 3's hour changes, `calendar_changed()` (or the next sync) moves its job."""
+    """When day 3's hour changes, `replan()` (or the next sync) moves its job."""
     clock = Clock(DAY1_UNLOCK - timedelta(hours=1))
     app.config["CLOCK"] = clock
     with app.app_context():
@@ -273,7 +267,7 @@ def test_a_calendar_edited_elsewhere_is_replanned(
         ).one()
         day.unlock_at = moved
         db.session.commit()
-    calendar_changed()
+    replan()
     assert {j.id: j.next_run_time for j in scheduler.jobs()}[f"day:{cohort_id}:3:unlock"] == moved
 
 

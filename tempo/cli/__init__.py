@@ -6,8 +6,6 @@ their top like any module. Only two imports stay inside functions, and each says
 - `gevent`, imported by `tempo serve` in gevent mode only: the CLI, its tests and the
   threading-mode server never load it;
 - `tools.bench`, the benchmark, which lives in the checkout (tools/), not in this package.
-(`shared.announce` still imports `tempo.scheduler` in its body, moved verbatim from the old
-module; that import is safe at the top too.)
 What runs before the patch (`tempo.launcher`, `tempo.config`, `tempo/__init__.py`) imports
 nothing heavy; keep it that way.
 """

@@ -12,7 +12,7 @@ from tempo.extensions import db as sqla
 from tempo.infra.clock import now
 from tempo.models import RecapDigest
 from tempo.services.calendar import days as calendar
-from tempo.services.calendar.days import Broadcasts
+from tempo.services.events import Broadcasts
 from tempo.services.mail.outbox import deliver_due
 from tempo.services.recaps import mailing as recap_mail
 from tempo.services.recaps import produce as recaps

@@ -16,9 +16,10 @@ from tempo.cli.shared import make_app
 from tempo.config import Config
 from tempo.extensions import db, socketio
 from tempo.infra import db as schema
+from tempo.realtime import publish
 from tempo.realtime.play import announce_presence
 from tempo.realtime.presence import EXTENSION, close_presence
-from tempo.scheduler import DayScheduler, external_emitter
+from tempo.scheduler import DayScheduler
 
 SCHEDULER_MODES = ("inprocess", "off")
 # Seconds a stopping server gives its requests in flight before closing them.
@@ -179,15 +180,15 @@ def scheduler() -> None:
     """Run the 10-day clock on its own until SIGTERM or Ctrl-C (one leader among all processes)."""
     app = make_app()
     _log_scheduler()
-    emit = external_emitter(app)
-    if emit is None:
+    publisher = publish.external(app)
+    if publisher is None:
         click.echo(
             "Attention : sans file de messages (TEMPO_MESSAGE_QUEUE), l'ordonnanceur ne peut pas "
             "prévenir en direct les téléphones connectés aux serveurs ; ils verront les jours "
             "ouverts en rechargeant la page.",
             err=True,
         )
-    clock = DayScheduler(app, emit) if emit else DayScheduler(app)
+    clock = DayScheduler(app, publisher.publish) if publisher else DayScheduler(app)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -12,7 +12,8 @@ from tempo import create_app
 from tempo.config import Config
 from tempo.extensions import db as sqla
 from tempo.models import Cohort
-from tempo.services.calendar.days import Broadcasts
+from tempo.realtime import publish
+from tempo.services.events import Broadcasts
 
 
 def make_app(**overrides: object) -> Flask:
@@ -42,17 +43,15 @@ def cohort_by_slug(slug: str) -> Cohort:
 
 def announce(app: Flask, broadcasts: Broadcasts) -> None:
     """Tell connected phones through the message queue, or say that they will see it later."""
-    from tempo.scheduler import external_emitter
-
     if not broadcasts:
         return
-    emit = external_emitter(app)
-    if emit is None:
+    publisher = publish.external(app)
+    if publisher is None:
         click.echo(
             "Sans file de messages (TEMPO_MESSAGE_QUEUE), les téléphones déjà connectés ne sont "
             "pas prévenus en direct : ils verront le changement en rechargeant la page ou à leur "
             "prochaine reconnexion. Pour les prévenir tout de suite, utilisez la console."
         )
         return
-    emit(broadcasts)
+    publisher.publish(broadcasts)
     click.echo(f"Téléphones prévenus en direct ({len(broadcasts)} équipe(s)).")

@@ -11,7 +11,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: A cohort was created (sender: cohort id).
+#: A cohort was created (sender: cohort id). `tempo.app` connects the scheduler: its days get jobs.
 cohort_created = _signals.signal("cohort-created")
-#: Some days of a cohort's calendar moved (sender: cohort id; `days`: the day numbers).
+#: A cohort's calendar moved or a counsellor opened, closed, paused or resumed it (sender: cohort
+#: id; `days`: the day numbers concerned, empty for a pause or a resume). `tempo.app` connects
+#: the scheduler, which re-plans its jobs.
 calendar_changed = _signals.signal("calendar-changed")

@@ -10,15 +10,11 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from tempo.extensions import db, socketio
 from tempo.models import Role
+from tempo.realtime import publish
 from tempo.services.cohorts import admin as cohort_service
-from tempo.web.auth import current_staff
+from tempo.staff_session import current_staff
 
-NAMESPACE = "/console"
-
-
-def console_room(cohort_id: int) -> str:
-    """The room of the dashboards open on a cohort."""
-    return f"console:{cohort_id}"
+NAMESPACE = publish.CONSOLE
 
 
 def _origin_allowed(origin: str | None) -> bool:
@@ -60,21 +56,4 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
                 "message": "Cette cohorte n'existe pas ou ne vous est pas confiée.",
             }
         )
-    join_room(console_room(cohort.id))
-
-
-def mirror(cohort_id: int, team_id: int, event: dict[str, Any]) -> None:
-    """Copy a team event to the dashboards of its cohort."""
-    socketio.emit(
-        "team.event", {"team": team_id, **event}, to=console_room(cohort_id), namespace=NAMESPACE
-    )
-
-
-def presence_changed(cohort_id: int, team_id: int, online: list[int]) -> None:
-    """Tell the dashboards who is connected in a team."""
-    socketio.emit(
-        "presence",
-        {"team": team_id, "online": online},
-        to=console_room(cohort_id),
-        namespace=NAMESPACE,
-    )
+    join_room(publish.console_room(cohort.id))

@@ -12,7 +12,7 @@ from tempo.extensions import db, socketio
 from tempo.infra.clock import now
 from tempo.missions import registry
 from tempo.models import CohortStatus, Player, Team
-from tempo.realtime.console import mirror, presence_changed
+from tempo.realtime import publish
 from tempo.realtime.presence import presence
 from tempo.services.content import games
 from tempo.services.play import actions as play
@@ -20,39 +20,7 @@ from tempo.services.play import teamlog
 from tempo.services.play.players import player_by_rejoin_code
 from tempo.services.play.snapshot import mission_view, snapshot
 
-NAMESPACE = "/play"
-
-
-def team_room(team_id: int) -> str:
-    """The room of a team's phones."""
-    return f"team:{team_id}"
-
-
-def cohort_room(cohort_id: int) -> str:
-    """The room of every phone of a cohort."""
-    return f"cohort:{cohort_id}"
-
-
-def broadcast(team_id: int, events: list[dict[str, Any]], cohort_id: int | None = None) -> None:
-    """Send versioned events to a team's room, in version order, and to its cohort's dashboards."""
-    # Live play passes the cohort its action already read: one query fewer per action.
-    if not events:
-        return
-    if cohort_id is None:
-        cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
-    for event in events:
-        socketio.emit("team.event", event, to=team_room(team_id), namespace=NAMESPACE)
-        if cohort_id is not None:
-            mirror(cohort_id, team_id, event)
-
-
-def notice(
-    message: str, sender: str, team_id: int | None = None, cohort_id: int | None = None
-) -> None:
-    """A counsellor's message or hint to one team's phones or every phone of a cohort."""
-    payload = {"from": sender, "message": message}
-    room = team_room(team_id) if team_id is not None else cohort_room(cohort_id or 0)
-    socketio.emit("notice", payload, to=room, namespace=NAMESPACE)
+NAMESPACE = publish.PLAY
 
 
 def limits() -> play.Limits:
@@ -79,14 +47,13 @@ def _emit_presence(team_id: int) -> None:
     players = db.session.execute(
         select(Player.id, Player.pseudonym).where(Player.team_id == team_id).order_by(Player.id)
     ).all()
-    payload = {
-        "online": presence.online(team_id),
-        "players": [{"id": pid, "pseudonym": pseudonym} for pid, pseudonym in players],
-    }
-    socketio.emit("presence", payload, to=team_room(team_id), namespace=NAMESPACE)
     cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
-    if cohort_id is not None:
-        presence_changed(cohort_id, team_id, payload["online"])
+    publish.presence(
+        team_id,
+        presence.online(team_id),
+        [{"id": pid, "pseudonym": pseudonym} for pid, pseudonym in players],
+        cohort_id,
+    )
 
 
 def announce_presence(app: Flask, team_ids: list[int]) -> None:
@@ -116,8 +83,8 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
             }
         )
     team = player.team
-    join_room(team_room(team.id))
-    join_room(cohort_room(team.cohort_id))
+    join_room(publish.team_room(team.id))
+    join_room(publish.cohort_room(team.cohort_id))
     presence.add(team.id, request.sid, player.id)  # type: ignore[attr-defined]
     _emit_presence(team.id)
 
@@ -207,7 +174,7 @@ def on_action(data: Any = None) -> dict[str, Any]:
         )
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    broadcast(reply.team_id or room_team, reply.events, reply.cohort_id)
+    publish.publish({reply.team_id or room_team: reply.events}, reply.cohort_id)
     return reply.ack()
 
 
@@ -229,5 +196,5 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         reply = play.buy_hint(db.session, player, action_id, mission_id, index, now())
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    broadcast(reply.team_id or team_id, reply.events, reply.cohort_id)
+    publish.publish({reply.team_id or team_id: reply.events}, reply.cohort_id)
     return reply.ack()

@@ -8,7 +8,6 @@ here: a phone signed in as a player is, for the console, a visitor who must log 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -16,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -33,10 +31,10 @@ from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Role, StaffAccount
 from tempo.services.staff import accounts as staff_service
+from tempo.staff_session import SESSION_KEY, current_staff, policy
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 
-SESSION_KEY = "staff_token"
 ROLE_LABELS = {
     Role.COUNSELLOR: _l("Conseiller·ère"),
     Role.AUTHOR: _l("Auteur·rice"),
@@ -44,33 +42,6 @@ ROLE_LABELS = {
 }
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
-
-
-def policy() -> staff_service.Policy:
-    """Session lifetimes and the login rate limit, from the configuration."""
-    cfg = current_app.config
-    return staff_service.Policy(
-        lifetime=timedelta(hours=float(cfg["STAFF_SESSION_HOURS"])),
-        idle=timedelta(minutes=float(cfg["STAFF_IDLE_MINUTES"])),
-        max_failures=int(cfg["STAFF_LOGIN_MAX_FAILURES"]),
-        failure_window=timedelta(minutes=float(cfg["STAFF_LOGIN_WINDOW_MINUTES"])),
-    )
-
-
-def current_staff() -> StaffAccount | None:
-    """The signed-in, active staff member of this request (HTTP or Socket.IO), if any."""
-    if "staff" in g:
-        return cast(StaffAccount | None, g.staff)
-    account = None
-    token = session.get(SESSION_KEY)
-    if isinstance(token, str):
-        resumed = staff_service.resume(db.session, token, now(), policy())
-        account = resumed.account
-        if account is None:
-            session.pop(SESSION_KEY, None)
-            g.staff_expired = resumed.expired
-    g.staff = account
-    return account
 
 
 def _safe_next(target: str | None) -> str | None:

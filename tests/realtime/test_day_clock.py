@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from tempo.extensions import db
 from tempo.models import CohortDay
-from tempo.scheduler import DayScheduler, inprocess_emitter
+from tempo.realtime.publish import publish
+from tempo.scheduler import DayScheduler
 from tempo.services.calendar import days as calendar
 from tests.conftest import Demo
 from tests.realtime.helpers import NS, call, connect, content, team_events
@@ -92,7 +93,7 @@ def test_pause_and_resume_reach_the_phones(
     alice = phones["alice"]
     alice.get_received(NS)
     with app.app_context():
-        inprocess_emitter(calendar.pause_cohort(db.session, demo.cohort_id, clock.now))
+        publish(calendar.pause_cohort(db.session, demo.cohort_id, clock.now))
     assert [e["type"] for e in team_events(alice)] == ["cohort.paused"]
     paused = call(alice, "state", {})["snapshot"]
     assert paused["cohort"]["status"] == "paused"
@@ -110,7 +111,7 @@ def test_pause_and_resume_reach_the_phones(
 
     clock.now += timedelta(minutes=2)  # day 2's hour passes during the pause
     with app.app_context():
-        inprocess_emitter(calendar.resume_cohort(db.session, demo.cohort_id, clock.now))
+        publish(calendar.resume_cohort(db.session, demo.cohort_id, clock.now))
     kinds = [(e["type"], e.get("day")) for e in team_events(alice)]
     assert kinds == [
         ("cohort.resumed", None),

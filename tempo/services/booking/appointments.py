@@ -19,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from flask import Flask
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from markupsafe import escape
 from sqlalchemy import select
@@ -28,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from tempo.engine import slots as engine
 from tempo.engine.team import LOCKED, Game
-from tempo.extensions import db
 from tempo.infra.transactions import lock_row, write_transaction
 from tempo.missions.appointment import AppointmentParams
 from tempo.models import (
@@ -46,6 +44,7 @@ from tempo.models import (
 )
 from tempo.services.content.games import cohort_game
 from tempo.services.errors import ServiceError
+from tempo.services.events import Broadcasts
 from tempo.services.mail.outbox import Attachment, cancel_email, queue_email
 from tempo.services.play import actions as play
 from tempo.services.play.actions import team_state
@@ -53,7 +52,6 @@ from tempo.services.play.teamlog import record_event
 
 log = logging.getLogger("tempo.booking")
 
-Broadcasts = dict[int, list[dict[str, Any]]]
 ManageUrl = Callable[[str], str]
 
 NEXT_SLOTS = 6
@@ -904,15 +902,6 @@ def send_reminders(session: Session, now: datetime) -> Broadcasts:
             )
             out.setdefault(player.team_id, []).append(event)
     return out
-
-
-def reminder_job(app: Flask, now: datetime) -> Broadcasts:
-    """The scheduler leader's periodic `booking:remind` work: the events for phones."""
-    with app.app_context():
-        try:
-            return send_reminders(db.session, now)
-        finally:
-            db.session.remove()
 
 
 # --- the invitation ---------------------------------------------------------------------------

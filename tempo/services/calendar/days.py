@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from tempo.engine import progress
 from tempo.engine.progress import CLOCK_RUNS, CLOSE, UNLOCK, DayAction
+from tempo.infra import signals
 from tempo.infra.transactions import lock_row, lock_rows, write_transaction
 from tempo.models import Cohort, CohortDay, CohortStatus, Team
 from tempo.services.errors import ServiceError
+from tempo.services.events import Broadcasts, merge
 from tempo.services.play.teamlog import record_event
 from tempo.services.recaps import produce as recaps
-
-Broadcasts = dict[int, list[dict[str, Any]]]
 
 
 class CalendarError(ServiceError):
@@ -55,13 +55,6 @@ class Applied:
 
     cohort_id: int
     action: DayAction
-
-
-def merge(into: Broadcasts, more: Broadcasts) -> Broadcasts:
-    """Append `more`'s events to `into`, team by team, keeping their order."""
-    for team_id, events in more.items():
-        into.setdefault(team_id, []).extend(events)
-    return into
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -188,6 +181,12 @@ def _apply(
     raise ValueError(f"unknown calendar action {action.kind!r}")
 
 
+def _calendar_changed(cohort_id: int, days: list[int]) -> None:
+    # Sent after the commit, by the counsellor's operations only: the scheduler's receiver
+    # re-plans, and `apply_due` (the scheduler's own work) must not call it back.
+    signals.calendar_changed.send(cohort_id, days=days)
+
+
 def unlock_day(session: Session, cohort_id: int, number: int, now: datetime) -> Broadcasts:
     """Open game day `number` now (a counsellor unlocking early); once: a repeat does nothing."""
     with write_transaction(session):
@@ -201,7 +200,9 @@ def unlock_day(session: Session, cohort_id: int, number: int, now: datetime) -> 
             )
         if cohort.status == CohortStatus.FINISHED:
             raise CalendarError("cohort_finished", "Cette cohorte est terminée.")
-        return _unlock(session, cohort, day, _lock_teams(session, cohort_id), now)
+        out = _unlock(session, cohort, day, _lock_teams(session, cohort_id), now)
+    _calendar_changed(cohort_id, [number])
+    return out
 
 
 def close_day(session: Session, cohort_id: int, number: int, now: datetime) -> Broadcasts:
@@ -220,7 +221,9 @@ def close_day(session: Session, cohort_id: int, number: int, now: datetime) -> B
         teams = _lock_teams(session, cohort_id)
         # A day open by its hour but not yet recorded (scheduler late or off) is recorded first.
         out = _unlock(session, cohort, day, teams, now)
-        return merge(out, _close(session, cohort, day, teams, now))
+        merge(out, _close(session, cohort, day, teams, now))
+    _calendar_changed(cohort_id, [number])
+    return out
 
 
 def pause_cohort(session: Session, cohort_id: int, now: datetime) -> Broadcasts:
@@ -232,7 +235,9 @@ def pause_cohort(session: Session, cohort_id: int, now: datetime) -> Broadcasts:
         if cohort.status == CohortStatus.FINISHED:
             raise CalendarError("cohort_finished", "Cette cohorte est terminée.")
         cohort.status = CohortStatus.PAUSED
-        return _to_every_team(session, _lock_teams(session, cohort_id), "cohort.paused", {}, now)
+        out = _to_every_team(session, _lock_teams(session, cohort_id), "cohort.paused", {}, now)
+    _calendar_changed(cohort_id, [])
+    return out
 
 
 def resume_cohort(session: Session, cohort_id: int, now: datetime) -> Broadcasts:
@@ -246,7 +251,8 @@ def resume_cohort(session: Session, cohort_id: int, now: datetime) -> Broadcasts
         out = _to_every_team(session, teams, "cohort.resumed", {}, now)
         for action in due_actions(cohort, now):
             merge(out, _apply(session, cohort, teams, action, now))
-        return out
+    _calendar_changed(cohort_id, [])
+    return out
 
 
 def apply_due(session: Session, cohort_id: int, now: datetime) -> tuple[list[Applied], Broadcasts]:

@@ -28,10 +28,10 @@ from tempo.models import (
 )
 from tempo.services.content.games import game_for
 from tempo.services.errors import ServiceError
+from tempo.services.events import Broadcasts
 from tempo.services.play.actions import perform, team_state
 from tempo.services.play.teamlog import lock_team, record_event
 
-Broadcasts = dict[int, list[dict[str, Any]]]
 WRONG_ALERT = 5
 FEED_SIZE = 30
 

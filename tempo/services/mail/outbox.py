@@ -285,15 +285,3 @@ def deliver_due(app: Flask, now: datetime, limit: int = BATCH) -> DeliveryReport
             transport.close()
             session.remove()
     return report
-
-
-def deliver_job(app: Flask, now: datetime) -> None:
-    """The scheduler's periodic `mail:deliver` work."""
-    report = deliver_due(app, now)
-    if report.sent or report.retried or report.failed:
-        log.info(
-            "Courriels : %d envoyés, %d à réessayer, %d abandonnés.",
-            len(report.sent),
-            len(report.retried),
-            len(report.failed),
-        )

@@ -23,7 +23,6 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tempo.extensions import db
 from tempo.infra.transactions import lock_row, write_transaction
 from tempo.models import Cohort, Player, PlayerRecap, RecapDigest
 from tempo.services.mail.outbox import Attachment, cancel_email, queue_email
@@ -326,17 +325,6 @@ def links_for(app: Flask) -> Links:
     return Links(
         base=str(app.config["PUBLIC_URL_BASE"]).rstrip("/"), secret=app.config["SECRET_KEY"]
     )
-
-
-def queue_job(app: Flask, now: datetime) -> None:
-    """The scheduler's periodic `recaps:mail` work."""
-    with app.app_context():
-        try:
-            count = queue_pending(db.session, now, links_for(app), card_folder(app))
-        finally:
-            db.session.remove()
-    if count:
-        log.info("Récaps : %d courriel(s) mis en file d'envoi.", count)
 
 
 def cancel_player(session: Session, player_id: int) -> int:

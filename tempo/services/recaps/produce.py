@@ -41,10 +41,9 @@ from tempo.models import (
 )
 from tempo.services.content.games import VersionCache
 from tempo.services.documents.printing import plain
+from tempo.services.events import Broadcasts
 from tempo.services.play.teamlog import record_event
 from tempo.services.recaps.cards import Card
-
-Broadcasts = dict[int, list[dict[str, Any]]]
 
 EVENT = "recap.ready"
 # A player's contributions counted from the team event log (the player who acted is recorded).

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Booking, Role
-from tempo.realtime.play import broadcast
+from tempo.realtime.publish import publish
 from tempo.services.booking import appointments as service
 from tempo.services.cohorts.state import cohort_state
 from tempo.web.auth import no_store, staff_required
@@ -121,8 +121,7 @@ def mark(booking_id: int) -> ResponseReturnValue:
             abort(404)
         flash(exc.message)
         return redirect(back)
-    for team_id, events in out.items():
-        broadcast(team_id, events)
+    publish(out)
     found = db.session.get(Booking, booking_id)
     name = found.player.pseudonym if found else ""
     if raw == "1":

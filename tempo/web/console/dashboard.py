@@ -22,8 +22,8 @@ from flask_babel import lazy_gettext as _l
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Cohort, Role
-from tempo.realtime.play import broadcast, notice
 from tempo.realtime.presence import presence
+from tempo.realtime.publish import notice, publish
 from tempo.services.calendar import days as calendar_service
 from tempo.services.cohorts import dashboard as service
 from tempo.services.cohorts.state import cohort_state
@@ -44,11 +44,6 @@ STATUS_LABELS = {
     "in_progress": _l("en cours"),
     "done": _l("terminée"),
 }
-
-
-def _send(broadcasts: dict[int, list[dict[str, Any]]]) -> None:
-    for team_id, events in broadcasts.items():
-        broadcast(team_id, events)
 
 
 def _board(found: Cohort) -> dict[str, Any]:
@@ -105,20 +100,13 @@ def unlock(slug: str) -> ResponseReturnValue:
     except calendar_service.CalendarError as exc:
         flash(exc.message)
         return _back(slug)
-    _send(out)
-    _clock_changed()
+    publish(out)
     flash(
         _("Jour %(n)s ouvert.", n=number)
         if out
         else _("Le jour %(n)s était déjà ouvert.", n=number)
     )
     return _back(slug)
-
-
-def _clock_changed() -> None:
-    from tempo.scheduler import calendar_changed
-
-    calendar_changed()
 
 
 @bp.post("/pause")
@@ -135,8 +123,7 @@ def pause(slug: str) -> ResponseReturnValue:
     except calendar_service.CalendarError as exc:
         flash(exc.message)
         return _back(slug)
-    _send(out)
-    _clock_changed()
+    publish(out)
     flash(_("La cohorte reprend.") if resume else _("La cohorte est en pause."))
     return _back(slug)
 
@@ -173,7 +160,7 @@ def _run(slug: str, action: Any, done: str) -> ResponseReturnValue:
     except service.DashboardError as exc:
         flash(exc.message)
         return _back(slug)
-    _send(out)
+    publish(out)
     flash(done)
     return _back(slug)
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Role, Team
-from tempo.realtime.play import broadcast
+from tempo.realtime.publish import publish
 from tempo.services.calendar import days as calendar_service
 from tempo.services.cohorts.state import cohort_state
 from tempo.services.recaps import produce as recaps
@@ -54,11 +54,7 @@ def close(slug: str) -> ResponseReturnValue:
     except calendar_service.CalendarError as exc:
         flash(exc.message)
         return redirect(url_for("digest.page", slug=slug))
-    for team_id, events in out.items():
-        broadcast(team_id, events)
-    from tempo.scheduler import calendar_changed
-
-    calendar_changed()
+    publish(out)
     flash(
         _("Jour %(n)s clôturé : les récaps des équipes et des joueurs sont prêts.", n=number)
         if out

@@ -28,8 +28,8 @@ from tempo.engine.slots import by_local_day
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Booking, BookingStatus, Player
-from tempo.realtime.play import broadcast
 from tempo.realtime.presence import presence
+from tempo.realtime.publish import publish
 from tempo.services.booking import appointments as service
 from tempo.services.content.games import cohort_game
 from tempo.web.player.common import current_player
@@ -43,11 +43,6 @@ DAYS, MAX_DAYS = 7, 120  # days of slots sent to the phone by default, and at mo
 def manage_url(token: str) -> str:
     """The absolute manage link of a booking (e-mails, invitations, the confirmation)."""
     return public_url(url_for("booking.manage", token=token))
-
-
-def _send(broadcasts: dict[int, list[dict[str, Any]]]) -> None:
-    for team_id, events in broadcasts.items():
-        broadcast(team_id, events)
 
 
 def _bring(found: Booking) -> list[str]:
@@ -103,7 +98,7 @@ def status() -> ResponseReturnValue:
     game = cohort_game(cohort)
     mission_id = service.appointment_mission(db.session, game, player.team, at)
     if upcoming is not None:
-        _send(service.recover_mission(db.session, upcoming, now()))
+        publish(service.recover_mission(db.session, upcoming, now()))
     # A week of slots at a time: phones are often on prepaid data.
     raw_days = request.args.get("jours", "")
     days = min(int(raw_days), MAX_DAYS) if raw_days.isdigit() and raw_days != "0" else DAYS
@@ -143,7 +138,7 @@ def book() -> ResponseReturnValue:
         )
     except service.BookingError as exc:
         return _error(exc)
-    _send(made.events)
+    publish(made.events)
     return {"ok": True, "created": made.created, "booking": booking_json(made.booking)}
 
 

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Player
-from tempo.realtime.play import broadcast
+from tempo.realtime.publish import publish
 from tempo.services.diagnostic import bilan as bilan_service
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents.diagnostic_pdf import bilan_pdf, opening_sentences, results_pdf
@@ -112,7 +112,7 @@ def question(question_id: str) -> ResponseReturnValue:
             error = exc.message
         else:
             if done.events and done.team_id is not None:
-                broadcast(done.team_id, done.events)
+                publish({done.team_id: done.events})
             if done.finished_run is not None:
                 flash(_("Bravo, ton auto-diagnostic est terminé !"))
                 return redirect(url_for("diagnostic.results", run_id=done.finished_run))

@@ -21,8 +21,9 @@ from flask_babel import gettext as _
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Player
-from tempo.realtime.play import broadcast, limits
+from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
+from tempo.realtime.publish import publish
 from tempo.services.content import games
 from tempo.services.play import actions as play
 from tempo.services.play import checkpoints, proofs, qr
@@ -57,7 +58,7 @@ def join(code: str) -> ResponseReturnValue:
         except play.PlayError as exc:
             error = exc.message
         else:
-            broadcast(team.id, [joined.event])
+            publish({team.id: [joined.event]})
             sign_in(joined.player)
             flash(_("Bienvenue dans l'équipe %(team)s !", team=team.name))
             return redirect(url_for("play.game"))
@@ -147,7 +148,7 @@ def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Repl
         presence.online(player.team_id),
         limits(),
     )
-    broadcast(player.team_id, reply.events)
+    publish({player.team_id: reply.events})
     return reply
 
 
@@ -228,5 +229,5 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
         (folder / str(data["photo"])).unlink(missing_ok=True)  # nothing refers to it
     if reply.error:
         return _json_error(reply.error["code"], reply.error["message"], 400)
-    broadcast(player.team_id, reply.events)
+    publish({player.team_id: reply.events})
     return reply.ack(), (200 if reply.ok else 400)

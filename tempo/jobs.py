@@ -1,0 +1,73 @@
+"""The scheduler's jobs, in one place: the day jobs and the leader's periodic work.
+
+`tempo.scheduler` imports this module and hands APScheduler the functions themselves. Periodic
+jobs live in APScheduler's memory store (re-added at every start); only day jobs are persisted,
+in `apscheduler_jobs`, where APScheduler pickles a textual "module:function" reference to
+`run_day_job` (see `tempo.scheduler.DayScheduler._plan` for jobs saved by older versions).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+
+from tempo.extensions import db
+from tempo.services.booking.appointments import send_reminders
+from tempo.services.events import Broadcasts
+from tempo.services.mail.outbox import deliver_due
+from tempo.services.recaps.mailing import card_folder, links_for, queue_pending
+
+#: A periodic job: fn(app, now), returning team events to publish, or None.
+Periodic = Callable[[Flask, datetime], Broadcasts | None]
+
+
+def run_day_job(cohort_id: int, day: int, kind: str) -> None:
+    """APScheduler's entry point for a calendar job: the leader applies what the cohort owes."""
+    from tempo import scheduler  # the scheduler imports this module to plan with this function
+
+    scheduler.fire_day_job(cohort_id, day, kind)
+
+
+def deliver_mail(app: Flask, now: datetime) -> None:
+    """`mail:deliver`: send the outbox's due e-mails."""
+    report = deliver_due(app, now)
+    if report.sent or report.retried or report.failed:
+        logging.getLogger("tempo.mail").info(
+            "Courriels : %d envoyés, %d à réessayer, %d abandonnés.",
+            len(report.sent),
+            len(report.retried),
+            len(report.failed),
+        )
+
+
+def queue_recap_mail(app: Flask, now: datetime) -> None:
+    """`recaps:mail`: closed days' recap e-mails (consenting players, counsellors' digest)."""
+    with app.app_context():
+        try:
+            count = queue_pending(db.session, now, links_for(app), card_folder(app))
+        finally:
+            db.session.remove()
+    if count:
+        logging.getLogger("tempo.recaps").info(
+            "Récaps : %d courriel(s) mis en file d'envoi.", count
+        )
+
+
+def remind_bookings(app: Flask, now: datetime) -> Broadcasts:
+    """`booking:remind`: appointment reminders, as events for the players' phones."""
+    with app.app_context():
+        try:
+            return send_reminders(db.session, now)
+        finally:
+            db.session.remove()
+
+
+#: The leader's periodic work: job id -> (function, the config key of its interval in seconds).
+PERIODIC_JOBS: dict[str, tuple[Periodic, str]] = {
+    "mail:deliver": (deliver_mail, "MAIL_INTERVAL"),
+    "recaps:mail": (queue_recap_mail, "MAIL_INTERVAL"),
+    "booking:remind": (remind_bookings, "BOOKING_REMINDER_SECONDS"),
+}
