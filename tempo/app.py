@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tempo.config import PROJECT_ROOT, Config
+from tempo.config import PROJECT_ROOT, Config, check_secret_key
 from tempo.extensions import babel, compress, csrf, db, socketio
 from tempo.infra.transactions import configure_sqlite
 from tempo.realtime.presence import EXTENSION, make_presence
@@ -36,6 +36,9 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(cfg.flask_settings())
     app.config["TEMPO_CONFIG"] = cfg
     cfg.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    if not app.config["TESTING"]:
+        # An example or short key lets anyone forge sessions and QR tokens: refuse to start.
+        check_secret_key(app.config.get("SECRET_KEY"))
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(cfg)
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -9,6 +9,37 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# A secret key signs sessions, QR tokens and unsubscribe links: whoever knows it can forge them.
+MIN_SECRET_KEY_LENGTH = 32
+# Values from examples and tutorials (deploy/tempo.env.example's included), compared without
+# case or separators; anything containing one of PLACEHOLDER_MARKS is an unedited example too.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        "secret",
+        "secretkey",
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "tempo",
+        "default",
+        "password",
+        "motdepasse",
+        "xxx",
+    }
+)
+PLACEHOLDER_MARKS = (
+    "changeme",
+    "changethis",
+    "replaceme",
+    "yoursecret",
+    "remplacer",
+    "example",
+    "exemple",
+    "placeholder",
+)
+GENERATE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"TEMPO_{name}", default)
@@ -48,6 +79,9 @@ class Config:
     WRONG_LIMIT_TEAM: int = 10
     WRONG_WINDOW_SECONDS: int = 60
     MAX_UPLOAD_MB: int = 12
+    # A proof photo's declared size, checked before decoding (which needs memory in proportion
+    # to the pixels): 40 megapixels is above every phone camera's default mode.
+    PROOF_MAX_PIXELS: int = 40_000_000
     STUCK_MINUTES: float = 20
     STAFF_SESSION_HOURS: float = 8
     STAFF_IDLE_MINUTES: float = 60
@@ -93,6 +127,7 @@ class Config:
             WRONG_LIMIT_TEAM=int(_env("WRONG_LIMIT_TEAM", "10")),
             WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
             MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
+            PROOF_MAX_PIXELS=int(_env("PROOF_MAX_PIXELS", "40000000")),
             STUCK_MINUTES=float(_env("STUCK_MINUTES", "20")),
             STAFF_SESSION_HOURS=float(_env("STAFF_SESSION_HOURS", "8")),
             STAFF_IDLE_MINUTES=float(_env("STAFF_IDLE_MINUTES", "60")),
@@ -166,3 +201,37 @@ def test_database() -> str:
     if value not in {"sqlite", "postgresql"}:
         raise ValueError(f"TEMPO_TEST_DATABASE must be sqlite or postgresql, not {value!r}")
     return value
+
+
+class WeakSecretKey(ValueError):
+    """TEMPO_SECRET_KEY is an example value or too short: the French message says what to do."""
+
+
+def secret_key_weakness(value: str) -> str | None:
+    """Why this secret key can be guessed (in French), or None when it is acceptable."""
+    folded = "".join(c for c in value.lower() if c.isalnum())
+    if folded in PLACEHOLDER_SECRET_KEYS or any(mark in folded for mark in PLACEHOLDER_MARKS):
+        return "est une valeur d'exemple"
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        return (
+            f"est trop courte ({len(value)} caractères, il en faut au moins "
+            f"{MIN_SECRET_KEY_LENGTH})"
+        )
+    if len(set(value)) < 8:
+        return "est trop peu variée"
+    return None
+
+
+def check_secret_key(value: str | None) -> None:
+    """Raise WeakSecretKey for a guessable key; unset is fine (one is generated and kept)."""
+    if not value:
+        return
+    weakness = secret_key_weakness(value)
+    if weakness is None:
+        return
+    raise WeakSecretKey(
+        f"TEMPO_SECRET_KEY {weakness} : n'importe qui pourrait signer des sessions et des QR "
+        f"codes Tempo. Générez une clé avec\n    {GENERATE_SECRET_KEY}\net mettez-la dans "
+        "TEMPO_SECRET_KEY (la même pour tous les processus), ou retirez TEMPO_SECRET_KEY : "
+        "une clé est alors générée dans le dossier de l'instance (un seul serveur)."
+    )

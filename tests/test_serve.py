@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +18,7 @@ from sqlalchemy.orm import Session
 from tempo.models import Team, utcnow
 from tempo.services.play.players import join_team
 from tests.databases import instance_url
-from tests.live import LiveServer, start_server, stop_server
+from tests.live import LiveServer, _free_port, start_server, stop_server
 
 
 @pytest.fixture
@@ -70,3 +73,25 @@ def _join(server: LiveServer) -> str:
             return join_team(session, team_id, "Zoé", utcnow()).player.rejoin_code
     finally:
         engine.dispose()
+
+
+def test_serve_refuses_the_example_secret_key(tmp_path: Path) -> None:
+    """TEMPO_SECRET_KEY=change-me (deploy/tempo.env.example's value): no server, a French reason."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TEMPO_")},
+        "TEMPO_INSTANCE_DIR": str(tmp_path / "instance"),
+        "TEMPO_PORT": str(_free_port()),
+        "TEMPO_SECRET_KEY": "change-me",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tempo.launcher", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,  # quickly: before gevent, the database or the port
+    )
+    assert done.returncode != 0
+    assert "TEMPO_SECRET_KEY est une valeur d'exemple" in done.stderr, done.stderr
+    assert 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"' in done.stderr
+    assert "Traceback" not in done.stderr and "Tempo écoute" not in done.stdout
+    assert not (tmp_path / "instance").exists()  # refused before anything was created

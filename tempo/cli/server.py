@@ -12,7 +12,7 @@ from collections.abc import Callable
 import click
 from flask import Flask
 
-from tempo.cli.shared import make_app
+from tempo.cli.shared import make_app, require_strong_secret
 from tempo.config import Config
 from tempo.extensions import db, socketio
 from tempo.infra import db as schema
@@ -41,6 +41,7 @@ STOP_SECONDS = 5.0
 def serve(host: str | None, port: int | None, worker: bool) -> None:
     """Start the production server; SIGTERM or Ctrl-C stops it cleanly (exit status 0)."""
     base = Config.from_env()
+    require_strong_secret(base)  # even with TEMPO_TESTING set: this is a real server
     overrides: dict[str, object] = {"ASYNC_MODE": base.SERVER_MODE}
     if host:
         overrides["HOST"] = host
@@ -178,6 +179,7 @@ def _ensure_schema(app: Flask) -> None:
 )
 def scheduler() -> None:
     """Run the 10-day clock on its own until SIGTERM or Ctrl-C (one leader among all processes)."""
+    require_strong_secret(Config.from_env())  # it signs the links of the e-mails it sends
     app = make_app()
     _log_scheduler()
     publisher = publish.external(app)

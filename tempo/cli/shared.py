@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import inspect, select
 
 from tempo import create_app
-from tempo.config import Config
+from tempo.config import Config, WeakSecretKey, check_secret_key
 from tempo.extensions import db as sqla
 from tempo.models import Cohort
 from tempo.realtime import publish
@@ -19,7 +19,18 @@ from tempo.services.events import Broadcasts
 def make_app(**overrides: object) -> Flask:
     """The application for one command: the environment's settings with `overrides` applied."""
     cfg = dataclasses.replace(Config.from_env(), **overrides)  # type: ignore[arg-type]
-    return create_app(cfg)
+    try:
+        return create_app(cfg)
+    except WeakSecretKey as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def require_strong_secret(cfg: Config) -> None:
+    """Stop with the French explanation when TEMPO_SECRET_KEY is an example or too short."""
+    try:
+        check_secret_key(cfg.SECRET_KEY)
+    except WeakSecretKey as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def cohort_by_slug(slug: str) -> Cohort:

@@ -1,2 +1,2 @@
 """Infrastructure the product areas share: transactions, schema migrations, clock, Markdown,
-translation catalogue, signals."""
+translation catalogue, signals, blocking work off the event loop."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import secrets
 import signal
 import time
 import urllib.request
@@ -29,6 +30,8 @@ from tempo.services.content.demo import ensure_demo
 from tempo.services.play.players import join_team
 from tests.realtime.helpers import content
 from tests.test_scheduler_processes import Process, _free_port, base_env
+
+SECRET_KEY = secrets.token_urlsafe(48)
 
 NS = "/play"
 WAIT = 30.0  # seconds before something that should happen is a failure
@@ -172,8 +175,9 @@ class Cluster:
             TEMPO_DATABASE_URL=self.database_url,
             TEMPO_MESSAGE_QUEUE=self.redis_url,
             TEMPO_MESSAGE_QUEUE_CHANNEL=self.channel,
-            # One key for every worker: a session cookie set by one is read by the others.
-            TEMPO_SECRET_KEY="scale-out-test-secret",
+            # One key for every worker: a session cookie set by one is read by the others (a
+            # placeholder or short key would be refused at start).
+            TEMPO_SECRET_KEY=SECRET_KEY,
             TEMPO_PRESENCE_TTL_SECONDS=str(PRESENCE_TTL),
             TEMPO_SCHEDULER_SYNC_SECONDS="1",
             # Left at its default on purpose: --worker must not run the clock even so.

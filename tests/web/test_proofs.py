@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from flask import Flask
-from PIL import Image
+from PIL import Image, ImageFile
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from tempo.extensions import db
 from tempo.models import Cohort, MissionProgress, utcnow
+from tempo.services.play import proofs
 from tests.conftest import Demo
 from tests.realtime.helpers import first_of_type
 
@@ -83,4 +86,107 @@ def test_a_refused_proof_keeps_no_photo(app: Flask, demo: Demo, tmp_path: Path) 
         content_type="multipart/form-data",
     )
     assert response.get_json()["error"]["code"] == "mission_locked"
+    assert not list((tmp_path / "instance" / "uploads" / "proofs").glob("*"))
+
+
+def _pixel_bomb() -> bytes:
+    """A 12000×12000 1-bit PNG: a few kilobytes on the wire, 144 megapixels once decoded."""
+    out = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_pixel_bomb_is_refused_without_being_decoded(
+    app: Flask, demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tiny PNG declaring 144 megapixels is refused from its header: nothing decoded or kept."""
+    bomb = _pixel_bomb()
+    assert len(bomb) < 100_000
+    proof = first_of_type("proof", day=6)
+    phone = _player_phone(app, demo, 6)
+
+    def no_decoding(self: Image.Image) -> None:
+        raise AssertionError("the image was decoded before its size was checked")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    response = phone.post(
+        f"/jouer/preuve/{proof.id}",
+        data={"photo": (io.BytesIO(bomb), "bombe.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    message = response.get_json()["error"]["message"]
+    assert "trop grande (144 mégapixels, 40 au plus)" in message
+    assert not list((tmp_path / "instance" / "uploads" / "proofs").glob("*"))
+    with app.app_context():
+        assert db.session.query(MissionProgress).filter_by(mission_id=proof.id).count() == 0
+
+
+def test_the_pixel_cap_is_a_setting(tmp_path: Path) -> None:
+    """TEMPO_PROOF_MAX_PIXELS lowers or raises the cap; the message gives the configured one."""
+    small = io.BytesIO()
+    Image.new("RGB", (3000, 2000)).save(small, "PNG")
+    small.seek(0)
+    with pytest.raises(proofs.ProofError) as refused:
+        proofs.store_photo(small, tmp_path, max_pixels=5_000_000)
+    assert refused.value.code == "image_too_large"
+    assert "(6 mégapixels, 5 au plus)" in refused.value.message
+    small.seek(0)
+    assert proofs.store_photo(small, tmp_path, max_pixels=6_000_000).endswith(".jpg")
+
+
+def test_decoding_happens_inside_the_given_runner(tmp_path: Path) -> None:
+    """The web layer's runner (a worker thread under gevent) carries out all the decoding."""
+    inside: list[bool] = []
+    running = [False]
+    original = ImageFile.ImageFile.load
+
+    def watched_load(self: ImageFile.ImageFile):  # type: ignore[no-untyped-def]
+        inside.append(running[0])
+        return original(self)
+
+    def runner(work):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return work()
+        finally:
+            running[0] = False
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ImageFile.ImageFile, "load", watched_load)
+        name = proofs.store_photo(
+            io.BytesIO(_photo_with_gps()), tmp_path, max_pixels=40_000_000, run=runner
+        )
+    assert (tmp_path / name).exists()
+    assert inside and all(inside)
+
+
+class _UnreadBody(io.RawIOBase):
+    """A request body that fails the test if anything reads it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise AssertionError("the body was read although its declared size is over the limit")
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_its_body_is_read(
+    app: Flask, demo: Demo, tmp_path: Path
+) -> None:
+    """TEMPO_MAX_UPLOAD_MB applies to the declared Content-Length: 413, body left unread."""
+    proof = first_of_type("proof", day=6)
+    phone = _player_phone(app, demo, 6)
+    cookie = phone.get_cookie("session")
+    assert cookie is not None
+    environ = EnvironBuilder(
+        path=f"/jouer/preuve/{proof.id}",
+        method="POST",
+        content_type="multipart/form-data; boundary=x",
+        headers={"Cookie": f"session={cookie.value}"},
+    ).get_environ()
+    environ["CONTENT_LENGTH"] = str(app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1)
+    environ["wsgi.input"] = _UnreadBody()
+    _, status, _ = run_wsgi_app(app, environ, buffered=True)
+    assert status.startswith("413")
     assert not list((tmp_path / "instance" / "uploads" / "proofs").glob("*"))

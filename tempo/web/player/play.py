@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 
 from tempo.extensions import db
 from tempo.infra.clock import now
+from tempo.infra.offload import run_blocking
 from tempo.models import Player
 from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
@@ -214,7 +216,12 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
     upload = request.files.get("photo")
     if upload is not None and upload.filename:
         try:
-            data["photo"] = proofs.store_photo(upload.stream, folder)
+            data["photo"] = proofs.store_photo(
+                upload.stream,
+                folder,
+                max_pixels=current_app.config["PROOF_MAX_PIXELS"],
+                run=partial(run_blocking, current_app.config["ASYNC_MODE"]),
+            )
         except proofs.ProofError as exc:
             return _json_error("invalid_photo", str(exc), 400)
     action_id = request.form.get("id") or f"proof-{uuid.uuid4()}"
