@@ -267,6 +267,12 @@
         break;
       case "cohort.resumed":
         if (snap.cohort) snap.cohort.status = "running";
+        // The pause's refusals under the forms are over: what the player typed can be sent again.
+        Object.keys(S.msgs).forEach((key) => {
+          if (!(S.msgs[key] && S.msgs[key].paused)) return;
+          const f = $('form[data-key="' + key + '"]');
+          if (f) say(f, ""); else delete S.msgs[key];
+        });
         toast("▶️ Le jeu reprend\u00a0!", true);
         break;
       case "mission.reset":
@@ -624,6 +630,7 @@
     if (ack.ok) say(f, "");
     else {
       say(f, err.message || "Ça n'a pas marché. Réessaie.");
+      if (err.code === "cohort_paused") S.msgs[f.dataset.key].paused = true;
       if (err.code === "rate_limited" && err.retry_after) { S.blocked[f.dataset.key] = Date.now() + err.retry_after * 1000; tickBlocked(f); }
       if (err.code === "already_done" || err.code === "stale" || err.code === "mission_locked" || err.code === "cohort_paused") refreshState(0);
     }
