@@ -223,6 +223,12 @@ import { missionType } from "./missions/index.js";
         break;
       case "cohort.resumed":
         if (snap.cohort) snap.cohort.status = "running";
+        // The pause's refusals under the forms are over: what the player typed can be sent again.
+        Object.keys(S.msgs).forEach((key) => {
+          if (!(S.msgs[key] && S.msgs[key].paused)) return;
+          const f = $('form[data-key="' + key + '"]');
+          if (f) say(f, ""); else delete S.msgs[key];
+        });
         toast("▶️ Le jeu reprend\u00a0!", true);
         break;
       case "mission.reset":
@@ -312,9 +318,12 @@ import { missionType } from "./missions/index.js";
     bar.max = max; bar.value = t.ai_strength;
     $("#hud-ai-label").textContent = "Puissance restante de " + ai;
     $("#hud-ai-text").textContent = ai + "\u00a0: " + t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
-    const paused = $("#paused");
-    paused.hidden = !(S.snap.cohort && S.snap.cohort.status === "paused");
-    paused.textContent = paused.hidden ? "" : "⏸️ Le jeu est en pause\u00a0: ton conseiller ou ta conseillère le relancera bientôt.";
+    // The pause shows above the map and inside an open mission (a modal hides the page).
+    const paused = !!(S.snap.cohort && S.snap.cohort.status === "paused");
+    [$("#paused"), $("#panel-paused")].forEach((el) => {
+      el.hidden = !paused;
+      el.textContent = paused ? "⏸️ Le jeu est en pause\u00a0: ton conseiller ou ta conseillère le relancera bientôt." : "";
+    });
   }
 
   function renderDay() {
@@ -576,8 +585,9 @@ import { missionType } from "./missions/index.js";
     if (ack.ok) say(f, "");
     else {
       say(f, err.message || "Ça n'a pas marché. Réessaie.");
+      if (err.code === "cohort_paused") S.msgs[f.dataset.key].paused = true;
       if (err.code === "rate_limited" && err.retry_after) { S.blocked[f.dataset.key] = Date.now() + err.retry_after * 1000; tickBlocked(f); }
-      if (err.code === "already_done" || err.code === "stale" || err.code === "mission_locked") refreshState(0);
+      if (err.code === "already_done" || err.code === "stale" || err.code === "mission_locked" || err.code === "cohort_paused") refreshState(0);
     }
     refreshView();
     return ack;

@@ -28,6 +28,16 @@ LOCKED, AVAILABLE, IN_PROGRESS, DONE = "locked", "available", "in_progress", "do
 # the type's own view sits under `play`.
 VIEW_MARKDOWN = ("narrative", "hints[].text")
 
+# While its cohort is paused a team plays nothing: every action, hint and scan gets this.
+PAUSED = MissionError(
+    "cohort_paused",
+    "Le jeu est en pause : ton conseiller ou ta conseillère le relancera bientôt.",
+)
+# Actions the server sends for what is already recorded outside the team's state (a
+# counsellor's review of a proof, a booked appointment, a finished diagnostic): they still
+# apply during a pause, since refusing them would lose the link to that record.
+PAUSE_EXEMPT = frozenset({"review", "booked", "completed"})
+
 
 @dataclass(frozen=True)
 class MissionRecord:
@@ -50,6 +60,14 @@ class TeamState:
     missions: Mapping[str, MissionRecord]
     offers: tuple[str, ...]
     open_days: frozenset[int]
+    paused: bool = False
+
+
+def pause_refusal(team: TeamState, kind: str) -> MissionError | None:
+    """The refusal of an action (a hint: kind "hint") while the team's cohort is paused."""
+    if team.paused and kind not in PAUSE_EXEMPT:
+        return PAUSED
+    return None
 
 
 @dataclass
@@ -146,7 +164,7 @@ class Game:
 
     def play(self, team: TeamState, mission_id: str, action: Action, ctx: MissionContext) -> Result:
         """Apply a player's (or counsellor's) action on a mission."""
-        refusal = self._playable(team, mission_id)
+        refusal = pause_refusal(team, action.kind) or self._playable(team, mission_id)
         if refusal is not None:
             return Result(team, error=refusal)
         mission_type = self.types[mission_id]
@@ -214,7 +232,7 @@ class Game:
 
     def buy_hint(self, team: TeamState, mission_id: str, index: int, player: str) -> Result:
         """Spend shards on the mission's next hint (hints are bought in order)."""
-        refusal = self._playable(team, mission_id)
+        refusal = pause_refusal(team, "hint") or self._playable(team, mission_id)
         if refusal is not None:
             return Result(team, error=refusal)
         hints = self.missions[mission_id].hints

@@ -16,7 +16,8 @@ from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tempo.engine.progress import DayClock, playable_days
-from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState
+from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState, pause_refusal
+from tempo.engine.team import PAUSED as ENGINE_PAUSED
 from tempo.infra.markup import render
 from tempo.infra.transactions import write_transaction
 from tempo.missions import registry
@@ -165,11 +166,8 @@ _PREVIOUS_REPLY = select(_client_action.c.reply).where(
 
 
 # What a phone is told when it acts or opens a mission while its cohort is paused (every day is
-# closed then, and « pas encore disponible » would be misleading).
-PAUSED = (
-    "cohort_paused",
-    "Le jeu est en pause : ton conseiller ou ta conseillère le relancera bientôt.",
-)
+# closed then, and « pas encore disponible » would be misleading): the engine's refusal.
+PAUSED = (ENGINE_PAUSED.code, ENGINE_PAUSED.message)
 
 
 def _game_of_version(session: Session, version_id: int) -> Game:
@@ -223,6 +221,7 @@ def team_state(session: Session, team: Team, now: datetime) -> TeamState:
         missions=missions,
         offers=_offers_of(session, team.id),
         open_days=_open_days(session, cohort.id, cohort.status, now),
+        paused=cohort.status == CohortStatus.PAUSED,
     )
 
 
@@ -427,6 +426,9 @@ def _play(
     present: Sequence[int],
     limits: Limits,
 ) -> tuple[Result, dict[str, Any] | None]:
+    paused = pause_refusal(state, kind)
+    if paused is not None:  # before the rate limit: a paused guess is not a guess at all
+        return Result(state, error=paused), None
     mission = game.missions.get(mission_id)
     mission_type = registry.get(mission.type) if mission else None
     if mission_type is not None and kind in mission_type.guesses:
@@ -483,12 +485,23 @@ def _run(
             missions=missions,
             offers=_offers_of(session, team.id),
             open_days=_open_days(session, team.cohort_id, team.status, now),
+            paused=team.status == CohortStatus.PAUSED,
         )
         result, refusal = step(game, state, team.id)
         if refusal is None and result.error is not None:
             refusal = _error(result.error.code, result.error.message)
-            if result.error.code == "mission_locked" and team.status == CohortStatus.PAUSED:
+            if result.error.code == "mission_locked" and state.paused:
                 refusal = _error(*PAUSED)
+        if refusal is not None and refusal["code"] == ENGINE_PAUSED.code:
+            # Nothing is recorded, not even the client id: the same action sent again after
+            # the resume must be applied, not answered with this refusal.
+            return Reply(
+                ok=False,
+                version=team.version,
+                error=refusal,
+                team_id=team.id,
+                cohort_id=team.cohort_id,
+            )
         events: list[dict[str, Any]] = []
         version = team.version
         if result.events:
