@@ -22,7 +22,7 @@ from tempo.models import (
     WrongAttempt,
     utcnow,
 )
-from tempo.scheduler import inprocess_emitter
+from tempo.realtime.publish import publish
 from tempo.services.calendar import days as calendar
 from tempo.services.cohorts.dashboard import review_proof
 from tempo.services.play import checkpoints
@@ -83,7 +83,7 @@ def _set_paused(app: Flask, cohort_id: int, paused: bool) -> None:
             out = calendar.pause_cohort(db.session, cohort_id, utcnow())
         else:
             out = calendar.resume_cohort(db.session, cohort_id, utcnow())
-        inprocess_emitter(out)
+        publish(out)
 
 
 def _open_day(app: Flask, cohort_id: int, number: int) -> None:
