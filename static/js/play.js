@@ -305,19 +305,20 @@ import { missionType } from "./missions/index.js";
 
   // ---------------------------------------------------------------- header, day, map
   function renderAll() {
-    renderHud(); renderDay(); renderMap(); renderVault(); renderTeam();
+    renderHud(); renderDay(); renderAbout(); renderMap(); renderVault(); renderTeam();
     if (S.open) { const m = missionById(S.open); if (m) renderPanel(m); }
   }
 
   function renderHud() {
     const t = S.snap.team;
     $("#hud-shards").textContent = t.shards;
-    const ai = t.ai_name || "l'IA";
+    // The name is never glued into a sentence (« de Le Brouillard »): it stands on its own.
+    const ai = t.ai_name || "L'IA";
     const max = t.ai_max || Math.max(t.ai_strength, 1);
     const bar = $("#hud-ai");
     bar.max = max; bar.value = t.ai_strength;
-    $("#hud-ai-label").textContent = "Puissance restante de " + ai;
-    $("#hud-ai-text").textContent = ai + "\u00a0: " + t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
+    $("#hud-ai-label").textContent = ai + " — puissance restante";
+    $("#hud-ai-text").textContent = t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
     // The pause shows above the map and inside an open mission (a modal hides the page).
     const paused = !!(S.snap.cohort && S.snap.cohort.status === "paused");
     [$("#paused"), $("#panel-paused")].forEach((el) => {
@@ -354,6 +355,28 @@ import { missionType } from "./missions/index.js";
         h("span", {}, "Jour " + x.number + (x.title ? " — " + x.title : "")),
         h("span", { class: "badge" }, x.open ? "🔓 Ouvert" : "🔒 À venir")));
     });
+  }
+
+  // The story, the collective goal, the opponent and the cast, behind the day card's disclosure.
+  function renderAbout() {
+    const a = S.snap.adventure;
+    const box = $("#about-body");
+    if (!box || !a) return;
+    const ai = S.snap.team.ai_name;
+    const cast = Object.values(S.snap.characters || {});
+    box.textContent = "";
+    // Element.append() would print nested arrays as "[object …]": flatten them first.
+    box.append(...[
+      h("p", { class: "about__title" }, h("strong", {}, a.title)),
+      a.tagline ? h("p", { class: "about__tagline" }, a.tagline) : null,
+      a.story_html ? h("div", { class: "prose", html: a.story_html }) : null,
+      a.collective_goal_html ? [h("h3", {}, "🤝 Objectif commun"), h("div", { class: "prose", html: a.collective_goal_html })] : null,
+      a.ai_description_html ? [h("h3", {}, "🛰️ L'adversaire\u00a0: " + (ai || "l'IA")), h("div", { class: "prose", html: a.ai_description_html })] : null,
+      cast.length ? [h("h3", {}, "🎭 Les personnages"), h("ul", { class: "cast" }, cast.map((c) => h("li", { class: "cast__item", style: "--who:" + (c.color || "#7c3aed") },
+        h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
+        h("span", {}, h("strong", {}, c.name), c.role ? h("span", { class: "speaker__role" }, c.role) : null,
+          c.voice ? h("span", { class: "cast__voice" }, c.voice) : null))))] : null,
+    ].flat().filter(Boolean));
   }
 
   function renderMap() {
@@ -492,7 +515,9 @@ import { missionType } from "./missions/index.js";
       h("div", { class: "speaker__head" },
         h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
         h("p", { class: "speaker__name" }, c.name, c.role ? h("span", { class: "speaker__role" }, c.role) : null)),
-      lineNode || null);
+      lineNode || null,
+      // Who the character is, on tap: one line under what they say, not a wall of text before it.
+      c.voice ? h("details", { class: "speaker__bio" }, h("summary", {}, "Qui est " + c.name + "\u00a0?"), h("p", {}, c.voice)) : null);
   }
   function lockedBlock(m) {
     const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });

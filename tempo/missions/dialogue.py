@@ -99,7 +99,8 @@ class Dialogue(MissionType[DialogueParams]):
     label = "Dialogue"
     params_model = DialogueParams
     actions = frozenset({"choose"})
-    markdown = ("text",)
+    # A reaction is the line a character says right after the team's choice.
+    markdown = ("text", "reaction", "history[].reaction")
 
     def check(self, params: DialogueParams) -> list[Issue]:
         """Node ids are unique; `start` and every `next` exist; some path reaches success."""
@@ -190,9 +191,24 @@ class Dialogue(MissionType[DialogueParams]):
             "text": node.text,
             "choices": [c.text for c in node.choices if _visible(c, flags)],
             "history": list(state.get("path", [])),
-            "reaction": (state.get("path") or [{}])[-1].get("reaction"),
+            **_last_reaction(params, state),
             "ended": bool(state.get("ended")),
         }
+
+
+def _last_reaction(params: DialogueParams, state: JSON) -> JSON:
+    """The reaction to the team's last choice and who says it: the speaker of that choice's node.
+
+    Nothing before the team has chosen: a reaction belongs to a choice already made.
+    """
+    path = state.get("path") or []
+    last = path[-1] if path and isinstance(path[-1], dict) else {}
+    node = params.node(str(last.get("node"))) if last.get("reaction") else None
+    return {
+        "reaction": last.get("reaction") if node is not None else None,
+        "reaction_speaker": node.speaker if node is not None else None,
+        "reaction_to": last.get("choice") if node is not None else None,
+    }
 
 
 dialogue = Dialogue()

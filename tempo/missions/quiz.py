@@ -54,6 +54,8 @@ class Quiz(MissionType[QuizParams]):
     params_model = QuizParams
     actions = frozenset({"submit"})
     guesses = frozenset({"submit"})
+    # Explanations are sent only once the team has submitted (see `view`).
+    markdown = ("questions[].explanation",)
 
     def check(self, params: QuizParams) -> list[Issue]:
         """Every question has a correct choice; the pass mark is reachable."""
@@ -90,11 +92,15 @@ class Quiz(MissionType[QuizParams]):
                     "invalid_answer", "Réponds à chaque question avant de valider le quiz."
                 ),
             )
-        score = sum(
-            1 for q, a in zip(params.questions, answers, strict=True) if a == q.correct_indexes
-        )
+        results = [a == q.correct_indexes for q, a in zip(params.questions, answers, strict=True)]
+        score = sum(results)
         needed = params.pass_mark or len(params.questions)
-        new = {**state, "attempts": int(state.get("attempts", 0)) + 1, "last_score": score}
+        new = {
+            **state,
+            "attempts": int(state.get("attempts", 0)) + 1,
+            "last_score": score,
+            "last_results": results,
+        }
         if score >= needed:
             return Outcome(state=new, completed=True)
         return Outcome(
@@ -108,15 +114,26 @@ class Quiz(MissionType[QuizParams]):
         )
 
     def view(self, params: QuizParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
-        """Questions and choices without the correct flags."""
+        """Questions and choices without the correct flags.
+
+        Once the team has submitted, each question also carries its `explanation` and whether
+        the last submission got it right (`answered_right`); never before.
+        """
+        submitted = int(state.get("attempts", 0)) > 0
+        results = state.get("last_results")
+        if not isinstance(results, list) or len(results) != len(params.questions):
+            results = [None] * len(params.questions)  # a state saved before results were kept
         return {
             "questions": [
                 {
                     "prompt": q.prompt,
                     "multiple": len(q.correct_indexes) > 1,
                     "choices": [c.text for c in q.choices],
+                    **(
+                        {"explanation": q.explanation, "answered_right": right} if submitted else {}
+                    ),
                 }
-                for q in params.questions
+                for q, right in zip(params.questions, results, strict=True)
             ],
             "pass_mark": params.pass_mark or len(params.questions),
             "attempts": state.get("attempts", 0),

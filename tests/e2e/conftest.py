@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tempo.config import PROJECT_ROOT
 from tests.live import LiveServer, start_server, stop_server
@@ -39,3 +39,11 @@ def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     size = page.viewport_size or PHONE
     page.screenshot(path=str(SCREENSHOTS / f"e2e-{size['width']}-{name}.png"), full_page=False)
+
+
+def join(page: Page, live_server: LiveServer, name: str, team: int = 0) -> None:
+    """Join a demo team from its QR URL under this pseudonym and wait until online."""
+    page.goto(f"{live_server.url}/rejoindre/{live_server.team_codes[team]}")
+    page.locator("#pseudonym").fill(name)
+    page.get_by_role("button", name="Entrer dans l'équipe").click()
+    expect(page.locator("#conn")).to_contain_text("En ligne", timeout=10_000)

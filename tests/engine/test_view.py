@@ -26,6 +26,8 @@ from tests.engine.kit import (
 
 ALL_DAYS = tuple(range(1, 11))
 SECRET_KEYS = {"answers", "code", "correct", "placement", "explanation"}
+# Sent only once the team has answered the mission (a quiz's explanations and verdicts).
+AFTER_ANSWER_KEYS = {"explanation", "answered_right"}
 
 
 def dumps(value: Any) -> str:
@@ -261,11 +263,20 @@ def test_real_views_never_show_a_mission_own_answer_or_code(which: str) -> None:
 
 @pytest.mark.parametrize("which", ["fresh", "in-progress", "done"])
 def test_real_views_have_no_secret_keys(which: str) -> None:
-    """No view of Tempo 2050 holds a `correct`, `answers`, `code` or `placement` key."""
+    """No view of Tempo 2050 holds a `correct`, `answers`, `code` or `placement` key.
+
+    A quiz's `explanation` (and its verdict) appears only once the team has submitted it.
+    """
     game = real_game()
     state = team_states(game)[which]
     for mission_id, _, view in all_views(game, state):
-        assert not set(keys_of(view)) & SECRET_KEYS, mission_id
+        keys = set(keys_of(view))
+        if which == "done" and game.missions[mission_id].type == "quiz":
+            assert view["play"]["attempts"] > 0, mission_id
+            assert keys >= AFTER_ANSWER_KEYS, mission_id
+            keys -= AFTER_ANSWER_KEYS
+        assert not keys & SECRET_KEYS, mission_id
+        assert not keys & AFTER_ANSWER_KEYS, mission_id
 
 
 def test_real_quiz_views_have_no_correct_key() -> None:
@@ -309,11 +320,18 @@ def sealed_scenario() -> tuple[Scenario, list[str]]:
 
 @pytest.mark.parametrize("which", ["fresh", "in-progress", "done"])
 def test_no_secret_of_any_mission_appears_in_any_view(which: str) -> None:
-    """With Tempo 2050's secrets made unique, none appears in any view of any mission."""
+    """With Tempo 2050's secrets made unique, none appears in any view of any mission.
+
+    Quiz explanations are the exception once the quizzes were submitted: then every one shows.
+    """
     sealed, secrets = sealed_scenario()
     game = Game(sealed, real_content().offers)
     state = team_states(game)[which]
     views = dumps([view for _, _, view in all_views(game, state)]).casefold()
     assert len(secrets) > 20
+    explanations = [s for s in secrets if "explication" in s]
+    if which == "done":
+        assert explanations and all(s.casefold() in views for s in explanations)
+        secrets = [s for s in secrets if s not in explanations]
     leaked = [s for s in secrets if s.casefold() in views]
     assert leaked == []

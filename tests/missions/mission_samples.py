@@ -66,6 +66,8 @@ class Sample:
     params: dict[str, Any]
     complete: tuple[Action, ...]
     secrets: tuple[str, ...] = ()
+    # Secrets a view may show once the team has acted (a quiz's explanations), never before.
+    after_answer: tuple[str, ...] = ()
     # Action kinds signalled by the service layer: their data is ignored, so they may complete.
     signals: frozenset[str] = field(default_factory=frozenset)
 
@@ -96,6 +98,7 @@ SAMPLES: dict[str, Sample] = {
         },
         complete=(act("submit", answers=[[0], [1, 2]]),),
         secrets=('"correct"', "Dix jours, week-end compris."),
+        after_answer=("Dix jours, week-end compris.",),
     ),
     "dialogue": Sample(
         params={
@@ -119,13 +122,19 @@ SAMPLES: dict[str, Sample] = {
                     "speaker": "kronos",
                     "text": "SIGNEZ.",
                     "choices": [
-                        {"text": "On lit d'abord.", "set_flags": ["contrat-lu"], "end": "success"}
+                        {
+                            "text": "On lit d'abord.",
+                            "set_flags": ["contrat-lu"],
+                            "end": "success",
+                            "reaction": "KRONOS clignote, vexé.",
+                        }
                     ],
                 },
             ],
         },
         complete=(act("choose", choice=0), act("choose", choice=0)),
-        secrets=("Montrer le badge secret",),
+        secrets=("Montrer le badge secret", "KRONOS clignote, vexé."),
+        after_answer=("KRONOS clignote, vexé.",),
     ),
     "split-clue": Sample(
         params={

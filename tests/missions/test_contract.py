@@ -118,15 +118,23 @@ def test_sample_actions_complete_the_mission(key: str) -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_view_is_json_and_keeps_secrets(key: str) -> None:
-    """Every view along the way is JSON and never shows an accepted answer, code or flag."""
+    """Every view along the way is JSON and never shows an accepted answer, code or flag.
+
+    A secret listed in `after_answer` (an explanation, a reaction) stays hidden until the team
+    has acted, and is then shown by the view of the completed mission.
+    """
     mt = mission(key)
     sample = sample_for(key)
     params = mt.parse(sample.params)
-    for state in path_states(mt, params, sample):
+    states = path_states(mt, params, sample)
+    for i, state in enumerate(states):
+        hidden = sample.secrets if i == 0 else set(sample.secrets) - set(sample.after_answer)
         for player in (*TEAM, "absent", "conseiller"):
             text = dumps(mt.view(params, state, player, ctx()))
-            for secret in sample.secrets:
+            for secret in hidden:
                 assert secret not in text, f"{secret!r} leaked in view: {text}"
+    for revealed in sample.after_answer:
+        assert revealed in dumps(mt.view(params, states[-1], TEAM[0], ctx())), revealed
 
 
 @pytest.mark.parametrize("key", KEYS)

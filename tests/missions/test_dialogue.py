@@ -53,6 +53,8 @@ def test_view_starts_at_the_start_node() -> None:
         "history": [],
         "ended": False,
         "reaction": None,
+        "reaction_speaker": None,
+        "reaction_to": None,
     }
 
 
@@ -121,6 +123,35 @@ def test_loop_back_with_next() -> None:
     last = {"node": "bilan", "choice": "On recommence.", "reaction": "Pas de souci."}
     assert view(state)["history"][-1] == last
     assert view(state)["reaction"] == "Pas de souci."
+
+
+def test_reaction_is_said_by_the_speaker_of_the_chosen_reply_after_the_choice_only() -> None:
+    """No reaction before the choice; after it, the reaction, who says it and to what."""
+    mt = mission("dialogue")
+    params = mt.parse(RAW)
+    before = mt.view(params, mt.initial_state(params), "ana", ctx())
+    _, at_bilan, _ = run("dialogue", RAW, [act("choose", choice=0)])
+    assert "Pas de souci." not in str(before) and "Pas de souci." not in str(view(at_bilan))
+    _, state, _ = run("dialogue", RAW, [act("choose", choice=0), act("choose", choice=1)])
+    seen = view(state)
+    assert (seen["reaction"], seen["reaction_speaker"], seen["reaction_to"]) == (
+        "Pas de souci.",
+        "samir",
+        "On recommence.",
+    )
+    assert (seen["node"], seen["speaker"]) == ("accueil", "maya")  # the next line follows
+
+
+def test_a_reply_without_reaction_clears_the_previous_one() -> None:
+    """The reaction belongs to the last reply only: the next reply without one shows none."""
+    _, state, _ = run(
+        "dialogue",
+        RAW,
+        [act("choose", choice=0), act("choose", choice=1), act("choose", choice=0)],
+    )
+    assert state["node"] == "bilan"
+    seen = view(state)
+    assert seen["reaction"] is None and seen["reaction_speaker"] is None
 
 
 def test_stale_node_is_refused() -> None:

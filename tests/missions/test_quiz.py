@@ -91,7 +91,58 @@ def test_attempts_and_last_score_are_tracked() -> None:
     _, state, _ = run(
         "quiz", RAW, [act("submit", answers=[[1], [0]]), act("submit", answers=[[0], [0]])]
     )
-    assert state == {"attempts": 2, "last_score": 1}
+    assert state == {"attempts": 2, "last_score": 1, "last_results": [True, False]}
+
+
+EXPLAINED = {
+    "questions": [
+        {**SINGLE, "explanation": "Dix jours, **week-end compris**."},
+        {**MULTIPLE, "explanation": "Un conseiller ou un ami : demander, c'est avancer."},
+    ]
+}
+
+
+def test_explanations_are_not_sent_before_the_team_submits() -> None:
+    """A quiz never answered shows no explanation and no result, even when authored."""
+    mt = mission("quiz")
+    params = mt.parse(EXPLAINED)
+    view = mt.view(params, mt.initial_state(params), "ana", ctx())
+    assert all(set(q) == {"prompt", "multiple", "choices"} for q in view["questions"])
+    assert "week-end" not in str(view) and "demander" not in str(view)
+
+
+def test_after_a_wrong_submission_each_question_says_right_or_wrong_and_explains() -> None:
+    """After a wrong submission every teammate sees which questions were right and why."""
+    params, state, (outcome,) = run("quiz", EXPLAINED, [act("submit", answers=[[0], [0]])])
+    assert outcome.wrong
+    for player in ("ana", "bilal"):
+        view = mission("quiz").view(params, state, player, ctx())
+        assert [(q["answered_right"], q["explanation"]) for q in view["questions"]] == [
+            (True, "Dix jours, **week-end compris**."),
+            (False, "Un conseiller ou un ami : demander, c'est avancer."),
+        ]
+        assert all(
+            set(q) == {"prompt", "multiple", "choices", "explanation", "answered_right"}
+            for q in view["questions"]
+        )
+
+
+def test_explanations_stay_once_the_quiz_is_done() -> None:
+    """The completed quiz keeps its explanations (the team reads them after succeeding)."""
+    params, state, (outcome,) = run("quiz", EXPLAINED, [act("submit", answers=[[0], [1, 2]])])
+    assert outcome.completed
+    view = mission("quiz").view(params, state, "ana", ctx())
+    assert [q["answered_right"] for q in view["questions"]] == [True, True]
+    assert view["questions"][0]["explanation"] == "Dix jours, **week-end compris**."
+
+
+def test_a_state_saved_before_results_were_kept_still_explains() -> None:
+    """A team that answered before `last_results` existed gets explanations, no verdicts."""
+    mt = mission("quiz")
+    params = mt.parse(EXPLAINED)
+    view = mt.view(params, {"attempts": 1, "last_score": 1}, "ana", ctx())
+    assert [q["answered_right"] for q in view["questions"]] == [None, None]
+    assert view["questions"][1]["explanation"].startswith("Un conseiller")
 
 
 def test_view_marks_multiple_questions_without_correct_flags() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from tests.realtime.helpers import (
     act,
     call,
     connect,
+    content,
     first_of_type,
     mission,
     solve_badge,
@@ -231,3 +234,124 @@ def test_state_survives_a_server_restart(tmp_path: Path, demo: Demo, phones) -> 
     before["players"] = after["players"] = None  # who is online is each process's own view
     assert after == before
     client.disconnect(namespace=NS)
+
+
+# ---------------------------------------------------------------- authored texts
+
+
+def _text(html: str | None) -> str:
+    """The words of a rendered Markdown field, tags and entities removed, on one line."""
+    inline = re.sub(r"</?(strong|em|a|code)\b[^>]*>", "", html or "")
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
+
+
+def _words(markdown: str) -> str:
+    """The words of an authored Markdown text, emphasis markers removed, on one line."""
+    return " ".join(markdown.replace("**", "").split())
+
+
+def _view(client, mission_id: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    reply = call(client, "view", {"mission": mission_id})
+    assert reply["ok"] is True, reply
+    return reply["mission"]  # type: ignore[no-any-return]
+
+
+def _choose_text(client, mission_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick the visible reply with this text in the dialogue's current node."""
+    play = _view(client, mission_id)["play"]
+    reply = act(client, mission_id, "choose", node=play["node"], choice=play["choices"].index(text))
+    assert reply["ok"] is True, reply
+
+
+def _hasty_path(dialogue) -> list[str]:  # type: ignore[no-untyped-def]
+    """Replies through the dialogue to its first reply with a reaction, then to success."""
+    nodes = {n["id"]: n for n in dialogue.params["nodes"]}
+    hasty = next(
+        (node, c)
+        for node in nodes.values()
+        for c in node["choices"]
+        if c.get("reaction") and c.get("next")
+    )
+    start = nodes[dialogue.params["start"]]
+    into = next(c for c in start["choices"] if c.get("next") == hasty[0]["id"])
+    out = next(c for c in nodes[hasty[1]["next"]]["choices"] if c.get("end") == "success")
+    return [into["text"], hasty[1]["text"], out["text"]]
+
+
+def test_snapshot_tells_the_story_the_goal_the_opponent_and_the_voices(phones) -> None:  # type: ignore[no-untyped-def]
+    """The snapshot carries the scenario's tagline, story, goal, AI description and voices."""
+    meta = content().scenarios["tempo-2050"].meta
+    snap = call(phones["alice"], "sync", {"version": -1})["snapshot"]
+    about = snap["adventure"]
+    assert (about["title"], about["tagline"]) == (meta.title, meta.tagline)
+    assert "<strong>2050</strong>" in about["story_html"]
+    assert _text(about["story_html"]) == _words(meta.story)
+    assert meta.collective_goal and _text(about["collective_goal_html"]) == _words(
+        meta.collective_goal
+    )
+    assert meta.ai.description and _text(about["ai_description_html"]) == _words(
+        meta.ai.description
+    )
+    assert "story" not in about and "collective_goal" not in about  # Markdown only as HTML
+    for character in content().scenarios["tempo-2050"].characters:
+        assert snap["characters"][character.id]["voice"] == character.voice
+
+
+def test_dialogue_reaction_reaches_the_team_after_the_choice_and_not_before(phones) -> None:  # type: ignore[no-untyped-def]
+    """The authored reaction is in no view before its reply is chosen; then every teammate
+    gets it rendered, with the character who says it."""
+    dialogue = mission("d01-contrat")
+    contrat = next(n for n in dialogue.params["nodes"] if n["id"] == "contrat")
+    hasty = next(c for c in contrat["choices"] if c.get("reaction"))
+    reactions = [
+        c["reaction"] for n in dialogue.params["nodes"] for c in n["choices"] if c.get("reaction")
+    ]
+    solve_badge(phones["alice"])
+    first = next(n for n in dialogue.params["nodes"] if n["id"] == dialogue.params["start"])
+    to_contract = next(c for c in first["choices"] if c.get("next") == "contrat")
+    _choose_text(phones["alice"], dialogue.id, to_contract["text"])
+    before = json.dumps(_view(phones["bilal"], dialogue.id), ensure_ascii=False)
+    assert not any(r in before for r in reactions)
+    assert _view(phones["bilal"], dialogue.id)["play"]["reaction_html"] is None
+
+    _choose_text(phones["alice"], dialogue.id, hasty["text"])
+    for phone in ("alice", "bilal"):
+        play = _view(phones[phone], dialogue.id)["play"]
+        assert _text(play["reaction_html"]) == _words(hasty["reaction"])
+        assert (play["reaction_speaker"], play["reaction_to"]) == ("maya", hasty["text"])
+        assert play["node"] == hasty["next"]  # the next line comes with it
+        assert "reaction" not in play  # Markdown is sent as sanitised HTML only
+
+
+def test_quiz_explanations_reach_the_team_only_after_it_submitted(phones) -> None:  # type: ignore[no-untyped-def]
+    """Before a submission no explanation is sent; after a wrong one every teammate sees,
+    per question, whether it was right and its explanation."""
+    quiz = mission("d01-cej-quiz")
+    explanations = [q["explanation"] for q in quiz.params["questions"]]
+    solve_badge(phones["alice"])
+    dialogue = mission("d01-contrat")
+    for text in _hasty_path(dialogue):
+        _choose_text(phones["alice"], dialogue.id, text)
+    snap = json.dumps(call(phones["bilal"], "sync", {"version": -1}), ensure_ascii=False)
+    fresh = _view(phones["bilal"], quiz.id)
+    assert fresh["status"] == "available"
+    for sent in (snap, json.dumps(fresh, ensure_ascii=False)):
+        assert "explanation" not in sent and "answered_right" not in sent
+        assert not any(_words(e)[:40] in sent for e in explanations)
+
+    wrong = [
+        [next(i for i, c in enumerate(q["choices"]) if not c.get("correct"))]
+        for q in quiz.params["questions"]
+    ]
+    wrong[0] = [
+        next(i for i, c in enumerate(quiz.params["questions"][0]["choices"]) if c.get("correct"))
+    ]
+    reply = act(phones["alice"], quiz.id, "submit", answers=wrong)
+    assert reply["ok"] is False and reply["error"]["code"] == "wrong_answer"
+    for phone in ("alice", "bilal"):
+        questions = _view(phones[phone], quiz.id)["play"]["questions"]
+        assert [q["answered_right"] for q in questions] == [True] + [False] * (len(questions) - 1)
+        assert [_text(q["explanation_html"]) for q in questions] == [
+            _words(e) for e in explanations
+        ]
+        assert all("correct" not in q and "explanation" not in q for q in questions)

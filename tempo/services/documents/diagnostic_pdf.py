@@ -248,9 +248,10 @@ def bilan_pdf(bilan: Bilan) -> bytes:
     )
     y = _section(doc, y, _("L'aventure de ton équipe"))
     ai = (
-        (_("Vaincue !"), _("l'IA %(ai)s", ai=bilan.ai_name))
+        # The opponent's name stands alone: « force de Le Brouillard » would not be French.
+        (_("Victoire !"), _("%(ai)s est à zéro !", ai=bilan.ai_name))
         if bilan.ai_defeated
-        else (f"−{bilan.ai_weakened_percent} %", _("force de %(ai)s", ai=bilan.ai_name))
+        else (f"−{bilan.ai_weakened_percent} %", _("de force pour %(ai)s", ai=bilan.ai_name))
     )
     y = _figures(
         doc,

@@ -453,7 +453,7 @@ def report_pdf(stats: CohortStats) -> bytes:
         y = _bar_row(
             doc,
             y,
-            _("%(ai)s affaibli", ai=stats.ai_name),
+            _("Puissance retirée (%(ai)s)", ai=stats.ai_name),
             team.ai_start - team.ai_strength,
             team.ai_start,
         )

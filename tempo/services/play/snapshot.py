@@ -13,6 +13,7 @@ from tempo.engine.team import Game, TeamState
 from tempo.infra.markup import render
 from tempo.missions.base import MissionContext, markdown_to_html
 from tempo.models import Player, Team
+from tempo.scenarios.schema import ScenarioMeta
 from tempo.services.content.games import cohort_game
 from tempo.services.play.actions import team_state
 
@@ -41,6 +42,17 @@ def mission_view(
     ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
     view = game.mission_view(state, mission_id, str(player.id), ctx)
     return html_view(view, game.view_markdown(mission_id))
+
+
+def adventure(meta: ScenarioMeta) -> dict[str, Any]:
+    """The scenario's story as players read it: title, tagline, story, goal and opponent."""
+    return {
+        "title": meta.title,
+        "tagline": meta.tagline,
+        "story_html": _markdown(meta.story),
+        "collective_goal_html": _markdown(meta.collective_goal) if meta.collective_goal else None,
+        "ai_description_html": _markdown(meta.ai.description) if meta.ai.description else None,
+    }
 
 
 def snapshot(
@@ -75,6 +87,7 @@ def snapshot(
             "capacity": team.capacity,
         },
         "cohort": {"name": cohort.name, "status": cohort.status.value},
+        "adventure": adventure(scenario.meta),
         "day": None
         if day is None
         else {
@@ -97,7 +110,13 @@ def snapshot(
             {"id": p.id, "pseudonym": p.pseudonym, "online": p.id in online} for p in team.players
         ],
         "characters": {
-            c.id: {"name": c.name, "role": c.role, "avatar": c.avatar, "color": c.color}
+            c.id: {
+                "name": c.name,
+                "role": c.role,
+                "voice": c.voice,
+                "avatar": c.avatar,
+                "color": c.color,
+            }
             for c in scenario.characters
         },
     }
