@@ -10,7 +10,7 @@ from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tempo.config import PROJECT_ROOT, Config, check_secret_key
-from tempo.extensions import babel, compress, csrf, db, socketio
+from tempo.extensions import babel, compress, csrf, db, socketio, socketio_internals
 from tempo.infra.transactions import configure_sqlite
 from tempo.realtime.presence import EXTENSION, make_presence
 
@@ -91,8 +91,9 @@ def _bind_socketio(app: Flask, cfg: Config) -> None:
     queue would publish on the previous app's Redis channel. Handlers stay registered (they were
     declared before any `init_app`, see the imports above).
     """
-    socketio.server_options = {}
-    socketio.manage_session = True
+    internals = socketio_internals()
+    internals.server_options = {}
+    internals.manage_session = True
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -100,7 +101,8 @@ def _bind_socketio(app: Flask, cfg: Config) -> None:
         channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         # With a public URL, only pages from it may open sockets; without one, Engine.IO's
         # default same-origin check (Origin must match Host) lets phones on a LAN address in.
-        cors_allowed_origins=[cfg.PUBLIC_URL.rstrip("/")] if cfg.PUBLIC_URL else None,
+        # None is Engine.IO's own default; the stub's keyword types leave it out.
+        cors_allowed_origins=[cfg.PUBLIC_URL.rstrip("/")] if cfg.PUBLIC_URL else None,  # type: ignore[arg-type]
     )
 
 

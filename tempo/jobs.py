@@ -47,7 +47,7 @@ def queue_recap_mail(app: Flask, now: datetime) -> None:
     """`recaps:mail`: closed days' recap e-mails (consenting players, counsellors' digest)."""
     with app.app_context():
         try:
-            count = queue_pending(db.session, now, links_for(app), card_folder(app))
+            count = queue_pending(db.session(), now, links_for(app), card_folder(app))
         finally:
             db.session.remove()
     if count:
@@ -60,7 +60,7 @@ def remind_bookings(app: Flask, now: datetime) -> Broadcasts:
     """`booking:remind`: appointment reminders, as events for the players' phones."""
     with app.app_context():
         try:
-            return send_reminders(db.session, now)
+            return send_reminders(db.session(), now)
         finally:
             db.session.remove()
 

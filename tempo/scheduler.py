@@ -218,7 +218,7 @@ def leader_lock(engine: Engine, instance_dir: Path) -> LeaderLock:
 # --- the persisted job store ------------------------------------------------------------------
 
 
-class CalendarJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
+class CalendarJobStore(SQLAlchemyJobStore):
     """APScheduler's SQLAlchemy store on the app's engine, writing like the rest of Tempo."""
 
     def __init__(self, engine: Engine) -> None:
@@ -436,16 +436,16 @@ class DayScheduler:
             applied: list[Applied] = []
             with self.app.app_context():
                 try:
-                    for cohort_id in calendar.clock_running_cohorts(db.session):
+                    for cohort_id in calendar.clock_running_cohorts(db.session()):
                         try:
-                            done, out = calendar.apply_due(db.session, cohort_id, at)
+                            done, out = calendar.apply_due(db.session(), cohort_id, at)
                         except Exception:
                             # One broken cohort must not hold the others' days back.
                             log.exception("Cohorte %s : rattrapage impossible.", cohort_id)
                             continue
                         self._send(out)
                         applied.extend(done)
-                    wanted = calendar.upcoming(db.session, at)
+                    wanted = calendar.upcoming(db.session(), at)
                 finally:
                     db.session.remove()
             for item in applied:
@@ -461,7 +461,7 @@ class DayScheduler:
             at = now or self.now()
             with self.app.app_context():
                 try:
-                    applied, out = calendar.apply_due(db.session, cohort_id, at)
+                    applied, out = calendar.apply_due(db.session(), cohort_id, at)
                 finally:
                     db.session.remove()
                 self._send(out)

@@ -38,7 +38,7 @@ def current_staff() -> StaffAccount | None:
     account = None
     token = session.get(SESSION_KEY)
     if isinstance(token, str):
-        resumed = staff_service.resume(db.session, token, now(), policy())
+        resumed = staff_service.resume(db.session(), token, now(), policy())
         account = resumed.account
         if account is None:
             session.pop(SESSION_KEY, None)

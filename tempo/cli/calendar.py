@@ -23,7 +23,7 @@ def _calendar_call(action: str, slug: str, number: int = 0) -> None:
     app = make_app()
     with app.app_context():
         cohort = cohort_by_slug(slug)
-        session, now = sqla.session, utcnow()
+        session, now = sqla.session(), utcnow()
         try:
             if action == "unlock":
                 broadcasts = calendar.unlock_day(session, cohort.id, number, now)

@@ -30,7 +30,7 @@ def demo(reset_password: bool) -> None:
         sys.exit(1)
     with app.app_context():
         schema.upgrade(sqla.engine)
-        result = ensure_demo(sqla.session, content, utcnow(), reset_password=reset_password)
+        result = ensure_demo(sqla.session(), content, utcnow(), reset_password=reset_password)
         sqla.session.commit()
         cohort = result.cohort
         base = cfg.public_url

@@ -83,7 +83,7 @@ def kit(cohort_slug: str, output: Path) -> None:
     with app.app_context():
         cohort = cohort_by_slug(cohort_slug)
         data = printkit.kit_data(
-            sqla.session,
+            sqla.session(),
             cohort,
             secret=app.config["SECRET_KEY"],
             public_url=cfg.public_url,
@@ -134,7 +134,7 @@ def export(cohort_slug: str, fmt: str, output: Path) -> None:
         raise click.UsageError(f"{output} est un fichier : indiquez un dossier pour les CSV.")
     app = make_app()
     with app.app_context():
-        stats = exports.cohort_stats(sqla.session, cohort_by_slug(cohort_slug), utcnow())
+        stats = exports.cohort_stats(sqla.session(), cohort_by_slug(cohort_slug), utcnow())
     if fmt == "pdf":
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(exports.report_pdf(stats))

@@ -33,7 +33,7 @@ def recap(cohort_slug: str, number: int) -> None:
     broadcasts: Broadcasts = {}
     with app.app_context():
         cohort = cohort_by_slug(cohort_slug)
-        session, at = sqla.session, now()
+        session, at = sqla.session(), now()
         name, cohort_id = cohort.name, cohort.id
         try:
             # The same service as the scheduler's job and the console: the recaps come from

@@ -14,7 +14,7 @@ from flask import Flask
 
 from tempo.cli.shared import make_app, require_strong_secret
 from tempo.config import Config
-from tempo.extensions import db, socketio
+from tempo.extensions import db, socketio, socketio_internals
 from tempo.infra import db as schema
 from tempo.realtime import publish
 from tempo.realtime.play import announce_presence
@@ -126,15 +126,16 @@ def _stop_on_signals(async_mode: str, stop_gevent: Callable[[], None]) -> None:
 
 def _stop_gevent_server(app: Flask, stopping: list[int]) -> None:
     """Stop accepting, close every socket (phones reconnect elsewhere), then stop the server."""
-    server = socketio.wsgi_server
+    internals = socketio_internals()
+    server = internals.wsgi_server
     if server is None or server.closed:
         return
     server.close()  # the listening socket: the load balancer sends new phones elsewhere
     stopping.extend(app.extensions[EXTENSION].local_teams())
     # Closing each socket tells the phones to reconnect; the disconnect handlers it starts may
     # be cut short by the stop below, so `_shutdown` tells these teams who is left.
-    socketio.server.eio.disconnect()
-    socketio.server.shutdown()
+    internals.server.eio.disconnect()
+    internals.server.shutdown()
     server.stop(timeout=STOP_SECONDS)
 
 

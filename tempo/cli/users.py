@@ -44,7 +44,7 @@ def user_create(email: str, name: str, role: str, password: str | None) -> None:
     with app.app_context():
         schema.upgrade(sqla.engine)
         try:
-            account = add_account(sqla.session, email, name, Role(role), password)
+            account = add_account(sqla.session(), email, name, Role(role), password)
         except StaffError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Compte créé : {account.display_name} <{account.email}> ({role}).")

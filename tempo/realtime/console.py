@@ -6,7 +6,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import join_room
+from socketio.exceptions import ConnectionRefusedError
 
 from tempo.extensions import db, socketio
 from tempo.models import Role
@@ -47,7 +48,7 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
     if not isinstance(slug, str) and request.args.get("cohort"):
         slug = request.args.get("cohort")
     cohort = (
-        cohort_service.visible_cohort(db.session, staff, slug) if isinstance(slug, str) else None
+        cohort_service.visible_cohort(db.session(), staff, slug) if isinstance(slug, str) else None
     )
     if cohort is None:
         raise ConnectionRefusedError(

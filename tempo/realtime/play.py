@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, session
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import join_room
+from socketio.exceptions import ConnectionRefusedError
 from sqlalchemy import select
 
 from tempo.extensions import db, socketio
@@ -72,7 +73,7 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
     player: Player | None = None
     code = (auth or {}).get("rejoin") if isinstance(auth, dict) else None
     if isinstance(code, str):
-        player = player_by_rejoin_code(db.session, code)
+        player = player_by_rejoin_code(db.session(), code)
     elif session.get("player_id"):
         player = db.session.get(Player, session["player_id"])
     if player is None:
@@ -106,10 +107,10 @@ def on_sync(data: Any = None) -> dict[str, Any]:
     version = data.get("version") if isinstance(data, dict) else None
     team = player.team
     if isinstance(version, int) and not isinstance(version, bool):
-        events = teamlog.events_since(db.session, team, version)
+        events = teamlog.events_since(db.session(), team, version)
         if events is not None:
             return {"ok": True, "version": team.version, "events": events}
-    state = snapshot(db.session, player, presence.online(team.id), now())
+    state = snapshot(db.session(), player, presence.online(team.id), now())
     return {"ok": True, "version": state["version"], "snapshot": state}
 
 
@@ -119,7 +120,7 @@ def on_state(_data: Any = None) -> dict[str, Any]:
     player = _current_player()
     if player is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
-    state = snapshot(db.session, player, presence.online(player.team_id), now())
+    state = snapshot(db.session(), player, presence.online(player.team_id), now())
     return {"ok": True, "version": state["version"], "snapshot": state}
 
 
@@ -133,7 +134,7 @@ def on_view(data: Any = None) -> dict[str, Any]:
     game = games.cohort_game(player.team.cohort)
     if not isinstance(mission_id, str) or mission_id not in game.missions:
         return _refused("unknown_mission", "Cette mission n'existe pas.")
-    state = play.team_state(db.session, player.team, now())
+    state = play.team_state(db.session(), player.team, now())
     if game.day_of[mission_id] not in state.open_days:
         if player.team.cohort.status == CohortStatus.PAUSED:
             return _refused(*play.PAUSED)
@@ -154,7 +155,8 @@ def on_action(data: Any = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         return _refused("invalid_action", "Action illisible.")
     action_id, mission_id, kind = data.get("id"), data.get("mission"), data.get("kind")
-    payload = data.get("data") if isinstance(data.get("data"), dict) else {}
+    raw_payload = data.get("data")
+    payload: dict[str, Any] = raw_payload if isinstance(raw_payload, dict) else {}
     if not all(isinstance(v, str) and v for v in (action_id, mission_id, kind)):
         return _refused("invalid_action", "Action incomplète (id, mission et kind sont requis).")
     if kind in registry.server_actions():
@@ -162,7 +164,7 @@ def on_action(data: Any = None) -> dict[str, Any]:
         return _refused("not_allowed", "Cette action ne peut pas venir du téléphone.")
     try:
         reply = play.perform_as(
-            db.session,
+            db.session(),
             player_id,
             str(action_id),
             str(mission_id),
@@ -193,7 +195,7 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         return _refused("no_hint", "Cet indice n'est pas disponible.")
     team_id = player.team_id
     try:
-        reply = play.buy_hint(db.session, player, action_id, mission_id, index, now())
+        reply = play.buy_hint(db.session(), player, action_id, mission_id, index, now())
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
     publish.publish({reply.team_id or team_id: reply.events}, reply.cohort_id)

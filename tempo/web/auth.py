@@ -110,7 +110,7 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         email = request.form.get("email", "")[:254]
         result = staff_service.login(
-            db.session, email, request.form.get("password", ""), _client_ip(), now(), policy()
+            db.session(), email, request.form.get("password", ""), _client_ip(), now(), policy()
         )
         if result.token is not None and result.account is not None:
             # A fresh session: nothing of a previous visitor (player or staff) carries over.
@@ -129,7 +129,7 @@ def logout() -> ResponseReturnValue:
     """End the staff session on this browser."""
     token = session.pop(SESSION_KEY, None)
     if isinstance(token, str):
-        staff_service.logout(db.session, token)
+        staff_service.logout(db.session(), token)
     flash(_("Vous êtes déconnecté·e. À bientôt !"))
     return redirect(url_for("auth.login"))
 

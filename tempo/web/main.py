@@ -24,7 +24,7 @@ def home() -> ResponseReturnValue:
 def join_form() -> ResponseReturnValue:
     """Handle the home page's code field."""
     code = request.args.get("code", "")
-    team = team_by_code(db.session, code)
+    team = team_by_code(db.session(), code)
     if team is None:
         error = (
             _("Entre le code de ton équipe.")

@@ -11,15 +11,16 @@ Run: `python -m tools.bench.bare --port PORT` (the bench starts it as a subproce
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, Literal
 
 NAMESPACE = "/play"
 
 
-def build_bare_app(async_mode: str = "gevent") -> tuple[Any, Any]:
+def build_bare_app(async_mode: Literal["threading", "gevent"] = "gevent") -> tuple[Any, Any]:
     """The bare Flask app and its SocketIO server."""
     from flask import Flask, request
-    from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
+    from flask_socketio import SocketIO, emit, join_room
+    from socketio.exceptions import ConnectionRefusedError
 
     app = Flask("tempo-bare")
     socketio = SocketIO(app, async_mode=async_mode)

@@ -78,7 +78,7 @@ def build_world(instance_dir: Path, players: int, now: datetime | None = None) -
     content = load_valid_content(cfg.CONTENT_DIR)
     created: list[BenchPlayer] = []
     with app.app_context():
-        session = db.session
+        session = db.session()
         schema.upgrade(db.engine)
         version = publish(session, content, SCENARIO)
         team_count = max(1, math.ceil(players / TEAM_SIZE))
@@ -113,6 +113,6 @@ def build_world(instance_dir: Path, players: int, now: datetime | None = None) -
             created.append(
                 BenchPlayer(index, joined.player.id, team_id, seat, joined.player.rejoin_code)
             )
-        session.remove()
+        db.session.remove()
         db.engine.dispose()
     return BenchWorld(instance_dir, cohort_id, created, tokens, scenario)

@@ -459,8 +459,12 @@ class Phone:
 
     async def act(self, move: Move, measured: bool) -> None:
         """Send one `action` and note its send time under the version it produced."""
-        payload = {"id": uuid.uuid4().hex, "mission": move.mission, "kind": move.kind}
-        payload["data"] = move.data
+        payload: dict[str, Any] = {
+            "id": uuid.uuid4().hex,
+            "mission": move.mission,
+            "kind": move.kind,
+            "data": move.data,
+        }
         stats = self.gen.stats
         sent = time.perf_counter()
         ack: dict[str, Any] | None

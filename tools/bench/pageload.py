@@ -134,7 +134,7 @@ def measure_kit(instance_dir: Path, cohort_id: int, runs: int) -> tuple[list[flo
         for _ in range(runs):
             start = time.perf_counter()
             pdf = build_kit(
-                db.session,
+                db.session(),
                 cohort,
                 secret=app.config["SECRET_KEY"],
                 public_url="https://tempo.example.org",
@@ -153,7 +153,8 @@ def _solve_day_one(session: Any, script: Script, player_id: int) -> int:
     from tempo.services.play import actions as play
 
     done: set[str] = set()
-    node, flags, step = getattr(script, "start", ""), {}, 0
+    flags: dict[str, bool] = {}
+    node, step = getattr(script, "start", ""), 0
 
     def act(mission_id: str, kind: str, data: dict[str, Any]) -> bool:
         nonlocal step
@@ -199,7 +200,7 @@ def measure_recaps(instance_dir: Path, costs: OtherCosts, log: Callable[[str], N
     world = build_world(instance_dir, RECAP_TEAMS * TEAM_SIZE)
     app = create_app(bench_config(instance_dir))
     with app.app_context():
-        session = db.session
+        session = db.session()
         cohort = session.get(Cohort, world.cohort_id)
         assert cohort is not None
         script = Script(world.scenario)
@@ -223,7 +224,7 @@ def measure_recaps(instance_dir: Path, costs: OtherCosts, log: Callable[[str], N
             start = time.perf_counter()
             recap_cards.render(recaps.card_of(view))
             costs.card_seconds.append(time.perf_counter() - start)
-        session.remove()
+        db.session.remove()
         db.engine.dispose()
 
 

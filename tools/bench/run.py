@@ -89,7 +89,7 @@ def compare(plan: Plan, log: Callable[[str], None]) -> Comparison:
     return Comparison(tempo, bare, report.machine(), time.monotonic() - started)
 
 
-def knee(
+def find_knee(
     plan: Plan, steps: list[int], log: Callable[[str], None]
 ) -> tuple[list[RunStats], int | None]:
     """Tempo alone at growing N; the largest N whose p99 stays under 250 ms, all delivered."""
@@ -257,7 +257,7 @@ def main(
             steps = [int(x) for x in knee_steps.split(",") if x.strip()]
         except ValueError:
             raise click.UsageError("--knee-steps : des nombres séparés par des virgules.") from None
-        results, best = knee(plan, steps, log)
+        results, best = find_knee(plan, steps, log)
         for stats in results:
             click.echo(
                 f"N={stats.plan.players} p99={stats.pct(99):.0f} ms "

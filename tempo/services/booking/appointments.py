@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -249,9 +249,13 @@ def add_rule(session: Session, staff_id: int, form: dict[str, str]) -> Availabil
     return rule
 
 
+# A counsellor's own availability row: either kind has a `staff_id`.
+_OwnRow = TypeVar("_OwnRow", AvailabilityRule, AvailabilityException)
+
+
 def _delete_own(
     session: Session,
-    model: type[AvailabilityRule] | type[AvailabilityException],
+    model: type[_OwnRow],
     staff_id: int,
     row_id: int,
 ) -> bool:

@@ -246,7 +246,7 @@ def deliver_due(app: Flask, now: datetime, limit: int = BATCH) -> DeliveryReport
     max_attempts = int(app.config["MAIL_MAX_ATTEMPTS"])
     transport = transport_for(app)
     with app.app_context():
-        session = db.session
+        session = db.session()
         try:
             due = session.scalars(
                 select(OutboundEmail.id)
@@ -283,5 +283,5 @@ def deliver_due(app: Flask, now: datetime, limit: int = BATCH) -> DeliveryReport
                     report.retried.append(key)
         finally:
             transport.close()
-            session.remove()
+            db.session.remove()
     return report

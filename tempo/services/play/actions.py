@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tempo.engine.progress import DayClock, playable_days
@@ -23,6 +23,7 @@ from tempo.infra.transactions import write_transaction
 from tempo.missions import registry
 from tempo.missions.base import Action, MissionContext
 from tempo.models import (
+    Base,
     ClientAction,
     Cohort,
     CohortDay,
@@ -82,16 +83,24 @@ class PlayError(ServiceError):
 # Live play runs a dozen statements per action; through the ORM each costs several times what
 # it costs through SQLAlchemy Core (measured with `tempo bench`, docs/benchmarks.md), so the
 # action path reads and writes these tables with Core. Other readers keep using the models.
-_team = Team.__table__
-_cohort = Cohort.__table__
-_day = CohortDay.__table__
-_progress = MissionProgress.__table__
-_offer = UnlockedOffer.__table__
-_shard = ShardEntry.__table__
-_wrong = WrongAttempt.__table__
-_client_action = ClientAction.__table__
-_event = TeamEvent.__table__
-_player = Player.__table__
+def _table(model: type[Base]) -> Table:
+    """The model's Core table."""
+    table = model.__table__
+    # Declarative mapping types `__table__` as any FromClause; a model mapped here has a Table.
+    assert isinstance(table, Table)
+    return table
+
+
+_team = _table(Team)
+_cohort = _table(Cohort)
+_day = _table(CohortDay)
+_progress = _table(MissionProgress)
+_offer = _table(UnlockedOffer)
+_shard = _table(ShardEntry)
+_wrong = _table(WrongAttempt)
+_client_action = _table(ClientAction)
+_event = _table(TeamEvent)
+_player = _table(Player)
 
 # One statement finds and locks the acting player's team row (PostgreSQL: FOR UPDATE OF team
 # only, never the shared cohort row) with what the action needs of its cohort. The reply to a
@@ -275,14 +284,14 @@ def _persist(
         )
     shard_delta = new.shards - team.shards
     if shard_delta:
-        mission_id = next(iter(result.changed), None)
+        shard_mission = next(iter(result.changed), None)
         reason = "hint" if shard_delta < 0 else "mission"
         session.execute(
             _INSERT_SHARDS,
             {
                 "team_id": team.id,
                 "player_id": player_id,
-                "mission_id": mission_id,
+                "mission_id": shard_mission,
                 "amount": shard_delta,
                 "reason": reason,
                 "created_at": now,
@@ -345,7 +354,8 @@ def _retry_after(
     for oldest in found:
         if oldest is not None:
             # The oldest counted mistake leaves the window after this many seconds.
-            return max(1, math.ceil((oldest - since).total_seconds()))
+            wait: timedelta = oldest - since
+            return max(1, math.ceil(wait.total_seconds()))
     return None
 
 

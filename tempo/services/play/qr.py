@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -13,7 +14,7 @@ from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
 LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q}
 
 
-def _code(data: str, level: str = "M", border: int = 4) -> qrcode.QRCode:  # type: ignore[type-arg]
+def _code(data: str, level: str = "M", border: int = 4) -> qrcode.QRCode[Any]:
     code = qrcode.QRCode(error_correction=LEVELS[level], border=border)
     code.add_data(data)
     code.make(fit=True)

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from tempo.extensions import db
 from tempo.models import Role, StaffAccount
 from tempo.services.staff import accounts as staff_service
-from tempo.web.auth import SESSION_KEY, staff_required
+from tempo.staff_session import SESSION_KEY
+from tempo.web.auth import staff_required
 from tempo.web.console.common import bp, me
 
 
@@ -19,7 +20,7 @@ def _accounts_page(**extra: Any) -> ResponseReturnValue:
     status = extra.pop("status", 200)
     return render_template(
         "console/accounts.html",
-        accounts=staff_service.accounts(db.session),
+        accounts=staff_service.accounts(db.session()),
         roles=list(Role),
         me=me(),
         form=extra.pop("form", {"role": Role.COUNSELLOR.value}),
@@ -46,7 +47,9 @@ def create_account() -> ResponseReturnValue:
     except ValueError:
         return _accounts_page(form=form, create_error=_("Choisissez un rôle."), status=400)
     try:
-        account = staff_service.add_account(db.session, form["email"], form["name"], role, password)
+        account = staff_service.add_account(
+            db.session(), form["email"], form["name"], role, password
+        )
     except staff_service.StaffError as exc:
         return _accounts_page(form=form, create_error=str(exc), status=400)
     if not typed:
@@ -75,7 +78,7 @@ def set_active(account_id: int) -> ResponseReturnValue:
     account = _target(account_id)
     active = request.form.get("active") == "1"
     try:
-        staff_service.set_active(db.session, account.id, active, me())
+        staff_service.set_active(db.session(), account.id, active, me())
     except staff_service.StaffError as exc:
         return _accounts_page(account_error=(account.id, str(exc)), status=400)
     if active:
@@ -93,7 +96,7 @@ def reset_password(account_id: int) -> ResponseReturnValue:
     typed = request.form.get("password", "")
     password = typed or staff_service.generate_password()
     try:
-        staff_service.reset_password(db.session, account.id, password)
+        staff_service.reset_password(db.session(), account.id, password)
     except staff_service.StaffError as exc:
         return _accounts_page(account_error=(account.id, str(exc)), status=400)
     if not typed:
@@ -114,7 +117,7 @@ def my_account() -> ResponseReturnValue:
         else:
             try:
                 staff_service.change_own_password(
-                    db.session,
+                    db.session(),
                     me().id,
                     request.form.get("current", ""),
                     new,

@@ -91,7 +91,7 @@ def _labels() -> dict[str, Any]:
 @staff_required(Role.COUNSELLOR)
 def mine() -> ResponseReturnValue:
     """The signed-in counsellor's appointments: upcoming first, then to mark, then past."""
-    agenda = service.staff_agenda(db.session, me().id, now())
+    agenda = service.staff_agenda(db.session(), me().id, now())
     return render_template(
         "console/bookings_mine.html",
         upcoming=[_view(b) for b in agenda.upcoming],
@@ -115,7 +115,7 @@ def mark(booking_id: int) -> ResponseReturnValue:
         abort(400)
     back = _safe_back(request.form.get("next"))
     try:
-        out = service.mark(db.session, me(), booking_id, raw == "1", now())
+        out = service.mark(db.session(), me(), booking_id, raw == "1", now())
     except service.BookingError as exc:
         if exc.code == "not_found":
             abort(404)
@@ -140,9 +140,9 @@ def cohort(slug: str) -> ResponseReturnValue:
     """Every player of the cohort and their appointment: upcoming first."""
     found = cohort_or_404(slug)
     at = now()
-    rows = service.cohort_rows(db.session, found, at)
-    counsellors = service.counsellors_of(db.session, found)
-    free = service.offered(db.session, found, at)
+    rows = service.cohort_rows(db.session(), found, at)
+    counsellors = service.counsellors_of(db.session(), found)
+    free = service.offered(db.session(), found, at)
     return render_template(
         "console/bookings_cohort.html",
         cohort=found,
@@ -160,18 +160,20 @@ def cohort(slug: str) -> ResponseReturnValue:
 # --- availability ------------------------------------------------------------------------------
 
 
-def _availability_page(errors: dict[str, dict[str, str]] | None = None, **forms: Any) -> Any:
+def _availability_page(
+    errors: dict[str, dict[str, str]] | None = None, **forms: Any
+) -> ResponseReturnValue:
     account = me()
     at = now()
-    settings = service.settings_of(db.session, account.id, _tz())
+    settings = service.settings_of(db.session(), account.id, _tz())
     tz = settings.timezone
     today = at.astimezone(ZoneInfo(tz)).date()
-    preview = service.preview(db.session, account.id, at, _tz())
+    preview = service.preview(db.session(), account.id, at, _tz())
     return render_template(
         "console/availability.html",
         settings=settings,
-        rules=service.rules_of(db.session, account.id),
-        exceptions=service.exceptions_of(db.session, account.id, since=today),
+        rules=service.rules_of(db.session(), account.id),
+        exceptions=service.exceptions_of(db.session(), account.id, since=today),
         weekdays=WEEKDAY_LABELS,
         preview=[
             {
@@ -204,7 +206,7 @@ def save_settings() -> ResponseReturnValue:
     """Save slot length, buffer, notice, horizon and usual place."""
     form = _form()
     try:
-        service.save_settings(db.session, me().id, form, _tz())
+        service.save_settings(db.session(), me().id, form, _tz())
     except service.FormError as exc:
         db.session.rollback()
         return _availability_page({"settings": exc.errors}, settings=form)
@@ -218,7 +220,7 @@ def add_rule() -> ResponseReturnValue:
     """Add weekly open hours."""
     form = _form()
     try:
-        service.add_rule(db.session, me().id, form)
+        service.add_rule(db.session(), me().id, form)
     except service.FormError as exc:
         return _availability_page({"rule": exc.errors}, rule=form)
     flash(_("Horaires ajoutés."))
@@ -229,7 +231,7 @@ def add_rule() -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def delete_rule(rule_id: int) -> ResponseReturnValue:
     """Remove weekly open hours (booked appointments stay booked)."""
-    if not service.delete_rule(db.session, me().id, rule_id):
+    if not service.delete_rule(db.session(), me().id, rule_id):
         abort(404)
     flash(_("Horaires supprimés. Les rendez-vous déjà pris sont maintenus."))
     return redirect(url_for("console_booking.availability") + "#horaires")
@@ -240,10 +242,10 @@ def delete_rule(rule_id: int) -> ResponseReturnValue:
 def add_exception() -> ResponseReturnValue:
     """Close a date or open extra hours on it."""
     form = _form()
-    tz = service.settings_of(db.session, me().id, _tz()).timezone
+    tz = service.settings_of(db.session(), me().id, _tz()).timezone
     today = now().astimezone(ZoneInfo(tz)).date()
     try:
-        service.add_exception(db.session, me().id, form, today)
+        service.add_exception(db.session(), me().id, form, today)
     except service.FormError as exc:
         return _availability_page({"exception": exc.errors}, exception=form)
     flash(_("Exception enregistrée."))
@@ -254,7 +256,7 @@ def add_exception() -> ResponseReturnValue:
 @staff_required(Role.COUNSELLOR)
 def delete_exception(exception_id: int) -> ResponseReturnValue:
     """Remove a dated exception."""
-    if not service.delete_exception(db.session, me().id, exception_id):
+    if not service.delete_exception(db.session(), me().id, exception_id):
         abort(404)
     flash(_("Exception supprimée."))
     return redirect(url_for("console_booking.availability") + "#exceptions")

@@ -86,7 +86,7 @@ def calendar(slug: str) -> ResponseReturnValue:
         changes, problems = _parse_calendar(found)
         if not problems:
             try:
-                moved = cohort_service.update_calendar(db.session, found.id, changes, now())
+                moved = cohort_service.update_calendar(db.session(), found.id, changes, now())
             except cohort_service.CalendarError as exc:
                 problems = exc.problems
             except cohort_service.CohortError as exc:
@@ -139,7 +139,7 @@ def replan(slug: str) -> ResponseReturnValue:
     if not raw_day.isdigit():
         return _render_calendar(found, {}, {}, _("Choisissez le jour à partir duquel replanifier."))
     try:
-        moved = cohort_service.replan_from(db.session, found.id, int(raw_day), new_date, now())
+        moved = cohort_service.replan_from(db.session(), found.id, int(raw_day), new_date, now())
     except cohort_service.CalendarError as exc:
         db.session.refresh(found)
         return _render_calendar(found, {}, {}, str(exc))

@@ -34,7 +34,7 @@ def home() -> ResponseReturnValue:
 def cohorts() -> ResponseReturnValue:
     """The cohorts this counsellor animates (every cohort for administrators)."""
     account = me()
-    found = cohort_service.visible_cohorts(db.session, account)
+    found = cohort_service.visible_cohorts(db.session(), account)
     at = now()
     rows = [
         {
@@ -59,7 +59,7 @@ def _version_choices() -> tuple[list[tuple[str, str]], str, list[str]]:
     default = ""
     if loaded.content is not None:
         for slug, scenario in loaded.content.scenarios.items():
-            published = content_service.published_version(db.session, loaded.content, slug)
+            published = content_service.published_version(db.session(), loaded.content, slug)
             if published is None:
                 value = f"current:{slug}"
                 choices.append(
@@ -76,7 +76,7 @@ def _version_choices() -> tuple[list[tuple[str, str]], str, list[str]]:
                 value = f"v:{published.id}"
                 current[published.id] = value
             default = default or value
-    for version in content_service.versions(db.session):
+    for version in content_service.versions(db.session()):
         label = version_label(version)
         if version.id in current:
             label += _(" — contenu actuel")
@@ -151,7 +151,7 @@ def new_cohort() -> ResponseReturnValue:
         capacity = int(form.capacity) if form.capacity.strip().isdigit() else 0
         try:
             cohort = cohort_service.new_cohort(
-                db.session,
+                db.session(),
                 source,
                 name=form.name,
                 slug=form.slug,
@@ -175,7 +175,7 @@ def new_cohort() -> ResponseReturnValue:
         errors=errors,
         choices=choices,
         content_errors=content_errors,
-        counsellors=cohort_service.possible_counsellors(db.session),
+        counsellors=cohort_service.possible_counsellors(db.session()),
         timezones=cohort_service.TIMEZONES,
         account=account,
     ), (400 if errors else 200)
@@ -222,7 +222,7 @@ def edit_cohort(slug: str) -> ResponseReturnValue:
         }
         try:
             cohort_service.update_cohort(
-                db.session,
+                db.session(),
                 found.id,
                 name=str(form["name"]),
                 counsellor_ids=form["counsellors"],  # type: ignore[arg-type]
@@ -239,6 +239,6 @@ def edit_cohort(slug: str) -> ResponseReturnValue:
         cohort=found,
         form=form,
         errors=errors,
-        counsellors=cohort_service.possible_counsellors(db.session),
+        counsellors=cohort_service.possible_counsellors(db.session()),
         section="console.edit_cohort",
     ), (400 if errors else 200)

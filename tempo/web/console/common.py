@@ -15,7 +15,8 @@ from tempo.extensions import db
 from tempo.models import Cohort, CohortStatus, ScenarioVersion, StaffAccount
 from tempo.services.cohorts import admin as cohort_service
 from tempo.services.cohorts.state import long_date
-from tempo.web.auth import current_staff, no_store
+from tempo.staff_session import current_staff
+from tempo.web.auth import no_store
 
 #: The blueprint of the console's own pages (cohorts, calendar, scenarios, accounts); the
 #: other console areas have blueprints of their own under the same /console prefix.
@@ -75,7 +76,7 @@ def me() -> StaffAccount:
 
 def cohort_or_404(slug: str) -> Cohort:
     """The cohort `slug` if the signed-in staff member may see it, else 404."""
-    cohort = cohort_service.visible_cohort(db.session, me(), slug)
+    cohort = cohort_service.visible_cohort(db.session(), me(), slug)
     if cohort is None:
         abort(404)
     return cohort

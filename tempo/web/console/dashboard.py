@@ -49,7 +49,7 @@ STATUS_LABELS = {
 def _board(found: Cohort) -> dict[str, Any]:
     online = {t.id: presence.online(t.id) for t in found.teams}
     return service.board(
-        db.session, found, now(), online, float(current_app.config["STUCK_MINUTES"])
+        db.session(), found, now(), online, float(current_app.config["STUCK_MINUTES"])
     )
 
 
@@ -96,7 +96,7 @@ def unlock(slug: str) -> ResponseReturnValue:
     found = cohort_or_404(slug)
     number = _int("day")
     try:
-        out = calendar_service.unlock_day(db.session, found.id, number, now())
+        out = calendar_service.unlock_day(db.session(), found.id, number, now())
     except calendar_service.CalendarError as exc:
         flash(exc.message)
         return _back(slug)
@@ -117,9 +117,9 @@ def pause(slug: str) -> ResponseReturnValue:
     resume = request.form.get("resume") == "1"
     try:
         if resume:
-            out = calendar_service.resume_cohort(db.session, found.id, now())
+            out = calendar_service.resume_cohort(db.session(), found.id, now())
         else:
-            out = calendar_service.pause_cohort(db.session, found.id, now())
+            out = calendar_service.pause_cohort(db.session(), found.id, now())
     except calendar_service.CalendarError as exc:
         flash(exc.message)
         return _back(slug)
@@ -141,7 +141,7 @@ def message(slug: str) -> ResponseReturnValue:
     sender = me().display_name
     if target.isdigit():
         try:
-            team = service.team_of(db.session, found, int(target))
+            team = service.team_of(db.session(), found, int(target))
         except service.DashboardError as exc:
             flash(exc.message)
             return _back(slug)
@@ -174,7 +174,7 @@ def review(slug: str) -> ResponseReturnValue:
     comment = request.form.get("comment", "")
     return _run(
         slug,
-        lambda c: service.review_proof(db.session, c, team_id, mission, accepted, comment, now()),
+        lambda c: service.review_proof(db.session(), c, team_id, mission, accepted, comment, now()),
         _("Preuve validée.") if accepted else _("Preuve refusée."),
     )
 
@@ -186,7 +186,7 @@ def reset(slug: str) -> ResponseReturnValue:
     team_id, mission = _int("team"), request.form.get("mission", "")
     return _run(
         slug,
-        lambda c: service.reset_mission(db.session, c, team_id, mission, now()),
+        lambda c: service.reset_mission(db.session(), c, team_id, mission, now()),
         _("Mission réinitialisée."),
     )
 
@@ -198,7 +198,7 @@ def move(slug: str) -> ResponseReturnValue:
     player_id, team_id = _int("player"), _int("team")
     return _run(
         slug,
-        lambda c: service.move_player(db.session, c, player_id, team_id, now()),
+        lambda c: service.move_player(db.session(), c, player_id, team_id, now()),
         _("Joueur déplacé."),
     )
 
@@ -210,10 +210,10 @@ def absence(slug: str) -> ResponseReturnValue:
     player_id, absent = _int("player"), request.form.get("absent") == "1"
 
     def mark(cohort: Cohort) -> dict[int, list[dict[str, Any]]]:
-        out = service.set_absent(db.session, cohort, player_id, absent, now())
+        out = service.set_absent(db.session(), cohort, player_id, absent, now())
         if absent:  # the diagnostic mission may have been waiting only for this player
             for team_id in list(out):
-                out[team_id] += diagnostics.recheck_team(db.session, team_id, now())
+                out[team_id] += diagnostics.recheck_team(db.session(), team_id, now())
         return out
 
     return _run(slug, mark, _("Joueur marqué absent.") if absent else _("Joueur marqué présent."))
@@ -224,7 +224,7 @@ def absence(slug: str) -> ResponseReturnValue:
 def proof_photo(slug: str, name: str) -> ResponseReturnValue:
     """A proof photo sent by a team of this cohort (never public)."""
     found = cohort_or_404(slug)
-    if not service.proof_belongs(db.session, found, name):
+    if not service.proof_belongs(db.session(), found, name):
         abort(404)
     folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
     return send_from_directory(folder, name)
@@ -236,7 +236,7 @@ def kit(slug: str) -> ResponseReturnValue:
     """The cohort's print kit."""
     found = cohort_or_404(slug)
     kit_pdf = printkit.build_kit(
-        db.session,
+        db.session(),
         found,
         secret=current_app.config["SECRET_KEY"],
         public_url=current_app.config["PUBLIC_URL_BASE"],
@@ -250,7 +250,7 @@ def kit(slug: str) -> ResponseReturnValue:
 def export(slug: str, kind: str) -> ResponseReturnValue:
     """The players or teams CSV, or the PDF report."""
     found = cohort_or_404(slug)
-    stats = exports.cohort_stats(db.session, found, now())
+    stats = exports.cohort_stats(db.session(), found, now())
     if kind == "joueurs.csv":
         return attachment(exports.players_csv(stats), CSV, f"{slug}-joueurs.csv")
     if kind == "equipes.csv":

@@ -42,14 +42,14 @@ def _player_of(slug: str, player_id: int) -> tuple[Any, Player]:
 def overview(slug: str) -> ResponseReturnValue:
     """Every player of the cohort: diagnostic progress, results and bilan."""
     cohort = cohort_or_404(slug)
-    players = diagnostics.cohort_players(db.session, cohort.id)
+    players = diagnostics.cohort_players(db.session(), cohort.id)
     return render_template(
         "console/diagnostics.html",
         cohort=cohort,
         state=cohort_state(cohort, now()),
         section="diagnostic_console.overview",
         players=players,
-        statuses=diagnostics.statuses(db.session, players),
+        statuses=diagnostics.statuses(db.session(), players),
     )
 
 
@@ -59,7 +59,7 @@ def player_results(slug: str, player_id: int) -> ResponseReturnValue:
     """A player's diagnostic results (latest, or `?run=` one of their runs) for the counsellor."""
     cohort, player = _player_of(slug, player_id)
     run = request.args.get("run", type=int)
-    found = diagnostics.results(db.session, player, run)
+    found = diagnostics.results(db.session(), player, run)
     if found is None and run is not None:
         abort(404)
     return render_template(
@@ -70,8 +70,8 @@ def player_results(slug: str, player_id: int) -> ResponseReturnValue:
         section="diagnostic_console.overview",
         player=player,
         results=found,
-        status=diagnostics.status(db.session, player),
-        history=diagnostics.finished_runs(db.session, player),
+        status=diagnostics.status(db.session(), player),
+        history=diagnostics.finished_runs(db.session(), player),
         pdf_url=url_for(
             "diagnostic_console.player_results_download",
             slug=slug,
@@ -91,7 +91,7 @@ def player_results(slug: str, player_id: int) -> ResponseReturnValue:
 def player_results_download(slug: str, player_id: int, run_id: int) -> ResponseReturnValue:
     """A player's diagnostic run as a PDF."""
     _cohort, player = _player_of(slug, player_id)
-    found = diagnostics.results(db.session, player, run_id)
+    found = diagnostics.results(db.session(), player, run_id)
     if found is None:
         abort(404)
     return pdf(results_pdf(found), f"auto-diagnostic-{file_slug(player.pseudonym)}.pdf")
@@ -102,7 +102,7 @@ def player_results_download(slug: str, player_id: int, run_id: int) -> ResponseR
 def player_bilan(slug: str, player_id: int) -> ResponseReturnValue:
     """A player's bilan for their counsellor."""
     cohort, player = _player_of(slug, player_id)
-    found = bilan_service.build(db.session, player, now())
+    found = bilan_service.build(db.session(), player, now())
     return render_template(
         "console/player_bilan.html",
         counsellor=True,
@@ -122,7 +122,7 @@ def player_bilan(slug: str, player_id: int) -> ResponseReturnValue:
 def player_bilan_download(slug: str, player_id: int) -> ResponseReturnValue:
     """A player's bilan as a one-page PDF."""
     _cohort, player = _player_of(slug, player_id)
-    found = bilan_service.build(db.session, player, now())
+    found = bilan_service.build(db.session(), player, now())
     if found is None:
         abort(404)
     return pdf(bilan_pdf(found), f"bilan-tempo-{file_slug(player.pseudonym)}.pdf")

@@ -32,7 +32,7 @@ def page(slug: str) -> ResponseReturnValue:
     return render_template(
         "console/recaps.html",
         cohort=found,
-        days=recaps.digests(db.session, found),
+        days=recaps.digests(db.session(), found),
         closable=calendar_service.closable_days(found, now()),
         next_close=calendar_service.next_to_close(found),
         state=cohort_state(found, now()),
@@ -50,7 +50,7 @@ def close(slug: str) -> ResponseReturnValue:
         abort(400)
     number = int(raw)
     try:
-        out = calendar_service.close_day(db.session, found.id, number, now())
+        out = calendar_service.close_day(db.session(), found.id, number, now())
     except calendar_service.CalendarError as exc:
         flash(exc.message)
         return redirect(url_for("digest.page", slug=slug))
@@ -71,7 +71,7 @@ def card(slug: str, day: int, team_id: int) -> ResponseReturnValue:
     team = db.session.get(Team, team_id)
     if team is None or team.cohort_id != found.id:
         abort(404)
-    view = recaps.team_recap(db.session, team_id, day)
+    view = recaps.team_recap(db.session(), team_id, day)
     if view is None:
         abort(404)
     name = f"tempo-{slug}-jour-{day}-{team_id}.png"

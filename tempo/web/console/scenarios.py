@@ -27,7 +27,7 @@ def scenarios() -> ResponseReturnValue:
                     "scenario": scenario,
                     "missions": sum(len(d.missions) for d in scenario.days),
                     "published": content_service.published_version(
-                        db.session, loaded.content, slug
+                        db.session(), loaded.content, slug
                     ),
                 }
             )
@@ -35,8 +35,8 @@ def scenarios() -> ResponseReturnValue:
         "console/scenarios.html",
         current=current,
         errors=[str(e) for e in loaded.errors],
-        versions=content_service.versions(db.session),
-        uses=content_service.version_uses(db.session),
+        versions=content_service.versions(db.session()),
+        uses=content_service.version_uses(db.session()),
     )
 
 
@@ -49,6 +49,6 @@ def publish() -> ResponseReturnValue:
     if loaded.content is None or slug not in loaded.content.scenarios:
         flash(_("Ce scénario ne peut pas être publié : le contenu contient des erreurs."))
         return redirect(url_for("console.scenarios"))
-    version = content_service.publish_now(db.session, loaded.content, slug, now())
+    version = content_service.publish_now(db.session(), loaded.content, slug, now())
     flash(_("Version publiée : %(label)s.", label=version_label(version)))
     return redirect(url_for("console.scenarios"))

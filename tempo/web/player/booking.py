@@ -92,18 +92,18 @@ def status() -> ResponseReturnValue:
     if player is None:
         return _signed_out()
     at = now()
-    upcoming = service.upcoming_booking(db.session, player.id)
-    last = upcoming or service.latest_booking(db.session, player.id)
+    upcoming = service.upcoming_booking(db.session(), player.id)
+    last = upcoming or service.latest_booking(db.session(), player.id)
     cohort = player.team.cohort
     game = cohort_game(cohort)
-    mission_id = service.appointment_mission(db.session, game, player.team, at)
+    mission_id = service.appointment_mission(db.session(), game, player.team, at)
     if upcoming is not None:
-        publish(service.recover_mission(db.session, upcoming, now()))
+        publish(service.recover_mission(db.session(), upcoming, now()))
     # A week of slots at a time: phones are often on prepaid data.
     raw_days = request.args.get("jours", "")
     days = min(int(raw_days), MAX_DAYS) if raw_days.isdigit() and raw_days != "0" else DAYS
     slots, more = service.first_days(
-        service.offered(db.session, cohort, at) if mission_id else [], days
+        service.offered(db.session(), cohort, at) if mission_id else [], days
     )
     return {
         "ok": True,
@@ -129,7 +129,7 @@ def book() -> ResponseReturnValue:
         return _signed_out()
     try:
         made = service.book(
-            db.session,
+            db.session(),
             player.id,
             _slot_from_request(),
             now(),
@@ -148,12 +148,12 @@ def move() -> ResponseReturnValue:
     player = current_player()
     if player is None:
         return _signed_out()
-    upcoming = service.upcoming_booking(db.session, player.id)
+    upcoming = service.upcoming_booking(db.session(), player.id)
     if upcoming is None:
         message = _("Tu n'as pas de rendez-vous à venir.")
         return {"ok": False, "error": {"code": "not_upcoming", "message": message}}, 404
     try:
-        moved = service.move(db.session, upcoming.id, _slot_from_request(), now(), manage_url)
+        moved = service.move(db.session(), upcoming.id, _slot_from_request(), now(), manage_url)
     except service.BookingError as exc:
         return _error(exc)
     return {"ok": True, "booking": booking_json(moved)}
@@ -165,9 +165,9 @@ def cancel() -> ResponseReturnValue:
     player = current_player()
     if player is None:
         return _signed_out()
-    upcoming = service.upcoming_booking(db.session, player.id)
+    upcoming = service.upcoming_booking(db.session(), player.id)
     if upcoming is not None:
-        service.cancel(db.session, upcoming.id, now())
+        service.cancel(db.session(), upcoming.id, now())
     return {"ok": True, "booking": None}
 
 
@@ -187,7 +187,7 @@ def _ics(found: Booking) -> Response:
 def player_invitation() -> ResponseReturnValue:
     """The signed-in player's upcoming appointment as an .ics file."""
     player = current_player()
-    found = service.upcoming_booking(db.session, player.id) if player else None
+    found = service.upcoming_booking(db.session(), player.id) if player else None
     if found is None:
         abort(404)
     return _ics(found)
@@ -197,7 +197,7 @@ def player_invitation() -> ResponseReturnValue:
 
 
 def _by_token(token: str) -> Booking:
-    found = service.booking_by_token(db.session, token)
+    found = service.booking_by_token(db.session(), token)
     if found is None:
         abort(404)
     return found
@@ -240,7 +240,7 @@ def cancel_link(token: str) -> ResponseReturnValue:
     """Ask for confirmation (GET), then cancel (POST)."""
     found = _by_token(token)
     if request.method == "POST":
-        if service.cancel(db.session, found.id, now()):
+        if service.cancel(db.session(), found.id, now()):
             flash(_("Ton rendez-vous est annulé. Merci d'avoir prévenu !"))
         return redirect(url_for("booking.manage", token=token))
     if found.status is not BookingStatus.BOOKED:
@@ -266,7 +266,7 @@ def move_link(token: str) -> ResponseReturnValue:
     slots: list[service.OfferedSlot] | None = None
     if request.method == "POST":
         try:
-            service.move(db.session, found.id, request.form.get("slot"), now(), manage_url)
+            service.move(db.session(), found.id, request.form.get("slot"), now(), manage_url)
         except service.BookingError as exc:
             error = exc.message
             slots = exc.slots or None
@@ -274,7 +274,7 @@ def move_link(token: str) -> ResponseReturnValue:
             flash(_("Ton rendez-vous est déplacé. Pense à mettre à jour ton agenda."))
             return redirect(url_for("booking.manage", token=token))
     if slots is None:
-        slots = service.offered(db.session, found.cohort, now(), skip=found.id)
+        slots = service.offered(db.session(), found.cohort, now(), skip=found.id)
     limit = now() + timedelta(days=60)
     return _no_store(
         Response(
@@ -297,7 +297,7 @@ def _banner_context() -> dict[str, Any]:
 
 def upcoming_appointment(player: Player) -> dict[str, Any] | None:
     """The player page's banner: the upcoming appointment, and whether it is close."""
-    found = service.upcoming_booking(db.session, player.id)
+    found = service.upcoming_booking(db.session(), player.id)
     if found is None:
         return None
     info = booking_json(found)

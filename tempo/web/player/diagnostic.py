@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from tempo.extensions import db
 from tempo.infra.clock import now
@@ -43,7 +43,7 @@ def _helpers() -> dict[str, Any]:
 
 def player_summary(player: Player) -> dict[str, Any]:
     """What the player page shows about the diagnostic: status and links (template helper)."""
-    status = diagnostics.status(db.session, player)
+    status = diagnostics.status(db.session(), player)
     return {
         "status": status,
         "start_url": url_for("diagnostic.intro"),
@@ -71,8 +71,8 @@ def _redirect_home() -> Response:
 def intro() -> ResponseReturnValue:
     """The diagnostic's welcome; an interrupted run resumes at its next unanswered question."""
     player = _me()
-    question = diagnostics.resume_point(db.session, player)
-    run = diagnostics.open_run(db.session, player)
+    question = diagnostics.resume_point(db.session(), player)
+    run = diagnostics.open_run(db.session(), player)
     if question is not None and run is not None and run.answers:
         flash(_("On reprend là où tu t'étais arrêté·e."))
         return redirect(url_for("diagnostic.question", question_id=question))
@@ -89,8 +89,8 @@ def intro() -> ResponseReturnValue:
 def begin() -> ResponseReturnValue:
     """Start a run (or go back to the open one)."""
     player = _me()
-    diagnostics.start(db.session, player, now())
-    question = diagnostics.resume_point(db.session, player)
+    diagnostics.start(db.session(), player, now())
+    question = diagnostics.resume_point(db.session(), player)
     if question is None:  # pragma: no cover - a new run always has a first question
         return redirect(url_for("diagnostic.intro"))
     return redirect(url_for("diagnostic.question", question_id=question))
@@ -104,7 +104,7 @@ def question(question_id: str) -> ResponseReturnValue:
     if request.method == "POST":
         value = request.form.get("value", "")
         try:
-            done = diagnostics.answer(db.session, player, question_id, value, now())
+            done = diagnostics.answer(db.session(), player, question_id, value, now())
         except diagnostics.DiagnosticError as exc:
             if exc.code != "invalid_answer":
                 flash(exc.message)
@@ -119,9 +119,9 @@ def question(question_id: str) -> ResponseReturnValue:
             assert done.next_question is not None
             return redirect(url_for("diagnostic.question", question_id=done.next_question))
     try:
-        screen = diagnostics.screen(db.session, player, question_id)
+        screen = diagnostics.screen(db.session(), player, question_id)
     except diagnostics.DiagnosticError:
-        resume = diagnostics.resume_point(db.session, player)
+        resume = diagnostics.resume_point(db.session(), player)
         if resume is None:
             return redirect(url_for("diagnostic.intro"))
         return redirect(url_for("diagnostic.question", question_id=resume))
@@ -136,13 +136,13 @@ def question(question_id: str) -> ResponseReturnValue:
 
 
 def _results_page(player: Player, run_id: int | None) -> ResponseReturnValue:
-    found = diagnostics.results(db.session, player, run_id)
+    found = diagnostics.results(db.session(), player, run_id)
     if found is None:
         if run_id is not None:
             abort(404)
         flash(_("Tu n'as pas encore terminé d'auto-diagnostic."))
         return redirect(url_for("diagnostic.intro"))
-    history = diagnostics.finished_runs(db.session, player)
+    history = diagnostics.finished_runs(db.session(), player)
     return render_template(
         "diagnostic/results.html",
         player=player,
@@ -170,7 +170,7 @@ def results(run_id: int) -> ResponseReturnValue:
 def results_download(run_id: int) -> ResponseReturnValue:
     """One of the player's runs as a PDF."""
     player = _me()
-    found = diagnostics.results(db.session, player, run_id)
+    found = diagnostics.results(db.session(), player, run_id)
     if found is None:
         abort(404)
     return pdf(results_pdf(found), f"auto-diagnostic-{file_slug(player.pseudonym)}.pdf")
@@ -180,7 +180,7 @@ def results_download(run_id: int) -> ResponseReturnValue:
 def bilan() -> ResponseReturnValue:
     """The player's « bilan Tempo », once the closing diagnostic is done."""
     player = _me()
-    found = bilan_service.build(db.session, player, now())
+    found = bilan_service.build(db.session(), player, now())
     return render_template(
         "diagnostic/bilan.html",
         player=player,
@@ -194,7 +194,7 @@ def bilan() -> ResponseReturnValue:
 def bilan_download() -> ResponseReturnValue:
     """The player's bilan as a one-page PDF."""
     player = _me()
-    found = bilan_service.build(db.session, player, now())
+    found = bilan_service.build(db.session(), player, now())
     if found is None:
         abort(404)
     return pdf(bilan_pdf(found), f"bilan-tempo-{file_slug(player.pseudonym)}.pdf")

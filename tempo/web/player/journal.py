@@ -34,7 +34,7 @@ SEEN_KEY = "journal_seen"
 @bp.app_template_global()
 def unseen_recap_day(player: Player) -> int | None:
     """The latest day whose recap this phone has not opened in the journal yet."""
-    latest = recaps.latest_team_recap_day(db.session, player.team_id)
+    latest = recaps.latest_team_recap_day(db.session(), player.team_id)
     seen = session.get(SEEN_KEY)
     if latest is None or (isinstance(seen, int) and seen >= latest):
         return None
@@ -61,7 +61,7 @@ def page() -> ResponseReturnValue:
 def _render(
     player: Player, errors: dict[str, str] | None = None, form: dict[str, Any] | None = None
 ) -> ResponseReturnValue:
-    entries = recaps.journal(db.session, player)
+    entries = recaps.journal(db.session(), player)
     if entries:
         session[SEEN_KEY] = max(e.day for e in entries)
     return render_template(
@@ -70,7 +70,7 @@ def _render(
         team=player.team,
         entries=entries,
         personal_lines=recaps.personal_lines,
-        next_recap=recaps.next_recap(db.session, player.team.cohort),
+        next_recap=recaps.next_recap(db.session(), player.team.cohort),
         subscribed=player_email.wants_recaps(player),
         errors=errors or {},
         form=form or {"email": player.email or "", "consent": False},
@@ -81,7 +81,7 @@ def _render(
 def my_card(day: int) -> ResponseReturnValue:
     """The player's own card of `day` (only for them: their session names them)."""
     player = _signed_in()
-    view = recaps.player_recap(db.session, player, day)
+    view = recaps.player_recap(db.session(), player, day)
     if view is None:
         abort(404)
     name = f"tempo-jour-{day}.png"
@@ -92,8 +92,8 @@ def my_card(day: int) -> ResponseReturnValue:
 def my_team_card(day: int) -> ResponseReturnValue:
     """The card of the player's team on `day` (the team they were in that day)."""
     player = _signed_in()
-    team_id = recaps.team_on_day(db.session, player.id, day)
-    view = recaps.team_recap(db.session, team_id or player.team_id, day)
+    team_id = recaps.team_on_day(db.session(), player.id, day)
+    view = recaps.team_recap(db.session(), team_id or player.team_id, day)
     if view is None:
         abort(404)
     name = f"tempo-jour-{day}-equipe.png"
@@ -108,7 +108,7 @@ def subscribe() -> ResponseReturnValue:
     consent = bool(request.form.get("consent"))
     form: dict[str, Any] = {"email": email, "consent": consent}
     try:
-        player_email.subscribe(db.session, player.id, email, consent, now())
+        player_email.subscribe(db.session(), player.id, email, consent, now())
     except player_email.EmailError as exc:
         field = "consent" if exc.code == "no_consent" else "email"
         return _render(player, {field: exc.message}, form)
@@ -120,7 +120,7 @@ def subscribe() -> ResponseReturnValue:
 def withdraw() -> ResponseReturnValue:
     """Stop the recap e-mails and forget the address."""
     player = _signed_in()
-    player_email.withdraw(db.session, player.id)
+    player_email.withdraw(db.session(), player.id)
     flash(_("C'est fait : tu ne recevras plus de récaps par e-mail et ton adresse est effacée."))
     return redirect(url_for("journal.page", _anchor="e-mail"))
 
@@ -141,7 +141,7 @@ def unsubscribe(token: str) -> ResponseReturnValue:
         secret, token, player
     )
     if request.method == "POST" and current:
-        player_email.withdraw(db.session, player.id)
+        player_email.withdraw(db.session(), player.id)
         return render_template("unsubscribe.html", done=True, error=None)
     # A GET only asks: mail scanners open links, and must not unsubscribe anyone.
     return render_template("unsubscribe.html", done=not current, error=None, token=token)

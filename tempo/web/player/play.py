@@ -40,13 +40,13 @@ bp = Blueprint("play", __name__)
 @bp.route("/rejoindre/<code>", methods=["GET", "POST"])
 def join(code: str) -> ResponseReturnValue:
     """The join page a team's QR code opens: pick a pseudonym, enter the lobby."""
-    team = team_by_code(db.session, code)
+    team = team_by_code(db.session(), code)
     if team is None:
-        error = _(
+        unknown = _(
             "Aucune équipe n'a le code « %(code)s ». Vérifie-le auprès de ton conseiller.",
             code=code[:16],
         )
-        return render_template("home.html", error=error, code=code[:16]), 404
+        return render_template("home.html", error=unknown, code=code[:16]), 404
     me = current_player()
     if me is not None and me.team_id == team.id:
         return redirect(url_for("play.game"))
@@ -55,7 +55,7 @@ def join(code: str) -> ResponseReturnValue:
     if request.method == "POST":
         try:
             joined = join_team(
-                db.session, team.id, pseudonym, now(), request.form.get("first_name")
+                db.session(), team.id, pseudonym, now(), request.form.get("first_name")
             )
         except play.PlayError as exc:
             error = exc.message
@@ -84,7 +84,7 @@ def pseudonym_suggestion() -> ResponseReturnValue:
 def rejoin(code: str | None = None) -> ResponseReturnValue:
     """Come back as the same player on any phone, with the personal code or its QR."""
     raw = code if code is not None else request.form.get("rejoin", "")
-    player = player_by_rejoin_code(db.session, raw)
+    player = player_by_rejoin_code(db.session(), raw)
     if player is None:
         error = _("Ce code personnel n'existe pas. Vérifie les 8 caractères de ta carte.")
         return render_template("home.html", rejoin_error=error, rejoin=raw[:16]), 404
@@ -121,7 +121,7 @@ def rejoin_qr() -> ResponseReturnValue:
 @bp.get("/equipe/<code>/qr.svg")
 def team_qr(code: str) -> ResponseReturnValue:
     """A team's join QR code (for posters and the counsellor's screen)."""
-    team = team_by_code(db.session, code)
+    team = team_by_code(db.session(), code)
     if team is None:
         return Response(status=404)
     data = public_url(url_for("play.join", code=team.join_code))
@@ -142,7 +142,7 @@ def _json_error(code: str, message: str, status: int) -> ResponseReturnValue:
 
 def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Reply:
     reply = checkpoints.scan(
-        db.session,
+        db.session(),
         player,
         cohort_id,
         checkpoint_id,
@@ -228,7 +228,7 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
     online = presence.online(player.team_id)
     try:
         reply = play.perform(
-            db.session, player, action_id, mission_id, "submit", data, now(), online, limits()
+            db.session(), player, action_id, mission_id, "submit", data, now(), online, limits()
         )
     except play.PlayError as exc:
         reply = play.Reply(ok=False, version=0, error={"code": exc.code, "message": exc.message})
