@@ -35,6 +35,9 @@ from tests.databases import database_url, instance_url
 from tests.scheduler_kit import database_url as engine_url
 from tests.services_fallback import redis_url
 
+# Scheduler and server processes that fail over and restart: out of the fast tier.
+pytestmark = pytest.mark.slow
+
 REDIS_URL = redis_url()
 WAIT = 60  # seconds before a process that never says what it should is a failure
 
