@@ -3,12 +3,18 @@
 Apps, CLI commands and server processes run on SQLite, or on PostgreSQL with
 TEMPO_TEST_DATABASE=postgresql (see tests/databases.py): `make_config` and `cli_env` pick the
 database, so a test built on them runs on both without knowing it.
+
+The run's tiers come from markers set here by directory (see `pytest_collection_modifyitems`):
+`browser` (tests/e2e and whatever drives Chromium), `scaleout` (tests/scaleout), `postgres`
+(reaches the PostgreSQL server), plus `slow` set by hand on the tests that take over ~5 s.
+Where the machine has no PostgreSQL or Redis, tests/services_fallback.py starts throwaway ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,10 +26,56 @@ from tempo.config import PROJECT_ROOT, Config
 from tempo.extensions import db
 from tempo.infra import db as schema
 from tempo.scheduler import DayScheduler
-from tests import databases
+from tests import databases, services_fallback
 from tests.mailserver import SmtpServer
 
 CONTENT_DIR = PROJECT_ROOT / "content"
+TESTS_DIR = Path(__file__).resolve().parent
+_THROWAWAY = pytest.StashKey[list[services_fallback.Throwaway]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start a throwaway PostgreSQL / Redis where the machine has none (never on CI).
+
+    Only the process that starts the run does it: xdist workers inherit the URLs through the
+    environment, so they share one server of each.
+    """
+    if hasattr(config, "workerinput"):
+        return
+
+    def say(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(line)
+        else:
+            print(line)
+
+    config.stash[_THROWAWAY] = services_fallback.ensure_services(say)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    services_fallback.stop_services(config.stash.get(_THROWAWAY, []))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tiers by where a test lives and what it uses, rather than test by test."""
+    for item in items:
+        path = item.path.resolve()
+        where = path.relative_to(TESTS_DIR).parts[0] if path.is_relative_to(TESTS_DIR) else ""
+        if where == "e2e":
+            item.add_marker(pytest.mark.browser)
+        if where == "scaleout":
+            item.add_marker(pytest.mark.scaleout)
+        params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+        uses_postgres = (
+            where == "scaleout"
+            or params.get("engine") == "postgresql"
+            or "pg_engine" in getattr(item, "fixturenames", ())
+            or (databases.ON_POSTGRES and item.get_closest_marker("sqlite") is None)
+        )
+        if uses_postgres:
+            item.add_marker(pytest.mark.postgres)
 
 
 def make_config(tmp_path: Path, **overrides: object) -> Config:
@@ -106,7 +158,13 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_content_caches() -> None:
-    """Each test's database numbers its scenario versions from 1: forget other tests' games."""
+    """Forget what was derived from scenario versions before each test.
+
+    Versions never change in one database, so Tempo derives each one's game, diagnostic and
+    recap index once per process; but every test has a database of its own where version 1 is
+    whatever that test published, and an earlier test in the same (xdist worker) process would
+    answer for it.
+    """
     from tempo.services.content import games
 
     games.forget_all()

@@ -11,8 +11,9 @@ from tempo import create_app
 from tempo.extensions import socketio
 from tempo.realtime.presence import EXTENSION, MemoryPresence, RedisPresence
 from tests.conftest import make_config
+from tests.services_fallback import redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_url()
 
 
 def test_a_later_app_does_not_inherit_an_earlier_apps_message_queue(tmp_path: Path) -> None:

@@ -11,7 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tempo.config import child_environment
+
+# Both servers under load, then the player page's first load in Chromium (--other).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_bench_plays_both_servers_and_writes_every_section(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from tempo.cli import cli
 from tests.conftest import CONTENT_DIR, cli_env
 from tests.databases import instance_tables
+from tests.services_fallback import redis_url
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_a_worker_refuses_a_database_that_is_not_migrated(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Workers never migrate (several would race): they ask for `tempo db upgrade` first."""
-    monkeypatch.setenv("TEMPO_MESSAGE_QUEUE", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("TEMPO_MESSAGE_QUEUE", redis_url())
     monkeypatch.setenv("TEMPO_SERVER_MODE", "threading")  # this test process is not gevent's
     result = runner.invoke(cli, ["serve", "--worker", "--port", "1"])
     assert result.exit_code == 1

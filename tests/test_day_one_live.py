@@ -17,6 +17,9 @@ from tests.engine.kit import dialogue_path
 from tests.live import LiveServer, start_server, stop_server
 from tests.realtime.helpers import content
 
+# Each test starts `tempo serve` processes: out of the fast tier.
+pytestmark = pytest.mark.slow
+
 
 class Phone:
     """A player's phone: an HTTP session (join page) and a Socket.IO client on /play."""

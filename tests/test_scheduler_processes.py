@@ -33,8 +33,12 @@ from tests import factories
 from tests.conftest import CONTENT_DIR
 from tests.databases import database_url, instance_url
 from tests.scheduler_kit import database_url as engine_url
+from tests.services_fallback import redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# Scheduler and server processes that fail over and restart: out of the fast tier.
+pytestmark = pytest.mark.slow
+
+REDIS_URL = redis_url()
 WAIT = 60  # seconds before a process that never says what it should is a failure
 
 

@@ -20,6 +20,9 @@ from tempo.services.play.players import join_team
 from tests.databases import instance_url
 from tests.live import LiveServer, _free_port, start_server, stop_server
 
+# Each test starts a `tempo serve` process: out of the fast tier.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:

@@ -1,6 +1,7 @@
 """Presence: the same behaviour in memory and in Redis; Redis shares it between processes.
 
-The Redis tests use the server at 127.0.0.1:6379 (they fail, never skip, without it), each under
+The Redis tests use the server of TEMPO_TEST_REDIS_URL (127.0.0.1:6379, or a throwaway one where
+nothing listens there: tests/services_fallback.py; they fail, never skip, without it), each under
 a key prefix of its own that is deleted afterwards.
 """
 
@@ -14,8 +15,9 @@ import pytest
 import redis
 
 from tempo.realtime.presence import MemoryPresence, Presence, RedisPresence, make_presence
+from tests.services_fallback import redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_url()  # the machine's, or the run's throwaway one
 
 
 @pytest.fixture

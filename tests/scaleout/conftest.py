@@ -14,8 +14,9 @@ from tempo.infra import db as schema
 from tests import databases
 from tests.scaleout.cluster import Cluster
 from tests.scheduler_kit import database_url
+from tests.services_fallback import redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_url()
 
 
 @pytest.fixture

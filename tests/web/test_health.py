@@ -8,6 +8,7 @@ from pathlib import Path
 from tempo import create_app
 from tempo.realtime.presence import EXTENSION
 from tests.conftest import make_config
+from tests.services_fallback import redis_url
 
 
 def _health(tmp_path: Path, queue: str | None) -> tuple[int, object]:
@@ -24,7 +25,7 @@ def _health(tmp_path: Path, queue: str | None) -> tuple[int, object]:
 def test_health_is_ok_with_the_database_and_redis(tmp_path: Path) -> None:
     """Embedded shape: the database answers. Scale-out shape: Redis answers too."""
     assert _health(tmp_path / "a", None) == (200, {"status": "ok"})
-    assert _health(tmp_path / "b", "redis://127.0.0.1:6379/0") == (200, {"status": "ok"})
+    assert _health(tmp_path / "b", redis_url()) == (200, {"status": "ok"})
 
 
 def test_health_fails_when_a_worker_cannot_reach_redis(tmp_path: Path) -> None:
