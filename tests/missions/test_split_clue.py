@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tempo.missions.split_clue import SplitClueParams, fragments_for
+from tempo.missions.split_clue import SplitClueParams, deal, fragments_for, held_by
 from tests.missions.mission_samples import act, ctx, mission, run
 
 FRAGMENTS = ["SOLI", "DA", "RI", "TÉ", "EN", "SEMBLE"]
@@ -104,3 +106,99 @@ def test_schema_allows_two_to_six_fragments(fragments: list[str]) -> None:
     """One fragment or seven are refused by the schema."""
     with pytest.raises(ValueError):
         mission("split-clue").parse({**RAW, "fragments": fragments})
+
+
+# Stable dealing: `deal` takes the persisted state and the players present, returns the new state.
+
+
+def holdings(
+    p: SplitClueParams, state: dict[str, object], present: tuple[str, ...]
+) -> dict[str, list[int]]:
+    """Who holds which fragments after dealing over `present`."""
+    return {pl: held_by(p, state, present, pl) for pl in present}
+
+
+def test_a_departed_holders_fragments_go_to_the_teammate_with_fewest() -> None:
+    """Only what the departed player held moves, to the present teammate holding the fewest."""
+    p = params(5)
+    first = deal(p, {}, ("1", "2", "3"))
+    assert first["holders"] == {"1": [0, 3], "2": [1, 4], "3": [2]}
+    after = deal(p, first, ("1", "3"))
+    # Fragment 2 goes to "3" (one fragment), then fragment 5 to "1" (a tie at two: lowest id).
+    assert after["holders"] == {"1": [0, 3, 4], "3": [2, 1]}
+    assert after["left"] == {"2": [1, 4]}
+
+
+def test_ties_for_fewest_go_to_the_lowest_id() -> None:
+    """Two teammates holding as few: the departed holder's fragment goes to the lowest id."""
+    p = params(3)
+    first = deal(p, {}, ("12", "9", "30"))
+    assert first["holders"] == {"9": [0], "12": [1], "30": [2]}
+    assert deal(p, first, ("12", "30"))["holders"] == {"12": [1, 0], "30": [2]}
+
+
+def test_present_holders_keep_their_fragments_across_re_deals() -> None:
+    """Whoever stays reads the same fragments through joins and departures of others."""
+    p = params(4)
+    state = deal(p, {}, ("1", "2", "3", "4", "5", "6"))
+    kept = {pl: held_by(p, state, ("1", "2", "3", "4", "5", "6"), pl) for pl in ("1", "2")}
+    for present in [("1", "2", "4", "5", "6"), ("1", "2", "5"), ("1", "2", "5", "7"), ("1", "2")]:
+        state = deal(p, state, present)
+        for pl in ("1", "2"):
+            assert set(kept[pl]) <= set(held_by(p, state, present, pl))
+        assert {i for held in holdings(p, state, present).values() for i in held} == set(range(4))
+
+
+def test_a_returning_player_gets_their_fragments_back() -> None:
+    """A reload (leave then come back) gives everyone what they held before."""
+    p = params(3)
+    first = deal(p, {}, ("1", "2", "3"))
+    gone = deal(p, first, ("2", "3"))
+    back = deal(p, gone, ("1", "2", "3"))
+    assert back["holders"] == first["holders"] and "left" not in back
+
+
+def test_a_newcomer_takes_an_unheld_fragment_or_one_from_the_holder_with_most() -> None:
+    """Fragments no one holds go first; else one from the richest, if they keep at least one."""
+    p = params(3)
+    two = deal(p, {}, ("1", "2"))
+    assert two["holders"] == {"1": [0, 2], "2": [1]}
+    three = deal(p, two, ("1", "2", "3"))
+    assert three["holders"] == {"1": [0], "2": [1], "3": [2]}
+    # Everyone holds one: the newcomer shares a copy of the least shared fragment.
+    four = deal(p, three, ("1", "2", "3", "4"))
+    assert four["holders"] == {"1": [0], "2": [1], "3": [2], "4": [0]}
+
+
+def test_dealing_is_stable_through_json_and_a_restart() -> None:
+    """Persisted as JSON and dealt again (a restart: everyone reconnects), nothing moves."""
+    p = params(4)
+    everyone = ("1", "2", "3", "4", "5")
+    state = deal(p, deal(p, {}, everyone), ("1", "3", "4", "5"))
+    state = deal(p, state, everyone)
+    stored = json.loads(json.dumps(state))
+    assert deal(p, stored, everyone) == stored
+    # After a restart phones come back one by one: the same hands in the end.
+    again = stored
+    for n in range(1, len(everyone) + 1):
+        again = deal(p, again, everyone[:n])
+    assert again["holders"] == stored["holders"]
+
+
+def test_nobody_present_moves_nothing() -> None:
+    """With every phone gone the deal is kept for when they come back."""
+    p = params(3)
+    state = deal(p, {}, ("1", "2", "3"))
+    assert deal(p, state, ()) == state
+
+
+def test_regroup_is_what_the_view_shows() -> None:
+    """The view deals from the persisted state: what `regroup` stores is what players read."""
+    mt = mission("split-clue")
+    p = params(3)
+    state = mt.regroup(p, mt.initial_state(p), ctx(present=("1", "2", "3")))
+    state = mt.regroup(p, state, ctx(present=("1", "3")))
+    view = mt.view(p, state, "1", ctx(present=("1", "3")))
+    assert [f["index"] for f in view["fragments"]] == [1, 2]
+    assert [f["index"] for f in mt.view(p, state, "3", ctx(present=("1", "3")))["fragments"]] == [3]
+    assert mt.regroup(p, state, ctx(present=("1", "3"))) == state
