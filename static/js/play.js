@@ -50,6 +50,12 @@ import { missionType } from "./missions/index.js";
   const titleOf = (id) => { const m = missionById(id); return m ? quote(m.title) : "une mission"; };
   const offerById = (id) => ((S.snap && S.snap.offers) || []).find((o) => o.id === id);
   // "Tu as réussi" / "Léa a réussi".
+  // "toi" / "Léa": who did something, for a line of a mission.
+  function who(by) {
+    if (String(by) === myId()) return "toi";
+    const p = players().find((x) => String(x.id) === String(by));
+    return p ? p.pseudonym : "quelqu'un de l'équipe";
+  }
   function said(by, tuVerb, otherVerb) {
     if (by != null && String(by) === myId()) return "Tu " + tuVerb;
     const p = players().find((x) => String(x.id) === String(by));
@@ -148,6 +154,16 @@ import { missionType } from "./missions/index.js";
     S.snap = snap;
     S.version = v;
     renderAll();
+    openAsked();
+  }
+  // /jouer?mission=<id> (a poster scanned again): open that mission once it is known.
+  function openAsked() {
+    const params = new URLSearchParams(location.search);
+    const id = params.get("mission");
+    if (!id || !missionById(id)) return;
+    params.delete("mission");
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
+    openMission(id);
   }
 
   // Apply one versioned event on the local snapshot, then tell the player.
@@ -597,7 +613,7 @@ import { missionType } from "./missions/index.js";
   // What a mission type's renderer may use of the page (static/js/missions/).
   const ui = {
     form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
-    http: httpJson, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, me: myId,
+    http: httpJson, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
 
