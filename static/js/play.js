@@ -28,6 +28,7 @@ import { missionType } from "./missions/index.js";
     snap: null,        // last snapshot, patched by events
     open: null,        // id of the mission shown in the panel
     openJson: "",      // its last rendered view, to skip needless re-renders
+    notes: {},         // a line shown atop a mission's panel while open (a poster scanned again)
     syncing: false, resync: false, buffer: [],
     celebrations: [], celebrating: false, celebTimer: 0,
     msgs: {},          // form messages by form key, survive panel re-renders
@@ -163,6 +164,9 @@ import { missionType } from "./missions/index.js";
     if (!id || !missionById(id)) return;
     params.delete("mission");
     history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
+    // The server's line (« déjà validée par Léa ») goes on the mission, above the modal's backdrop.
+    const flash = $(".flashes");
+    if (flash) S.notes[id] = flash.textContent.trim();
     openMission(id);
   }
 
@@ -455,6 +459,7 @@ import { missionType } from "./missions/index.js";
   function closeMission() { if (panel.open) panel.close(); }
   panel.addEventListener("close", () => {
     if (S.stopScan) S.stopScan();
+    if (S.open) delete S.notes[S.open];
     S.open = null;
     placeToasts();
     const b = opener && $('[data-mission="' + opener + '"]');
@@ -483,6 +488,7 @@ import { missionType } from "./missions/index.js";
         h("span", { class: "badge badge--" + m.status }, st[0] + " " + st[1]),
         " +" + plural(m.reward, "éclat", "éclats"),
         m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
+      S.notes[m.id] ? h("p", { class: "flash", role: "status" }, S.notes[m.id]) : null,
       ty.ownSpeaker ? null : speakerBlock(m.character),
       rich(m, "narrative")].filter(Boolean));
     if (m.status === "locked") body.append(lockedBlock(m));

@@ -133,7 +133,7 @@ def test_repeated_scan_shows_the_mission_and_who_validated_it(app: Flask, demo: 
     again = second.get(f"/q/{token}", follow_redirects=True)
     assert again.status_code == 200
     page = again.get_data(as_text=True)
-    assert f"Balise « {checkpoint['label']} » déjà validée par Inès." in page
+    assert f"« {checkpoint['label']} » : déjà validée par Inès." in page
     assert again.request.args["mission"] == mission.id
     # The mission says who validated each checkpoint.
     teammate = connect(app, demo.join(0, "Zoé"))

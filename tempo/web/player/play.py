@@ -193,8 +193,8 @@ def _repeat(player: Player, checkpoint_id: str, reply: play.Reply) -> checkpoint
 
 def _repeat_message(repeat: checkpoints.Repeat) -> str:
     if repeat.by is None:
-        return _("Balise « %(label)s » déjà validée par ton équipe.", label=repeat.label)
-    return _("Balise « %(label)s » déjà validée par %(name)s.", label=repeat.label, name=repeat.by)
+        return _("« %(label)s » : déjà validée par ton équipe.", label=repeat.label)
+    return _("« %(label)s » : déjà validée par %(name)s.", label=repeat.label, name=repeat.by)
 
 
 @bp.post("/jouer/balise")
