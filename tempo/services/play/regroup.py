@@ -3,7 +3,7 @@
 The dealing itself is pure (`Game.regroup`, tempo/missions/split_clue.py); this module persists
 its result in the missions' state, so a reload or a server restart finds the same fragments with
 the same players. No event and no team version: phones ask again for the open mission's view
-whenever the online list changes (docs/protocol.md, "Fragments").
+whenever the online list changes (docs/protocol.md, "Split-clue fragments").
 """
 
 from __future__ import annotations
