@@ -28,6 +28,7 @@ import { missionType } from "./missions/index.js";
     snap: null,        // last snapshot, patched by events
     open: null,        // id of the mission shown in the panel
     openJson: "",      // its last rendered view, to skip needless re-renders
+    notes: {},         // a line shown atop a mission's panel while open (a poster scanned again)
     syncing: false, resync: false, buffer: [],
     celebrations: [], celebrating: false, celebTimer: 0,
     msgs: {},          // form messages by form key, survive panel re-renders
@@ -50,6 +51,12 @@ import { missionType } from "./missions/index.js";
   const titleOf = (id) => { const m = missionById(id); return m ? quote(m.title) : "une mission"; };
   const offerById = (id) => ((S.snap && S.snap.offers) || []).find((o) => o.id === id);
   // "Tu as réussi" / "Léa a réussi".
+  // "toi" / "Léa": who did something, for a line of a mission.
+  function who(by) {
+    if (String(by) === myId()) return "toi";
+    const p = players().find((x) => String(x.id) === String(by));
+    return p ? p.pseudonym : "quelqu'un de l'équipe";
+  }
   function said(by, tuVerb, otherVerb) {
     if (by != null && String(by) === myId()) return "Tu " + tuVerb;
     const p = players().find((x) => String(x.id) === String(by));
@@ -148,6 +155,19 @@ import { missionType } from "./missions/index.js";
     S.snap = snap;
     S.version = v;
     renderAll();
+    openAsked();
+  }
+  // /jouer?mission=<id> (a poster scanned again): open that mission once it is known.
+  function openAsked() {
+    const params = new URLSearchParams(location.search);
+    const id = params.get("mission");
+    if (!id || !missionById(id)) return;
+    params.delete("mission");
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : "") + location.hash);
+    // The server's line (« déjà validée par Léa ») goes on the mission, above the modal's backdrop.
+    const flash = $(".flashes");
+    if (flash) S.notes[id] = flash.textContent.trim();
+    openMission(id);
   }
 
   // Apply one versioned event on the local snapshot, then tell the player.
@@ -462,6 +482,7 @@ import { missionType } from "./missions/index.js";
   function closeMission() { if (panel.open) panel.close(); }
   panel.addEventListener("close", () => {
     if (S.stopScan) S.stopScan();
+    if (S.open) delete S.notes[S.open];
     S.open = null;
     placeToasts();
     const b = opener && $('[data-mission="' + opener + '"]');
@@ -490,6 +511,7 @@ import { missionType } from "./missions/index.js";
         h("span", { class: "badge badge--" + m.status }, st[0] + " " + st[1]),
         " +" + plural(m.reward, "éclat", "éclats"),
         m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
+      S.notes[m.id] ? h("p", { class: "flash", role: "status" }, S.notes[m.id]) : null,
       ty.ownSpeaker ? null : speakerBlock(m.character),
       rich(m, "narrative")].filter(Boolean));
     if (m.status === "locked") body.append(lockedBlock(m));
@@ -622,7 +644,7 @@ import { missionType } from "./missions/index.js";
   // What a mission type's renderer may use of the page (static/js/missions/).
   const ui = {
     form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
-    http: httpJson, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, me: myId,
+    http: httpJson, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
 

@@ -230,6 +230,30 @@ class Game:
             events.append({"type": "mission.available", "missions": opened})
         return Result(new_team, events, changed={mission_id})
 
+    def regroup(self, team: TeamState, ctx: MissionContext) -> Result:
+        """Re-deal what depends on who is present (split-clue fragments) over `ctx`'s players.
+
+        Every mission of an open day not done yet, even one still waiting for its
+        requirements, so the fragments a player reads once it unlocks are already theirs. The
+        changed ones are in `changed`, with no event: phones ask again for the open mission's
+        view when the online list changes.
+        """
+        missions = dict(team.missions)
+        changed = set()
+        for mission_id, mission_type in self.types.items():
+            if not mission_type.dealt_by_presence:
+                continue
+            if self.day_of[mission_id] not in team.open_days or self._done(team, mission_id):
+                continue
+            record = self._record(team, mission_id)
+            state = mission_type.regroup(
+                self.params[mission_id], record.state, replace(ctx, flags=team.flags)
+            )
+            if state != record.state:
+                missions[mission_id] = replace(record, state=state)
+                changed.add(mission_id)
+        return Result(replace(team, missions=missions), changed=changed)
+
     def buy_hint(self, team: TeamState, mission_id: str, index: int, player: str) -> Result:
         """Spend shards on the mission's next hint (hints are bought in order)."""
         refusal = pause_refusal(team, "hint") or self._playable(team, mission_id)

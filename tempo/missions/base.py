@@ -100,6 +100,9 @@ class MissionType(Generic[P]):
     # View fields holding authored Markdown, sent to phones as sanitised HTML under
     # `<name>_html` (see `markdown_to_html` for the path syntax).
     markdown: ClassVar[tuple[str, ...]] = ()
+    # True when the state depends on who is present (split-clue fragments): the service
+    # persists `regroup` whenever a teammate connects or leaves.
+    dealt_by_presence: ClassVar[bool] = False
 
     def parse(self, raw: Mapping[str, Any]) -> P:
         """Validate raw parameters into this type's model (raises pydantic.ValidationError)."""
@@ -124,6 +127,10 @@ class MissionType(Generic[P]):
     def view(self, params: P, state: JSON, player: str, ctx: MissionContext) -> JSON:
         """What a client may see: never an accepted answer."""
         return {}
+
+    def regroup(self, params: P, state: JSON, ctx: MissionContext) -> JSON:
+        """The state once `ctx.present_players` are the players present; unchanged by default."""
+        return state
 
     def console_summary(self, params: P, state: JSON) -> ConsoleSummary:
         """What the counsellor's dashboard shows of a team's state of this mission."""
@@ -170,6 +177,12 @@ def unknown_action(action: Action) -> MissionError:
     return MissionError(
         "unknown_action", f"Action inconnue pour cette mission : « {action.kind} »."
     )
+
+
+def compact_code(raw: str) -> str:
+    """A typed code as printed: upper case, accents folded, spaces and dashes dropped."""
+    decomposed = unicodedata.normalize("NFKD", raw.upper())
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
 
 
 def normalise(text: str) -> str:

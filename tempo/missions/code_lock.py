@@ -12,7 +12,7 @@ from tempo.missions.base import (
     MissionType,
     Outcome,
     Params,
-    normalise,
+    compact_code,
     unknown_action,
 )
 
@@ -52,7 +52,7 @@ class CodeLock(MissionType[CodeLockParams]):
                 error=MissionError("invalid_answer", "Entre un code avant d'essayer d'ouvrir."),
             )
         new = {**state, "attempts": int(state.get("attempts", 0)) + 1}
-        if normalise(code).replace(" ", "") == params.code.casefold():
+        if compact_code(code) == params.code:
             return Outcome(state=new, completed=True)
         return Outcome(
             state=new,

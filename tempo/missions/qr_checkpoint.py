@@ -107,8 +107,10 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
             )
         scanned.append(checkpoint)
         done = len(scanned) == len(ids)
+        # Who validated each checkpoint: a teammate scanning it again is told who did.
+        by = {**state.get("by", {}), checkpoint: action.player}
         return Outcome(
-            state={**state, "scanned": scanned},
+            state={**state, "scanned": scanned, "by": by},
             completed=done,
             events=[{"type": "checkpoint.scanned", "checkpoint": checkpoint, "by": action.player}],
         )
@@ -118,6 +120,7 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
     ) -> JSON:
         """Clues for players; never the placement notes (they give the place away)."""
         scanned = set(state.get("scanned", []))
+        by = state.get("by", {})
         return {
             "ordered": params.ordered,
             "checkpoints": [
@@ -127,6 +130,7 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
                     "clue": cp.clue,
                     "scanned": cp.id in scanned,
                     "message": cp.message if cp.id in scanned else None,
+                    "by": by.get(cp.id) if cp.id in scanned else None,
                 }
                 for cp in params.checkpoints
             ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from tempo.missions.base import (
@@ -26,19 +28,118 @@ class SplitClueParams(Params):
     answers: list[str] = Field(min_length=1)
 
 
+def _rank(player: str) -> tuple[int, str]:
+    # Player ids are decimal strings: shorter first, then text order, is numeric order.
+    return len(player), player
+
+
+def _indexes(value: object, count: int) -> list[int]:
+    if not isinstance(value, list):
+        return []
+    return [i for i in value if isinstance(i, int) and 0 <= i < count]
+
+
+def _mapping(state: JSON, key: str) -> dict[str, Any]:
+    value = state.get(key)
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _players(value: object) -> list[str]:
+    return [str(p) for p in value] if isinstance(value, list) else []
+
+
+def deal(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> JSON:
+    """The state with fragments dealt over the players present, moving as few as possible.
+
+    `dealt` is each player's own fragments, kept while they are away; `lent` is, for a fragment
+    none of whose holders is present, who stands in for them, in order. A present player always
+    holds their own. A fragment whose holders are all away is held by the first present player
+    of its `lent` list, else by the present player holding the fewest (ties: lowest id), who is
+    added to the list; it goes back when one of its holders returns (or an earlier stand-in).
+    A fragment no one was ever dealt goes to the player holding the fewest. A first-time player
+    takes the last fragment of the player dealt the most while that player would still hold at
+    least as many as they do (hands within one of each other); one still empty-handed, like
+    anyone present holding none, gets a copy of the least shared fragment. So departures never
+    take anything from anyone present; a return only takes back what the returner held; a
+    newcomer only takes from teammates holding two more than them, who keep at least one.
+    Dealing again with the same players present changes nothing, so a reload or a restart
+    (phones reconnecting in any order) gives everyone the same fragments; with no one present
+    nothing moves.
+    """
+    if not present:
+        return dict(state)
+    count = len(params.fragments)
+    dealt = {p: _indexes(held, count) for p, held in _mapping(state, "dealt").items()}
+    raw_lent = _mapping(state, "lent")
+    here = sorted(set(present), key=_rank)
+    newcomers = [p for p in here if p not in dealt]
+    for player in newcomers:
+        dealt[player] = []
+    holding = {p: list(dealt[p]) for p in here}
+    for i in range(count):  # never dealt yet (the first deal): to whoever holds the fewest
+        if not any(i in held for held in dealt.values()):
+            fewest = min(here, key=lambda p: (len(holding[p]), _rank(p)))
+            dealt[fewest].append(i)
+            holding[fewest].append(i)
+    lent: dict[str, list[str]] = {}
+    for i in range(count):  # fragments whose holders are all away
+        if any(i in holding[p] for p in here):
+            continue
+        standins = _players(raw_lent.get(str(i)))
+        standin = next((p for p in standins if p in holding), None)
+        if standin is None:
+            standin = min(here, key=lambda p: (len(holding[p]), _rank(p)))
+            standins.append(standin)
+        holding[standin].append(i)
+        lent[str(i)] = standins
+    for player in newcomers:  # a first-time player evens hands out with whoever has the most
+        while True:
+            richest = min(here, key=lambda p: (-len(dealt[p]), _rank(p)))
+            if len(dealt[richest]) < len(holding[player]) + 2:
+                break
+            taken = dealt[richest].pop()
+            holding[richest].remove(taken)
+            dealt[player].append(taken)
+            holding[player].append(taken)
+    for player in here:  # empty-handed (new, or a fragment went back): a copy of the least shared
+        if not holding[player]:
+            # Preferably one its own holder is here for, so no stand-in's list changes.
+            own = [i for i in range(count) if str(i) not in lent] or list(range(count))
+            shared = min(own, key=lambda i: (sum(i in h for h in holding.values()), i))
+            if str(shared) in lent:  # every fragment is lent: its stand-in becomes a holder
+                standins = lent.pop(str(shared))
+                dealt[next(p for p in standins if p in holding)].append(shared)
+            dealt[player].append(shared)
+            holding[player].append(shared)
+    return {**state, "dealt": dealt, "lent": lent}
+
+
+def hands(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> dict[str, list[int]]:
+    """Fragment indexes each present player holds (theirs and those they stand in for)."""
+    if not present:
+        return {}
+    dealt = deal(params, state, present)
+    held = {p: sorted(dealt["dealt"][p]) for p in present}
+    for i, standins in dealt["lent"].items():
+        standin = next(p for p in standins if p in held)
+        held[standin] = sorted([*held[standin], int(i)])
+    return held
+
+
+def held_by(
+    params: SplitClueParams, state: JSON, present: tuple[str, ...], player: str
+) -> list[int]:
+    """Fragment indexes a player holds once the fragments are dealt over the players present."""
+    return hands(params, state, present).get(player, []) if player in present else []
+
+
 def fragments_for(params: SplitClueParams, present: tuple[str, ...], player: str) -> list[int]:
-    """Fragment indexes a player holds: dealt round-robin over the players present.
+    """Fragment indexes a player holds in a first deal over the players present.
 
     With more players than fragments, fragments are shared; with fewer, a player holds several,
     so every fragment is always held by someone present, whoever joined late or left.
     """
-    if player not in present:
-        return []
-    count, seats = len(params.fragments), len(present)
-    seat = present.index(player)
-    if seats >= count:
-        return [seat % count]
-    return [i for i in range(count) if i % seats == seat]
+    return held_by(params, {}, present, player)
 
 
 class SplitClue(MissionType[SplitClueParams]):
@@ -50,6 +151,7 @@ class SplitClue(MissionType[SplitClueParams]):
     actions = frozenset({"answer"})
     guesses = frozenset({"answer"})
     markdown = ("question", "fragments[].text")
+    dealt_by_presence = True
 
     def initial_state(self, params: SplitClueParams) -> JSON:
         """No answer tried yet."""
@@ -75,9 +177,13 @@ class SplitClue(MissionType[SplitClueParams]):
             ),
         )
 
+    def regroup(self, params: SplitClueParams, state: JSON, ctx: MissionContext) -> JSON:
+        """Fragments dealt over the players present (see `deal`)."""
+        return deal(params, state, ctx.present_players)
+
     def view(self, params: SplitClueParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
         """The question and only this player's fragments."""
-        mine = fragments_for(params, ctx.present_players, player)
+        mine = held_by(params, state, ctx.present_players, player)
         return {
             "question": params.question,
             "fragment_count": len(params.fragments),

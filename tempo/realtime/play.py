@@ -19,6 +19,7 @@ from tempo.services.content import games
 from tempo.services.play import actions as play
 from tempo.services.play import teamlog
 from tempo.services.play.players import player_by_rejoin_code
+from tempo.services.play.regroup import regroup
 from tempo.services.play.snapshot import mission_view, snapshot
 
 NAMESPACE = publish.PLAY
@@ -44,6 +45,9 @@ def _refused(code: str, message: str) -> dict[str, Any]:
 
 
 def _emit_presence(team_id: int) -> None:
+    online = presence.online(team_id)
+    # Fragments move before phones hear of the change, so the views they ask for are the new ones.
+    regroup(db.session(), team_id, online, now())
     # Two columns, not the Player objects: this runs on every connection and departure.
     players = db.session.execute(
         select(Player.id, Player.pseudonym).where(Player.team_id == team_id).order_by(Player.id)
@@ -51,7 +55,7 @@ def _emit_presence(team_id: int) -> None:
     cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
     publish.presence(
         team_id,
-        presence.online(team_id),
+        online,
         [{"id": pid, "pseudonym": pseudonym} for pid, pseudonym in players],
         cohort_id,
     )
@@ -65,6 +69,13 @@ def announce_presence(app: Flask, team_ids: list[int]) -> None:
                 _emit_presence(team_id)
         finally:
             db.session.remove()
+
+
+def _fresh_snapshot(player: Player) -> dict[str, Any]:
+    team_id, online, at = player.team_id, presence.online(player.team_id), now()
+    # A day opened since the last presence change: its fragments are dealt and kept now.
+    regroup(db.session(), team_id, online, at)
+    return snapshot(db.session(), player, online, at)
 
 
 @socketio.on("connect", namespace=NAMESPACE)
@@ -110,7 +121,7 @@ def on_sync(data: Any = None) -> dict[str, Any]:
         events = teamlog.events_since(db.session(), team, version)
         if events is not None:
             return {"ok": True, "version": team.version, "events": events}
-    state = snapshot(db.session(), player, presence.online(team.id), now())
+    state = _fresh_snapshot(player)
     return {"ok": True, "version": state["version"], "snapshot": state}
 
 
@@ -120,7 +131,7 @@ def on_state(_data: Any = None) -> dict[str, Any]:
     player = _current_player()
     if player is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
-    state = snapshot(db.session(), player, presence.online(player.team_id), now())
+    state = _fresh_snapshot(player)
     return {"ok": True, "version": state["version"], "snapshot": state}
 
 

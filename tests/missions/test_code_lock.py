@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tempo.missions.base import compact_code
 from tests.missions.mission_samples import act, ctx, mission, run
 
 RAW = {"prompt": "Ouvrez le casier.", "code": "AB12", "clues": ["Regardez sous la table."]}
@@ -60,3 +61,16 @@ def test_schema_requires_three_to_eight_digits_or_capitals(code: str) -> None:
     """Codes must be 3 to 8 digits or capital letters."""
     with pytest.raises(ValueError):
         mission("code-lock").parse({**RAW, "code": code})
+
+
+@pytest.mark.parametrize("code", ["48 21", " 4-8 2-1 ", "4 8 2 1"])
+def test_numeric_code_typed_with_spaces_opens(code: str) -> None:
+    """A numeric padlock read aloud and typed in pairs (« 48 21 ») opens all the same."""
+    _, _, (outcome,) = run("code-lock", {**RAW, "code": "4821"}, [act("try", code=code)])
+    assert outcome.completed and outcome.error is None
+
+
+def test_codes_are_compacted_as_printed() -> None:
+    """One helper turns any typed code into its printed form."""
+    assert compact_code(" azm ndg ") == compact_code("AZM-NDG") == "AZMNDG"
+    assert compact_code("é-1") == "E1"

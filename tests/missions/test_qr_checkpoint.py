@@ -99,6 +99,7 @@ def test_view_hides_placement_and_reveals_message_after_scan() -> None:
         "clue": "Indice cp-a",
         "scanned": False,
         "message": None,
+        "by": None,
     }
     assert view["checkpoints"][1]["scanned"] is True
     assert view["checkpoints"][1]["message"] == "Bravo cp-b"

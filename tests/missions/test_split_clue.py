@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tempo.missions.split_clue import SplitClueParams, fragments_for
+from tempo.missions.split_clue import SplitClueParams, deal, fragments_for, hands, held_by
 from tests.missions.mission_samples import act, ctx, mission, run
 
 FRAGMENTS = ["SOLI", "DA", "RI", "TÉ", "EN", "SEMBLE"]
@@ -104,3 +106,105 @@ def test_schema_allows_two_to_six_fragments(fragments: list[str]) -> None:
     """One fragment or seven are refused by the schema."""
     with pytest.raises(ValueError):
         mission("split-clue").parse({**RAW, "fragments": fragments})
+
+
+# Stable dealing: `deal` takes the persisted state and the players present, returns the new state.
+
+
+def test_a_departed_holders_fragments_go_to_the_teammate_with_fewest() -> None:
+    """Only what the departed player held moves, one by one to whoever holds the fewest."""
+    p = params(5)
+    first = deal(p, {}, ("1", "2", "3"))
+    assert hands(p, first, ("1", "2", "3")) == {"1": [0, 3], "2": [1, 4], "3": [2]}
+    after = deal(p, first, ("1", "3"))
+    # Fragment 2 goes to "3" (one fragment), then fragment 5 to "1" (a tie at two: lowest id).
+    assert hands(p, after, ("1", "3")) == {"1": [0, 3, 4], "3": [1, 2]}
+    assert after["dealt"]["2"] == [1, 4]  # still theirs, for when they come back
+
+
+def test_ties_for_fewest_go_to_the_lowest_id() -> None:
+    """Two teammates holding as few: the departed holder's fragment goes to the lowest id."""
+    p = params(3)
+    first = deal(p, {}, ("12", "9", "30"))
+    assert hands(p, first, ("12", "9", "30")) == {"9": [0], "12": [1], "30": [2]}
+    assert hands(p, first, ("12", "30")) == {"12": [0, 1], "30": [2]}
+
+
+def test_present_holders_keep_their_fragments_through_departures_and_returns() -> None:
+    """Whoever stays reads the same fragments, whoever else leaves or comes back."""
+    p = params(4)
+    everyone = ("1", "2", "3", "4", "5", "6")
+    state = deal(p, {}, everyone)
+    kept = {pl: held_by(p, state, everyone, pl) for pl in ("1", "2")}
+    for present in [("1", "2", "4", "5", "6"), ("1", "2", "5"), ("1", "2", "3", "5"), ("1", "2")]:
+        state = deal(p, state, present)
+        for pl in ("1", "2"):
+            assert set(kept[pl]) <= set(held_by(p, state, present, pl))
+        assert {i for held in hands(p, state, present).values() for i in held} == set(range(4))
+
+
+def test_a_returning_player_gets_their_fragments_back() -> None:
+    """A reload (leave, then come back) gives everyone what they held before."""
+    p = params(3)
+    everyone = ("1", "2", "3")
+    first = deal(p, {}, everyone)
+    gone = deal(p, first, ("2", "3"))
+    assert hands(p, gone, ("2", "3")) == {"2": [0, 1], "3": [2]}
+    assert hands(p, deal(p, gone, everyone), everyone) == hands(p, first, everyone)
+
+
+def test_a_newcomer_takes_one_from_the_richest_or_shares_a_copy() -> None:
+    """A first-time player takes the last fragment of whoever was dealt two or more (they keep
+    the rest); when everyone holds one, the newcomer gets a copy of the least shared one."""
+    p = params(3)
+    two = deal(p, {}, ("1", "2"))
+    assert hands(p, two, ("1", "2")) == {"1": [0, 2], "2": [1]}
+    three = deal(p, two, ("1", "2", "3"))
+    assert hands(p, three, ("1", "2", "3")) == {"1": [0], "2": [1], "3": [2]}
+    four = deal(p, three, ("1", "2", "3", "4"))
+    assert hands(p, four, ("1", "2", "3", "4")) == {"1": [0], "2": [1], "3": [2], "4": [0]}
+
+
+def test_phones_arriving_one_by_one_each_get_their_own_fragment() -> None:
+    """The first phone holds all six; each next one takes one: six phones, six fragments."""
+    p = params(6)
+    state: dict[str, object] = {}
+    for n in range(1, 7):
+        state = deal(p, state, tuple(str(i) for i in range(1, n + 1)))
+    held = hands(p, state, tuple(str(i) for i in range(1, 7)))
+    assert sorted(i for fs in held.values() for i in fs) == list(range(6))
+    assert all(len(fs) == 1 for fs in held.values())
+
+
+def test_dealing_is_stable_through_json_and_a_restart() -> None:
+    """Persisted as JSON and dealt again, nothing moves; after a restart phones come back one by
+    one (in any order) and end up with the same fragments."""
+    p = params(4)
+    everyone = ("1", "2", "3", "4", "5")
+    state = deal(p, deal(p, deal(p, {}, everyone), ("1", "3", "4", "5")), ("1", "3", "5"))
+    stored = json.loads(json.dumps(state))
+    assert deal(p, stored, ("1", "3", "5")) == stored
+    for order in [("5", "1", "3"), ("3", "5", "1"), ("1", "3", "5")]:
+        again = stored
+        for n in range(1, len(order) + 1):
+            again = deal(p, again, order[:n])
+        assert hands(p, again, order) == hands(p, stored, order)
+
+
+def test_nobody_present_moves_nothing() -> None:
+    """With every phone gone the deal is kept for when they come back."""
+    p = params(3)
+    state = deal(p, {}, ("1", "2", "3"))
+    assert deal(p, state, ()) == state
+
+
+def test_regroup_is_what_the_view_shows() -> None:
+    """The view deals from the persisted state: what `regroup` stores is what players read."""
+    mt = mission("split-clue")
+    p = params(3)
+    state = mt.regroup(p, mt.initial_state(p), ctx(present=("1", "2", "3")))
+    state = mt.regroup(p, state, ctx(present=("1", "3")))
+    view = mt.view(p, state, "1", ctx(present=("1", "3")))
+    assert [f["index"] for f in view["fragments"]] == [1, 2]
+    assert [f["index"] for f in mt.view(p, state, "3", ctx(present=("1", "3")))["fragments"]] == [3]
+    assert mt.regroup(p, state, ctx(present=("1", "3"))) == state

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask import Flask
 
 from tempo.extensions import db
-from tempo.models import Cohort, utcnow
+from tempo.models import Cohort, Player, utcnow
 from tempo.services.cohorts.admin import create_cohort
 from tempo.services.play import checkpoints
 from tests.conftest import Demo
@@ -45,9 +46,9 @@ def test_scanning_a_checkpoint_validates_it_for_the_team(app: Flask, demo: Demo)
     assert any(e["type"] == "checkpoint.scanned" and e["checkpoint"] == checkpoint for e in events)
     view = call(teammate, "view", {"mission": mission.id})["mission"]
     assert view["play"]["checkpoints"][0]["scanned"] is True
+    # Scanned again: not an error page but the mission (see test_repeated_scan_…).
     again = phone.get(f"/q/{token}")
-    assert again.status_code == 400
-    assert "déjà scanné cette balise" in again.get_data(as_text=True)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"?mission={mission.id}")
 
 
 def test_forged_token_is_refused(app: Flask, demo: Demo) -> None:
@@ -118,3 +119,64 @@ def test_team_qr_and_personal_qr_are_svg(app: Flask, demo: Demo) -> None:
     """Team join codes and personal rejoin codes are served as QR SVG images."""
     assert b"<svg" in app.test_client().get(f"/equipe/{demo.codes[0]}/qr.svg").data
     assert app.test_client().get("/equipe/ZZZZZZ/qr.svg").status_code == 404
+
+
+def test_repeated_scan_shows_the_mission_and_who_validated_it(app: Flask, demo: Demo) -> None:
+    """A teammate scanning a poster the team has validated gets « déjà validée par X », not an
+    error: HTTP 200 on the game page, which opens the mission and its story."""
+    mission = first_of_type("qr-checkpoint", day=6)
+    checkpoint = mission.params["checkpoints"][0]
+    _open_day(app, demo.cohort_id, 6)
+    first, second = _signed_in(app, demo, "Inès"), _signed_in(app, demo, "Malo")
+    token = checkpoints.sign(SECRET, demo.cohort_id, checkpoint["id"])
+    assert first.get(f"/q/{token}").status_code == 302
+    again = second.get(f"/q/{token}", follow_redirects=True)
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert f"« {checkpoint['label']} » : déjà validée par Inès." in page
+    assert again.request.args["mission"] == mission.id
+    # The mission says who validated each checkpoint.
+    teammate = connect(app, demo.join(0, "Zoé"))
+    view = call(teammate, "view", {"mission": mission.id})["mission"]["play"]
+    with app.app_context():
+        ines = db.session.query(Player).filter_by(pseudonym="Inès").one().id
+    assert view["checkpoints"][0]["by"] == str(ines) and view["checkpoints"][1]["by"] is None
+    # The same answer for the code typed in the mission, as JSON.
+    code = checkpoints.short_code(SECRET, demo.cohort_id, checkpoint["id"])
+    typed = second.post("/jouer/balise", json={"code": code})
+    assert typed.status_code == 200
+    body = typed.get_json()
+    assert body["ok"] is True and body["already"] is True and body["mission"] == mission.id
+    assert "déjà validée par Inès" in body["message"]
+
+
+@pytest.mark.parametrize("typed", ["{low3} {low4}", "{up3}-{up4}", " {up3} - {low4} "])
+def test_typed_short_code_accepts_spaces_dashes_and_lower_case(
+    app: Flask, demo: Demo, typed: str
+) -> None:
+    """« azm ndg », « AZM-NDG »: typed as printed on the poster (with its space) or not."""
+    _open_day(app, demo.cohort_id, 6)
+    phone = _signed_in(app, demo, "Inès")
+    code = checkpoints.short_code(SECRET, demo.cohort_id, "cp-d06-mediatheque")
+    halves = {"low3": code[:3].lower(), "low4": code[3:].lower(), "up3": code[:3], "up4": code[3:]}
+    ok = phone.post("/jouer/balise", json={"code": typed.format(**halves)})
+    assert ok.status_code == 200 and ok.get_json()["ok"] is True
+    assert "already" not in ok.get_json()
+
+
+def test_team_and_rejoin_codes_accept_spaces_dashes_and_lower_case(app: Flask, demo: Demo) -> None:
+    """The join code and the personal code, typed in lower case with a space or a dash."""
+    join = demo.codes[0]
+    assert app.test_client().get(f"/rejoindre/{join[:3].lower()} {join[3:]}").status_code == 200
+    assert app.test_client().get(f"/rejoindre/{join[:3]}-{join[3:].lower()}").status_code == 200
+    rejoin = demo.join(0, "Inès")
+    phone = app.test_client()
+    response = phone.get(f"/retour/{rejoin[:4].lower()}-{rejoin[4:]}")
+    assert response.status_code == 302
+    form = app.test_client()
+    page = form.get("/")
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    posted = form.post(
+        "/retour", data={"rejoin": f"{rejoin[:4]} {rejoin[4:].lower()}", "csrf_token": token}
+    )
+    assert posted.status_code == 302

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -212,6 +213,44 @@ def test_split_clue_deals_a_different_fragment_to_each_present_player(
     ]
     assert sorted(f["index"] for fs in still for f in fs) == list(range(1, 7))
     for client in clients[:5]:
+        client.disconnect(namespace=NS)
+
+
+def test_fragments_stay_with_the_teammates_who_stay(tmp_path: Path, app: Flask, demo: Demo) -> None:
+    """Three phones: one leaves, the two others still read the same fragments, plus theirs;
+    a fresh server process on the same database deals them exactly the same."""
+    m = first_of_type("split-clue")
+    clients = [connect(app, demo.join(0, f"Joueur {n}")) for n in range(3)]
+    solve_badge(clients[0])
+
+    def mine(client: Any) -> list[int]:
+        view = call(client, "view", {"mission": m.id})["mission"]
+        return [f["index"] for f in view["play"]["fragments"]]
+
+    before = [mine(c) for c in clients]
+    assert sorted(i for held in before for i in held) == list(
+        range(1, len(m.params["fragments"]) + 1)
+    )
+    clients[2].disconnect(namespace=NS)
+    after = [mine(c) for c in clients[:2]]
+    for was, now_ in zip(before, after, strict=False):
+        assert set(was) <= set(now_)  # nothing taken away from those who stay
+    assert sorted(i for held in after for i in held) == sorted(i for held in before for i in held)
+    # Persisted in the mission's state: another process, whose phones reconnect, agrees.
+    restarted = create_app(make_config(tmp_path))
+    with restarted.app_context():
+        schema.upgrade(db.engine)
+        from tempo.models import Player
+
+        codes = [
+            db.session.query(Player).filter_by(pseudonym=f"Joueur {n}").one().rejoin_code
+            for n in range(2)
+        ]
+    for client in clients[:2]:
+        client.disconnect(namespace=NS)
+    again = [connect(restarted, code) for code in codes]
+    assert [mine(c) for c in again] == after
+    for client in again:
         client.disconnect(namespace=NS)
 
 

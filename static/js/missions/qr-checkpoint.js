@@ -1,12 +1,16 @@
 /* Tempo — the QR checkpoint mission: find codes placed in the city, scan or type them. */
 import { $, h, rich } from "../dom.js";
-import { field } from "./common.js";
+import { codeRoom, compactCode, field } from "./common.js";
 
 // A typed code goes to the same URL as a scanned one, as JSON.
 function postCode(ui, f, code) {
   ui.busy(f, true); ui.say(f, "");
   return ui.http(ui.urls.checkpointUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: code }) })
-    .then((ack) => { ui.handleAck(f, ack); if (ack.ok) { ui.say(f, "✅ Code accepté\u00a0!", true); ui.refreshState(0); } });
+    .then((ack) => {
+      ui.handleAck(f, ack);
+      // Already validated by a teammate: not an error, the checkpoint and its story are shown.
+      if (ack.ok) { ui.say(f, ack.already ? "✅ " + ack.message : "✅ Code accepté\u00a0!", true); ui.refreshState(0); }
+    });
 }
 
 // In-app scanner, where the browser can detect QR codes; the phone's camera app works anywhere.
@@ -58,14 +62,15 @@ export default {
     return [
       h("p", { class: "muted" }, done + " balise(s) validée(s) sur " + cps.length + (p.ordered ? " — à trouver dans l'ordre." : ".")),
       h("ol", { class: "checkpoints" }, cps.map((c) => h("li", { class: "checkpoint" + (c.scanned ? " checkpoint--ok" : "") },
-        h("p", { class: "checkpoint__label" }, h("strong", {}, c.label), " ", h("span", { class: "badge badge--" + (c.scanned ? "done" : "available") }, c.scanned ? "✅ Validée" : "🔎 À trouver")),
+        h("p", { class: "checkpoint__label" }, h("strong", {}, c.label), " ", h("span", { class: "badge badge--" + (c.scanned ? "done" : "available") }, c.scanned ? "✅ Validée" + (c.by != null ? " par " + ui.who(c.by) : "") : "🔎 À trouver")),
         rich(c, "clue"), c.scanned ? rich(c, "message") : null))),
       m.status === "done" ? null : [
         h("h3", {}, "Scanner avec l'appareil photo"),
         h("p", {}, "Quand tu trouves le QR code imprimé, scanne-le avec l'appareil photo de ton téléphone\u00a0: il ouvre Tempo et valide la balise pour toute l'équipe."),
         scannerBlock(ui),
-        ui.form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: 6, autocapitalize: "characters", class: "code-input" }), "Valider le code", (f) => {
-          const code = $("#cp-" + m.id, f).value.replace(/\s+/g, "").toUpperCase();
+        // Posters print « AZM NDG »: spaces, dashes and lower case are accepted as typed.
+        ui.form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: codeRoom(6), autocapitalize: "characters", class: "code-input" }), "Valider le code", (f) => {
+          const code = compactCode($("#cp-" + m.id, f).value);
           if (code.length !== 6) return ui.say(f, "Le code fait 6 caractères.");
           postCode(ui, f, code);
         })]];

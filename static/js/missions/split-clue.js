@@ -4,7 +4,8 @@ import { answerForm, attemptsLine } from "./common.js";
 
 export default {
   key: "split-clue", icon: "🧠", label: "Indices partagés",
-  // Fragments are dealt among the players present: a presence change deals them again.
+  // Fragments are dealt among the players present: a presence change may hand you a departed
+  // teammate's, never take yours (docs/protocol.md, "Split-clue fragments").
   dealtByPresence: true,
   render: (m, p, ui) => {
     const frags = p.fragments || [];

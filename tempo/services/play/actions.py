@@ -133,6 +133,7 @@ _PROGRESS = select(
     _progress.c.state,
     _progress.c.hints_used,
     _progress.c.wrong_attempts,
+    _progress.c.started_at,
     _progress.c.completed_at,
     _progress.c.completed_by_id,
 ).where(_progress.c.team_id == bindparam("team_id"))
@@ -268,6 +269,8 @@ def _persist(
             continue
         if result.wrong:
             values["wrong_attempts"] = (row.wrong_attempts or 0) + 1
+        if row.started_at is None:  # a row written before any play, by a re-deal (regroup.py)
+            values["started_at"] = now
         if record.status == DONE and row.completed_at is None:
             values.update(completed_at=now, completed_by_id=player_id)
         session.execute(_UPDATE_PROGRESS, {"progress_id": row.id, **values})

@@ -6,20 +6,33 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tempo.engine.team import Game
 from tempo.missions.qr_checkpoint import QrCheckpointParams
-from tempo.models import Cohort, Player
+from tempo.models import Cohort, MissionProgress, Player
 from tempo.services.content import games
 from tempo.services.play import actions as play
-from tempo.services.play.codes import ALPHABET
+from tempo.services.play.codes import ALPHABET, normalise_code
 
 _SALT = "tempo-checkpoint"
 SHORT_CODE_LENGTH = 6
+# Refusals of a scan that the team already made: the scanner is shown the checkpoint instead.
+REPEATED = frozenset({"already_scanned", "already_done"})
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A checkpoint the team had already validated: where it is, and who validated it."""
+
+    mission_id: str
+    label: str
+    by: str | None  # the validating teammate's pseudonym (None for scans recorded before it was)
 
 
 def sign(secret: str, cohort_id: int, checkpoint_id: str) -> str:
@@ -63,7 +76,7 @@ def checkpoints(game: Game) -> dict[str, str]:
 
 def by_short_code(secret: str, cohort: Cohort, game: Game, raw: str) -> str | None:
     """The checkpoint whose short code this is, for this cohort."""
-    code = "".join(ch for ch in raw.upper() if ch.isalnum())
+    code = normalise_code(raw)
     for checkpoint_id in checkpoints(game):
         if hmac.compare_digest(short_code(secret, cohort.id, checkpoint_id), code):
             return checkpoint_id
@@ -102,3 +115,26 @@ def scan(
         present,
         limits,
     )
+
+
+def already_validated(session: Session, player: Player, checkpoint_id: str) -> Repeat | None:
+    """The checkpoint if the player's team has validated it already, with who did."""
+    game = games.cohort_game(player.team.cohort)
+    mission_id = checkpoints(game).get(checkpoint_id)
+    if mission_id is None:
+        return None
+    state = session.scalar(
+        select(MissionProgress.state).where(
+            MissionProgress.team_id == player.team_id, MissionProgress.mission_id == mission_id
+        )
+    )
+    if not state or checkpoint_id not in state.get("scanned", []):
+        return None
+    params = game.params[mission_id]
+    assert isinstance(params, QrCheckpointParams)
+    label = next(cp.label for cp in params.checkpoints if cp.id == checkpoint_id)
+    by_id = (state.get("by") or {}).get(checkpoint_id)
+    by = None
+    if isinstance(by_id, str) and by_id.isdigit():
+        by = session.scalar(select(Player.pseudonym).where(Player.id == int(by_id)))
+    return Repeat(mission_id, label, by)

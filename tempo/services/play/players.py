@@ -15,7 +15,7 @@ from tempo.infra.transactions import lock_row, write_transaction
 from tempo.missions.base import normalise
 from tempo.models import Player, Team
 from tempo.services.play.actions import PlayError
-from tempo.services.play.codes import new_code
+from tempo.services.play.codes import new_code, normalise_code
 from tempo.services.play.teamlog import record_event
 
 _ADJECTIVES = (
@@ -214,7 +214,7 @@ def join_team(
 
 def player_by_rejoin_code(session: Session, raw: str) -> Player | None:
     """The player whose personal code this is (typed with spaces or lower case, or scanned)."""
-    code = "".join(ch for ch in raw.upper() if ch.isalnum())
+    code = normalise_code(raw)
     if len(code) != REJOIN_CODE_LENGTH:
         return None
     return session.scalar(select(Player).where(Player.rejoin_code == code))

@@ -6,12 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tempo.models import Team
-from tempo.services.play.codes import ALPHABET
-
-
-def normalise_code(raw: str) -> str:
-    """Upper-case, without spaces or dashes, as people type codes."""
-    return "".join(ch for ch in raw.upper() if ch in ALPHABET)
+from tempo.services.play.codes import normalise_code
 
 
 def team_by_code(session: Session, raw_code: str) -> Team | None:

@@ -174,10 +174,27 @@ def scan(token: str) -> ResponseReturnValue:
         reply = _scan_reply(player, *found)
     except play.PlayError as exc:
         return render_template("scan.html", ok=False, message=exc.message), 400
+    repeat = _repeat(player, found[1], reply)
+    if repeat is not None:
+        # Not an error: a teammate found the poster first. Show the mission and its story.
+        flash(_repeat_message(repeat))
+        return redirect(url_for("play.game", mission=repeat.mission_id))
     if reply.error:
         return render_template("scan.html", ok=False, message=reply.error["message"]), 400
     flash(_("Balise validée pour ton équipe !"))
     return redirect(url_for("play.game"))
+
+
+def _repeat(player: Player, checkpoint_id: str, reply: play.Reply) -> checkpoints.Repeat | None:
+    if not reply.error or reply.error["code"] not in checkpoints.REPEATED:
+        return None
+    return checkpoints.already_validated(db.session(), player, checkpoint_id)
+
+
+def _repeat_message(repeat: checkpoints.Repeat) -> str:
+    if repeat.by is None:
+        return _("« %(label)s » : déjà validée par ton équipe.", label=repeat.label)
+    return _("« %(label)s » : déjà validée par %(name)s.", label=repeat.label, name=repeat.by)
 
 
 @bp.post("/jouer/balise")
@@ -199,6 +216,10 @@ def checkpoint_code() -> ResponseReturnValue:
         reply = _scan_reply(player, cohort.id, checkpoint_id)
     except play.PlayError as exc:
         return _json_error(exc.code, exc.message, 400)
+    repeat = _repeat(player, checkpoint_id, reply)
+    if repeat is not None:
+        body = {"ok": True, "version": reply.version, "already": True}
+        return {**body, "mission": repeat.mission_id, "message": _repeat_message(repeat)}
     return reply.ack(), (200 if reply.ok else 400)
 
 
