@@ -172,6 +172,14 @@ def _render_path(value: Any, path: list[str], render: Callable[[str], str]) -> A
     return out
 
 
+def attempted(state: JSON, correct: bool, message: str) -> Outcome:
+    """One more attempt counted: the mission is done, or a wrong answer with this message."""
+    new = {**state, "attempts": int(state.get("attempts", 0)) + 1}
+    if correct:
+        return Outcome(state=new, completed=True)
+    return Outcome(state=new, wrong=True, error=MissionError("wrong_answer", message))
+
+
 def unknown_action(action: Action) -> MissionError:
     """The refusal for an action kind a mission type does not know."""
     return MissionError(

@@ -12,6 +12,7 @@ from tempo.missions.base import (
     MissionType,
     Outcome,
     Params,
+    attempted,
     compact_code,
     unknown_action,
 )
@@ -51,13 +52,10 @@ class CodeLock(MissionType[CodeLockParams]):
                 state=dict(state),
                 error=MissionError("invalid_answer", "Entre un code avant d'essayer d'ouvrir."),
             )
-        new = {**state, "attempts": int(state.get("attempts", 0)) + 1}
-        if compact_code(code) == params.code:
-            return Outcome(state=new, completed=True)
-        return Outcome(
-            state=new,
-            wrong=True,
-            error=MissionError("wrong_answer", "Le cadenas reste fermé. Vérifiez vos indices !"),
+        return attempted(
+            state,
+            compact_code(code) == params.code,
+            "Le cadenas reste fermé. Vérifiez vos indices !",
         )
 
     def view(self, params: CodeLockParams, state: JSON, player: str, ctx: MissionContext) -> JSON:

@@ -12,6 +12,7 @@ from tempo.missions.base import (
     MissionType,
     Outcome,
     Params,
+    attempted,
     matches,
     text_answer,
     unknown_action,
@@ -49,13 +50,8 @@ class Enigma(MissionType[EnigmaParams]):
         answer = text_answer(action)
         if isinstance(answer, MissionError):
             return Outcome(state=dict(state), error=answer)
-        new = {**state, "attempts": int(state.get("attempts", 0)) + 1}
-        if matches(answer, params.answers):
-            return Outcome(state=new, completed=True)
-        return Outcome(
-            state=new,
-            wrong=True,
-            error=MissionError("wrong_answer", "Ce n'est pas la bonne réponse. Réessayez !"),
+        return attempted(
+            state, matches(answer, params.answers), "Ce n'est pas la bonne réponse. Réessayez !"
         )
 
     def view(self, params: EnigmaParams, state: JSON, player: str, ctx: MissionContext) -> JSON:

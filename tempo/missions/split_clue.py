@@ -14,6 +14,7 @@ from tempo.missions.base import (
     MissionType,
     Outcome,
     Params,
+    attempted,
     matches,
     text_answer,
     unknown_action,
@@ -166,15 +167,10 @@ class SplitClue(MissionType[SplitClueParams]):
         answer = text_answer(action)
         if isinstance(answer, MissionError):
             return Outcome(state=dict(state), error=answer)
-        new = {**state, "attempts": int(state.get("attempts", 0)) + 1}
-        if matches(answer, params.answers):
-            return Outcome(state=new, completed=True)
-        return Outcome(
-            state=new,
-            wrong=True,
-            error=MissionError(
-                "wrong_answer", "Ce n'est pas ça. Mettez bien tous vos fragments en commun !"
-            ),
+        return attempted(
+            state,
+            matches(answer, params.answers),
+            "Ce n'est pas ça. Mettez bien tous vos fragments en commun !",
         )
 
     def regroup(self, params: SplitClueParams, state: JSON, ctx: MissionContext) -> JSON:
