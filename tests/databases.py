@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from tempo.config import test_database, test_postgres_url
+from tests.settings import test_database, test_postgres_url
 
 BACKEND = test_database()
 ON_POSTGRES = BACKEND == "postgresql"

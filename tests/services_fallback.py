@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import make_url
 
-from tempo.config import test_postgres_url
+from tests.settings import test_postgres_url
 
 REDIS_ENV = "TEMPO_TEST_REDIS_URL"
 POSTGRES_ENV = "TEMPO_TEST_POSTGRES_URL"
