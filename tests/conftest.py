@@ -143,6 +143,34 @@ def _test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
             )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _content_parsed_once() -> Iterator[None]:
+    """`load_valid_content` parses the content folder's YAML on every call (~0.3 s of CPU).
+
+    Hundreds of tests load the same, unchanged folder: they get the result parsed for the same
+    files (paths, sizes, modification times) earlier in this process, as the console already
+    does with `current_content`. A folder a test copied or edited is parsed again.
+    """
+    from tempo.services.content import publishing as content
+
+    original = content.load_content
+    parsed: dict[Path, tuple[object, Any]] = {}
+
+    def load_once(root: Path, **options: Any) -> Any:
+        if options:
+            return original(root, **options)
+        folder = Path(root).resolve()
+        fingerprint = content._fingerprint(folder)
+        known = parsed.get(folder)
+        if known is None or known[0] != fingerprint:
+            known = parsed[folder] = (fingerprint, original(root))
+        return known[1]
+
+    content.load_content = load_once  # type: ignore[assignment]
+    yield
+    content.load_content = original  # type: ignore[assignment]
+
+
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Argon2 at its cheapest in tests: real parameters cost ~0.3 s a hash on this machine."""
@@ -173,7 +201,9 @@ def _fresh_content_caches() -> None:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """An application on a freshly migrated database (SQLite file or PostgreSQL schema)."""
-    application = create_app(make_config(tmp_path))
+    config = make_config(tmp_path)
+    databases.seed_sqlite(config.INSTANCE_DIR)  # a migrated copy: upgrade finds nothing to do
+    application = create_app(config)
     with application.app_context():
         schema.upgrade(db.engine)
     yield application
