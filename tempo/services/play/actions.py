@@ -222,17 +222,37 @@ def _offers_of(session: Session, team_id: int) -> tuple[str, ...]:
 def team_state(session: Session, team: Team, now: datetime) -> TeamState:
     """The engine's view of a team, read from the database."""
     cohort = team.cohort
-    missions, _rows = _progress_of(session, team.id)
-    return TeamState(
-        version=team.version,
-        shards=team.shards,
-        ai_strength=team.ai_strength,
-        flags=dict(team.flags),
+    state, _rows = _read_state(
+        session, team.id, cohort.id, cohort.status, team.version, team.shards,
+        team.ai_strength, team.flags, now,
+    )  # fmt: skip
+    return state
+
+
+def _read_state(
+    session: Session,
+    team_id: int,
+    cohort_id: int,
+    status: CohortStatus,
+    version: int,
+    shards: int,
+    ai_strength: int,
+    flags: dict[str, Any],
+    now: datetime,
+) -> tuple[TeamState, dict[str, Any]]:
+    # One reading for the ORM's team (team_state) and the action path's Core row (_run).
+    missions, rows = _progress_of(session, team_id)
+    state = TeamState(
+        version=version,
+        shards=shards,
+        ai_strength=ai_strength,
+        flags=dict(flags),
         missions=missions,
-        offers=_offers_of(session, team.id),
-        open_days=_open_days(session, cohort.id, cohort.status, now),
-        paused=cohort.status == CohortStatus.PAUSED,
+        offers=_offers_of(session, team_id),
+        open_days=_open_days(session, cohort_id, status, now),
+        paused=status == CohortStatus.PAUSED,
     )
+    return state, rows
 
 
 def _persist(
@@ -489,17 +509,10 @@ def _run(
                 team_id=team.id,
             )
         game = _game_of_version(session, team.scenario_version_id)
-        missions, rows = _progress_of(session, team.id)
-        state = TeamState(
-            version=team.version,
-            shards=team.shards,
-            ai_strength=team.ai_strength,
-            flags=dict(team.flags),
-            missions=missions,
-            offers=_offers_of(session, team.id),
-            open_days=_open_days(session, team.cohort_id, team.status, now),
-            paused=team.status == CohortStatus.PAUSED,
-        )
+        state, rows = _read_state(
+            session, team.id, team.cohort_id, team.status, team.version, team.shards,
+            team.ai_strength, team.flags, now,
+        )  # fmt: skip
         result, refusal = step(game, state, team.id)
         if refusal is None and result.error is not None:
             refusal = _error(result.error.code, result.error.message)
