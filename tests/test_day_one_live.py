@@ -15,7 +15,7 @@ import socketio
 
 from tests.engine.kit import dialogue_path
 from tests.live import LiveServer, start_server, stop_server
-from tests.realtime.helpers import content
+from tests.realtime.helpers import content, start_shards
 
 # Each test starts `tempo serve` processes: out of the fast tier.
 pytestmark = pytest.mark.slow
@@ -119,7 +119,8 @@ def test_day_one_can_be_played_through_from_phones(server: LiveServer) -> None:
     assert all(statuses[mid] == "in_progress" for mid in proofs)  # awaiting the counsellor
     expected_offers = {o for m in day1.missions if m.type != "proof" for o in m.unlocks}
     assert {o["id"] for o in snap["offers"]} == expected_offers
-    assert snap["team"]["shards"] == sum(m.reward for m in day1.missions if m.type != "proof")
+    earned = sum(m.reward for m in day1.missions if m.type != "proof")
+    assert snap["team"]["shards"] == start_shards() + earned
     versions = [e["version"] for e in bilal.events]
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
     assert versions[-1] == snap["version"]
@@ -158,7 +159,7 @@ def test_twenty_simultaneous_answers_from_two_phones_award_once(server: LiveServ
     assert len(replies) == 20
     assert sum(1 for r in replies if r["ok"] and not r.get("duplicate")) == 1
     snap = phones[1].call("state", {})["snapshot"]
-    assert snap["team"]["shards"] == mission.reward
+    assert snap["team"]["shards"] == start_shards() + mission.reward
     for phone in phones:
         completed = [e for e in phone.events if e["type"] == "mission.completed"]
         assert len(completed) == 1

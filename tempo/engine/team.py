@@ -129,10 +129,10 @@ class Game:
         return {m: self.status(team, m) for m in self.missions}
 
     def initial_team(self, version: int = 0, open_days: frozenset[int] = frozenset()) -> TeamState:
-        """A new team: no shards, the AI at full strength."""
+        """A new team: the scenario's starting éclats, the AI at full strength."""
         return TeamState(
             version=version,
-            shards=0,
+            shards=self.scenario.meta.starting_shards,
             ai_strength=self.scenario.meta.ai.strength,
             flags={},
             missions={},

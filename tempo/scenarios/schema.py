@@ -163,6 +163,9 @@ class ScenarioMeta(Model):
     company: str = Field(min_length=1)
     ai: Antagonist
     collective_goal: str | None = None
+    #: Éclats each team starts with, so that a first hint is affordable exactly when beginners
+    #: are stuck. A gift, not earnings: the ledger of earned éclats does not count it.
+    starting_shards: int = Field(default=0, ge=0, le=1000)
 
 
 class Character(Model):

@@ -37,7 +37,7 @@ def test_day_one_shards_are_the_sum_of_its_rewards() -> None:
     game = real_game()
     state = play_all(game, team(game, 1))
     total = sum(m.reward for m in day_missions(game, 1))
-    assert state.shards == total
+    assert state.shards == game.scenario.meta.starting_shards + total
     assert state.ai_strength == game.scenario.meta.ai.strength - total
 
 
@@ -101,7 +101,8 @@ def test_all_days_defeat_kronos() -> None:
     state = play_all(game, team(game, *range(1, 11)))
     assert game.scenario.meta.ai.name == "KRONOS"
     assert state.ai_strength == 0
-    assert state.shards == sum(m.reward for m in game.missions.values())
+    start = game.scenario.meta.starting_shards
+    assert state.shards == start + sum(m.reward for m in game.missions.values())
 
 
 def test_days_opened_one_by_one_reach_the_same_end() -> None:

@@ -39,6 +39,11 @@ def first_of_type(kind: str, day: int = 1) -> Any:
     return next(m for d, m in scenario.missions() if d.day == day and m.type == kind)
 
 
+def start_shards() -> int:
+    """The éclats each Tempo 2050 team starts with."""
+    return content().scenarios["tempo-2050"].meta.starting_shards
+
+
 def connect(app: Flask, rejoin_code: str) -> SocketIOTestClient:
     """A phone connected to /play with its personal code."""
     client = socketio.test_client(app, namespace=NS, auth={"rejoin": rejoin_code})

@@ -27,6 +27,7 @@ from tests.realtime.helpers import (
     first_of_type,
     mission,
     solve_badge,
+    start_shards,
     team_events,
 )
 
@@ -77,7 +78,7 @@ def test_completion_syncs_the_team_live_and_nobody_else(phones) -> None:  # type
     kinds = [e["type"] for e in events]
     assert kinds[0] == "mission.completed" and "mission.available" in kinds
     assert [e["version"] for e in events] == list(range(events[0]["version"], reply["version"] + 1))
-    assert events[0]["shards"] == mission(events[0]["mission"]).reward
+    assert events[0]["shards"] == start_shards() + mission(events[0]["mission"]).reward
     assert team_events(phones["chloe"]) == []
     assert team_events(phones["alice"]) == events
 
@@ -108,7 +109,7 @@ def test_two_teammates_completing_together_award_once(phones) -> None:  # type: 
     late = solve_badge(phones["bilal"])
     assert late["ok"] is False and late["error"]["code"] == "already_done"
     snap = call(phones["bilal"], "state", {})["snapshot"]
-    assert snap["team"]["shards"] == first_of_type("enigma").reward
+    assert snap["team"]["shards"] == start_shards() + first_of_type("enigma").reward
 
 
 def test_eleventh_wrong_answer_is_rate_limited(app: Flask, phones) -> None:  # type: ignore[no-untyped-def]
@@ -190,6 +191,19 @@ def test_hints_cost_shards_and_reach_the_whole_team(phones) -> None:  # type: ig
     view = call(phones["bilal"], "view", {"mission": m.id})["mission"]
     assert view["hints"][0]["text_html"] == event["text_html"]
     assert view["hints"][0]["text_html"].startswith("<p>")
+
+
+def test_a_new_team_can_afford_its_first_hint(phones) -> None:  # type: ignore[no-untyped-def]
+    """Teams start with the scenario's éclats: day 1's first hint is affordable at once."""
+    badge = first_of_type("enigma")
+    assert start_shards() >= badge.hints[0].cost
+    snap = call(phones["alice"], "state", {})["snapshot"]
+    assert snap["team"]["shards"] == start_shards()
+    bought = call(phones["alice"], "hint", {"id": "h-first", "mission": badge.id, "index": 0})
+    assert bought["ok"] is True
+    (event,) = team_events(phones["bilal"])
+    assert event["type"] == "hint.bought"
+    assert event["shards"] == start_shards() - badge.hints[0].cost
 
 
 def test_split_clue_deals_a_different_fragment_to_each_present_player(

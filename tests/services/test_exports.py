@@ -14,7 +14,7 @@ from tempo.models import Cohort, Player, utcnow
 from tempo.services.documents import exports
 from tempo.services.play import actions as play
 from tests.conftest import Demo
-from tests.realtime.helpers import mission
+from tests.realtime.helpers import mission, start_shards
 from tests.services.pdfs import is_blank, pages, texts
 
 BADGE, DIRECTORY = "d01-badge-entree", "d01-annuaire"
@@ -81,7 +81,8 @@ def test_teams_csv_sums_the_team(played: exports.CohortStats) -> None:
     earned = mission(BADGE).reward + mission(DIRECTORY).reward
     assert comets["Joueurs"] == "3" and comets["Missions réussies"] == "2"
     assert comets["Éclats gagnés"] == str(earned)
-    assert comets["Éclats (solde)"] == str(earned - mission(DIRECTORY).hints[0].cost)
+    balance = start_shards() + earned - mission(DIRECTORY).hints[0].cost
+    assert comets["Éclats (solde)"] == str(balance)
     assert comets["Indices utilisés"] == "1" and comets["Mauvaises réponses"] == "1"
     assert comets["Offres débloquées (nombre)"] == "1"
     assert comets["Rendez-vous réservés"] == "0"

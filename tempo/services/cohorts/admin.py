@@ -88,6 +88,8 @@ def create_cohort(
             )
         )
     strength = int(scenario["meta"]["ai"]["strength"])
+    # Versions frozen before the setting existed have no key: their teams start with nothing.
+    starting_shards = int(scenario["meta"].get("starting_shards", 0))
     for team_name in team_names:
         cohort.teams.append(
             Team(
@@ -95,6 +97,7 @@ def create_cohort(
                 join_code=new_code(session, Team.join_code, 6),
                 capacity=capacity,
                 ai_strength=strength,
+                shards=starting_shards,
             )
         )
     try:
