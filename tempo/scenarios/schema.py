@@ -163,6 +163,9 @@ class ScenarioMeta(Model):
     company: str = Field(min_length=1)
     ai: Antagonist
     collective_goal: str | None = None
+    # The character who stands for the real counsellor (an id of characters.yaml): the phones'
+    # inbox of counsellors' messages is named after them (« Messages d'Inès »).
+    counsellor: str | None = Field(default=None, pattern=SLUG)
 
 
 class Character(Model):
