@@ -196,7 +196,7 @@ def _load_scenario(
     character_ids = {ch.id for ch in chars.characters} if chars else None
     counsellor = meta.counsellor if meta else None
     if meta_src and counsellor and character_ids is not None and counsellor not in character_ids:
-        c.add(meta_src, ("counsellor",), f"personnage inconnu : {meta.counsellor!r}")
+        c.add(meta_src, ("counsellor",), f"personnage inconnu : {counsellor!r}")
     _check_missions(days, character_ids, offers, meta_src, c)
     if len(c.errors) != before or meta is None or chars is None:
         return None
