@@ -41,7 +41,9 @@ def test_a_closed_phone_reads_the_message_and_the_console_sees_it(
     console.locator("#message-text").fill("Retrouvez-moi devant la médiathèque à 14 h.")
     console.get_by_role("button", name="Envoyer aux téléphones").click()
     reads = console.locator(".c-message__reads").first
-    expect(reads).to_have_text(re.compile(r"Pas encore lu par (Léa, Sam|Sam, Léa)"), timeout=TIMEOUT)
+    expect(reads).to_have_text(
+        re.compile(r"Pas encore lu par (Léa, Sam|Sam, Léa)"), timeout=TIMEOUT
+    )
 
     # Léa was online: the toast announced it, and her inbox keeps it.
     expect(lea.locator("#toasts")).to_contain_text("médiathèque", timeout=TIMEOUT)
