@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tempo.config import PROJECT_ROOT, Config, check_secret_key
 from tempo.extensions import babel, compress, csrf, db, socketio, socketio_internals
 from tempo.infra.transactions import configure_sqlite
+from tempo.realtime import owners as socket_owners
 from tempo.realtime.presence import EXTENSION, make_presence
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
@@ -55,6 +56,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = make_presence(
         app.config, on_lost=lambda teams: _play_namespace.announce_presence(app, teams)
     )
+    app.extensions[socket_owners.EXTENSION] = socket_owners.make_owners(app.config)
     if cfg.TRUSTED_PROXIES > 0:
         # Outermost, so Socket.IO requests (Origin checks) see the proxy's view too. Each hop
         # appends to X-Forwarded-For; trusting exactly N hops means a client cannot forge its

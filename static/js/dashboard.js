@@ -31,5 +31,7 @@
   const socket = window.io("/console", { auth: { cohort: board.dataset.cohort } });
   socket.on("team.event", refresh);
   socket.on("presence", refresh);
+  socket.on("message.sent", refresh);
+  socket.on("message.read", refresh);
   socket.on("connect", () => document.body.dataset.live = "1");
 })();

@@ -3,6 +3,7 @@
    Speaks the /play Socket.IO protocol described in docs/protocol.md. */
 import { $, $$, h, plain, plural, quote, rich } from "./dom.js";
 import { missionType } from "./missions/index.js";
+import { startInbox } from "./inbox.js";
 
 (function () {
   "use strict";
@@ -110,7 +111,7 @@ import { missionType } from "./missions/index.js";
   });
   socket.on("team.event", onTeamEvent);
   socket.on("presence", onPresence);
-  socket.on("notice", (n) => toast("📣 " + (n.from ? n.from + "\u00a0: " : "") + n.message, true));
+  startInbox(socket, toast);   // counsellors' messages: `notice` and the inbox (static/js/inbox.js)
 
   // ---------------------------------------------------------------- versions and sync
   function sync() {

@@ -11,6 +11,7 @@ from tempo.models.booking import (
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
 from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
+from tempo.models.message import Message, MessageRead
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
@@ -41,6 +42,8 @@ __all__ = [
     "DiagnosticSession",
     "LoginFailure",
     "MailStatus",
+    "Message",
+    "MessageRead",
     "MissionProgress",
     "MissionStatus",
     "OutboundAttachment",

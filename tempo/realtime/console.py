@@ -12,6 +12,7 @@ from socketio.exceptions import ConnectionRefusedError
 from tempo.extensions import db, socketio
 from tempo.models import Role
 from tempo.realtime import publish
+from tempo.realtime.owners import owners, staff_owner
 from tempo.services.cohorts import admin as cohort_service
 from tempo.staff_session import current_staff
 
@@ -58,3 +59,16 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
             }
         )
     join_room(publish.console_room(cohort.id))
+    # Known by account and by cohort, so deactivating the account or taking the cohort away
+    # from it ends these connections at once (tempo.web.console: accounts, cohorts).
+    owners.add(
+        request.sid,  # type: ignore[attr-defined]
+        staff_owner(staff.id),
+        staff_owner(staff.id, cohort.id),
+    )
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args: Any) -> None:
+    """Forget the connection."""
+    owners.remove(request.sid)  # type: ignore[attr-defined]

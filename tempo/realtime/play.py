@@ -14,7 +14,9 @@ from tempo.infra.clock import now
 from tempo.missions import registry
 from tempo.models import CohortStatus, Player, Team
 from tempo.realtime import publish
+from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.presence import presence
+from tempo.services.cohorts import messages
 from tempo.services.content import games
 from tempo.services.play import actions as play
 from tempo.services.play import teamlog
@@ -45,13 +47,16 @@ def _refused(code: str, message: str) -> dict[str, Any]:
 
 
 def _emit_presence(team_id: int) -> None:
-    online = presence.online(team_id)
-    # Fragments move before phones hear of the change, so the views they ask for are the new ones.
-    regroup(db.session(), team_id, online, now())
     # Two columns, not the Player objects: this runs on every connection and departure.
     players = db.session.execute(
         select(Player.id, Player.pseudonym).where(Player.team_id == team_id).order_by(Player.id)
     ).all()
+    # Only the team's members: a player just moved away may still have a socket here for a
+    # moment (the move disconnects it, possibly on another process).
+    members = {pid for pid, _pseudonym in players}
+    online = [pid for pid in presence.online(team_id) if pid in members]
+    # Fragments move before phones hear of the change, so the views they ask for are the new ones.
+    regroup(db.session(), team_id, online, now())
     cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
     publish.presence(
         team_id,
@@ -95,15 +100,19 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
             }
         )
     team = player.team
+    sid = request.sid  # type: ignore[attr-defined]
     join_room(publish.team_room(team.id))
     join_room(publish.cohort_room(team.cohort_id))
-    presence.add(team.id, request.sid, player.id)  # type: ignore[attr-defined]
+    join_room(publish.player_room(player.id))
+    owners.add(sid, player_owner(player.id))
+    presence.add(team.id, sid, player.id)
     _emit_presence(team.id)
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     """Tell the team who left."""
+    owners.remove(request.sid)  # type: ignore[attr-defined]
     team_id = presence.remove(request.sid)  # type: ignore[attr-defined]
     if team_id is not None:
         _emit_presence(team_id)
@@ -211,3 +220,28 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         return _refused(exc.code, exc.message)
     publish.publish({reply.team_id or team_id: reply.events}, reply.cohort_id)
     return reply.ack()
+
+
+@socketio.on("inbox", namespace=NAMESPACE)
+def on_inbox(_data: Any = None) -> dict[str, Any]:
+    """The player's inbox of counsellors' messages, newest first, with the unread count."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    return {"ok": True, **messages.inbox(db.session(), player)}
+
+
+@socketio.on("inbox.read", namespace=NAMESPACE)
+def on_inbox_read(data: Any = None) -> dict[str, Any]:
+    """The player opened their inbox: these messages are read (again: nothing changes)."""
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    ids = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(ids, list):
+        return _refused("invalid_request", "Demande illisible (messages attendus).")
+    player_id, cohort_id = player.id, player.team.cohort_id
+    new = messages.mark_read(db.session(), player, ids[:200], now())
+    if new:
+        publish.messages_read(cohort_id, player_id, new)
+    return {"ok": True, "read": new}

@@ -38,6 +38,11 @@ def cohort_room(cohort_id: int) -> str:
     return f"cohort:{cohort_id}"
 
 
+def player_room(player_id: int) -> str:
+    """The room of one player's phones (their messages)."""
+    return f"player:{player_id}"
+
+
 def console_room(cohort_id: int) -> str:
     """The room of the dashboards open on a cohort."""
     return f"console:{cohort_id}"
@@ -72,12 +77,32 @@ class Publisher:
                     )
 
     def notice(
-        self, message: str, sender: str, team_id: int | None = None, cohort_id: int | None = None
+        self,
+        item: dict[str, Any],
+        cohort_id: int,
+        team_id: int | None = None,
+        player_id: int | None = None,
     ) -> None:
-        """A counsellor's message or hint to one team's phones or every phone of a cohort."""
-        payload = {"from": sender, "message": message}
-        room = team_room(team_id) if team_id is not None else cohort_room(cohort_id or 0)
-        self.server.emit("notice", payload, to=room, namespace=PLAY)
+        """A counsellor's stored message (`messages.item`) to its phones; dashboards redraw."""
+        if player_id is not None:
+            room = player_room(player_id)
+        else:
+            room = team_room(team_id) if team_id is not None else cohort_room(cohort_id)
+        self.server.emit("notice", item, to=room, namespace=PLAY)
+        self.server.emit(
+            "message.sent", {"message": item["id"]}, to=console_room(cohort_id), namespace=CONSOLE
+        )
+
+    def messages_read(self, cohort_id: int, player_id: int, message_ids: list[int]) -> None:
+        """Tell the cohort's dashboards that a player has read messages."""
+        payload = {"player": player_id, "messages": message_ids}
+        self.server.emit("message.read", payload, to=console_room(cohort_id), namespace=CONSOLE)
+
+    def disconnect(self, sids: list[str], namespace: str) -> None:
+        """End these connections, whichever server process holds them (through the queue)."""
+        for sid in sids:
+            # Flask-SocketIO's python-socketio server: its pub/sub manager reaches other processes.
+            self.server.server.disconnect(sid, namespace=namespace)  # type: ignore[attr-defined]
 
     def presence(
         self,
@@ -108,7 +133,9 @@ local = Publisher(socketio, _cohort_in_session)
 
 publish = local.publish
 notice = local.notice
+messages_read = local.messages_read
 presence = local.presence
+disconnect = local.disconnect
 
 
 def external(app: Flask) -> Publisher | None:

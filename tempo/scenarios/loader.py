@@ -194,6 +194,9 @@ def _load_scenario(
             c.add(src, ("day",), f"jour {day.day} déjà défini dans {numbers[day.day]}")
         numbers[day.day] = src.file
     character_ids = {ch.id for ch in chars.characters} if chars else None
+    counsellor = meta.counsellor if meta else None
+    if meta_src and counsellor and character_ids is not None and counsellor not in character_ids:
+        c.add(meta_src, ("counsellor",), f"personnage inconnu : {counsellor!r}")
     _check_missions(days, character_ids, offers, meta_src, c)
     if len(c.errors) != before or meta is None or chars is None:
         return None

@@ -166,6 +166,9 @@ class ScenarioMeta(Model):
     #: Éclats each team starts with, so that a first hint is affordable exactly when beginners
     #: are stuck. A gift, not earnings: the ledger of earned éclats does not count it.
     starting_shards: int = Field(default=0, ge=0, le=1000)
+    # The character who stands for the real counsellor (an id of characters.yaml): the phones'
+    # inbox of counsellors' messages is named after them (« Messages d'Inès »).
+    counsellor: str | None = Field(default=None, pattern=SLUG)
 
 
 class Character(Model):

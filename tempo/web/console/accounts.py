@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 
 from tempo.extensions import db
 from tempo.models import Role, StaffAccount
+from tempo.realtime.owners import owners, staff_owner
+from tempo.realtime.publish import CONSOLE, disconnect
 from tempo.services.staff import accounts as staff_service
 from tempo.staff_session import SESSION_KEY
 from tempo.web.auth import staff_required
@@ -64,6 +66,11 @@ def _handover(account: StaffAccount, password: str) -> ResponseReturnValue:
     return _accounts_page(handover={"account": account, "password": password})
 
 
+def _end_consoles(account_id: int) -> None:
+    """Close the account's live dashboards now: their sessions have just ended."""
+    disconnect(owners.sids(staff_owner(account_id)), CONSOLE)
+
+
 def _target(account_id: int) -> StaffAccount:
     account = db.session.get(StaffAccount, account_id)
     if account is None:
@@ -81,6 +88,8 @@ def set_active(account_id: int) -> ResponseReturnValue:
         staff_service.set_active(db.session(), account.id, active, me())
     except staff_service.StaffError as exc:
         return _accounts_page(account_error=(account.id, str(exc)), status=400)
+    if not active:
+        _end_consoles(account.id)
     if active:
         flash(_("Le compte de %(name)s est réactivé.", name=account.display_name))
     else:
@@ -99,6 +108,7 @@ def reset_password(account_id: int) -> ResponseReturnValue:
         staff_service.reset_password(db.session(), account.id, password)
     except staff_service.StaffError as exc:
         return _accounts_page(account_error=(account.id, str(exc)), status=400)
+    _end_consoles(account.id)
     if not typed:
         return _handover(account, password)
     flash(_("Nouveau mot de passe enregistré pour %(name)s.", name=account.display_name))

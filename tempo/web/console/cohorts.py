@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Role
+from tempo.realtime.owners import owners, staff_owner
+from tempo.realtime.publish import CONSOLE, disconnect
 from tempo.services.cohorts import admin as cohort_service
 from tempo.services.cohorts.state import cohort_state, local
 from tempo.services.content import publishing as content_service
@@ -209,6 +211,8 @@ def edit_cohort(slug: str) -> ResponseReturnValue:
     """Rename a cohort, change its counsellors and whether weekends are played."""
     found = cohort_or_404(slug)
     errors: dict[str, str] = {}
+    # Counsellors who see this cohort only as one of theirs (administrators see every cohort).
+    before = {c.id for c in found.counsellors if c.role != Role.ADMIN}
     form = {
         "name": found.name,
         "counsellors": tuple(c.id for c in found.counsellors),
@@ -232,6 +236,10 @@ def edit_cohort(slug: str) -> ResponseReturnValue:
         except cohort_service.FormError as exc:
             errors.update(exc.errors)
         else:
+            # Whoever was taken off the cohort stops seeing its dashboard live at once.
+            kept = {c.id for c in found.counsellors}
+            for staff_id in sorted(before - kept):
+                disconnect(owners.sids(staff_owner(staff_id, found.id)), CONSOLE)
             flash(_("Modifications enregistrées."))
             return redirect(url_for("console.cohort", slug=slug))
     return render_template(

@@ -22,10 +22,12 @@ from flask_babel import lazy_gettext as _l
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Cohort, Role
+from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.presence import presence
-from tempo.realtime.publish import notice, publish
+from tempo.realtime.publish import PLAY, disconnect, notice, publish
 from tempo.services.calendar import days as calendar_service
 from tempo.services.cohorts import dashboard as service
+from tempo.services.cohorts import messages
 from tempo.services.cohorts.state import cohort_state
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents import exports, printkit
@@ -48,9 +50,11 @@ STATUS_LABELS = {
 
 def _board(found: Cohort) -> dict[str, Any]:
     online = {t.id: presence.online(t.id) for t in found.teams}
-    return service.board(
+    out = service.board(
         db.session(), found, now(), online, float(current_app.config["STUCK_MINUTES"])
     )
+    out["messages"] = messages.console_list(db.session(), found)
+    return out
 
 
 def _back(slug: str) -> ResponseReturnValue:
@@ -131,29 +135,32 @@ def pause(slug: str) -> ResponseReturnValue:
 @bp.post("/message")
 @staff_required(Role.COUNSELLOR)
 def message(slug: str) -> ResponseReturnValue:
-    """A message or a hint to one team's phones, or to the whole cohort."""
+    """A message or a hint to one team's phones, or to the whole cohort: kept, then sent."""
     found = cohort_or_404(slug)
-    text = request.form.get("message", "").strip()[:500]
-    if not text:
-        flash(_("Écrivez le message à envoyer."))
-        return _back(slug)
     target = request.form.get("team", "")
-    sender = me().display_name
-    if target.isdigit():
-        try:
-            team = service.team_of(db.session(), found, int(target))
-        except service.DashboardError as exc:
-            flash(exc.message)
-            return _back(slug)
-        notice(text, sender, team_id=team.id)
-        flash(_("Message envoyé à l'équipe %(team)s.", team=team.name))
+    team_id = int(target) if target.isdigit() else None
+    try:
+        sent = messages.send(
+            db.session(), found, me(), request.form.get("message", ""), now(), team_id=team_id
+        )
+    except messages.MessageError as exc:
+        flash(exc.message)
+        return _back(slug)
+    notice(
+        messages.item(sent, found.timezone),
+        sent.cohort_id,
+        team_id=sent.team_id,
+        player_id=sent.player_id,
+    )
+    if sent.team_id is not None:
+        name = service.team_of(db.session(), found, sent.team_id).name
+        flash(_("Message envoyé à l'équipe %(team)s.", team=name))
     else:
-        notice(text, sender, cohort_id=found.id)
         flash(_("Message envoyé à toute la cohorte."))
     return _back(slug)
 
 
-def _run(slug: str, action: Any, done: str) -> ResponseReturnValue:
+def _run(slug: str, action: Any, done: str, then: Any = None) -> ResponseReturnValue:
     found = cohort_or_404(slug)
     try:
         out = action(found)
@@ -161,6 +168,8 @@ def _run(slug: str, action: Any, done: str) -> ResponseReturnValue:
         flash(exc.message)
         return _back(slug)
     publish(out)
+    if then is not None:
+        then()
     flash(done)
     return _back(slug)
 
@@ -200,6 +209,10 @@ def move(slug: str) -> ResponseReturnValue:
         slug,
         lambda c: service.move_player(db.session(), c, player_id, team_id, now()),
         _("Joueur déplacé."),
+        # Their phones stop hearing the old team at once: the server ends their connections (on
+        # whichever process holds them), they reconnect into the new team's rooms, and both
+        # teams' presence and split-clue fragments are dealt again as they leave and come back.
+        then=lambda: disconnect(owners.sids(player_owner(player_id)), PLAY),
     )
 
 

@@ -26,6 +26,7 @@ from tempo.models import Player
 from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
 from tempo.realtime.publish import publish
+from tempo.services.cohorts import messages
 from tempo.services.content import games
 from tempo.services.play import actions as play
 from tempo.services.play import checkpoints, proofs, qr
@@ -105,6 +106,7 @@ def game() -> ResponseReturnValue:
         player=player,
         team=player.team,
         rejoin_url=public_url(url_for("play.rejoin", code=player.rejoin_code)),
+        inbox_title=messages.inbox_title(player.team.cohort),
     )
 
 
