@@ -126,6 +126,20 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+def waited(since: datetime | None, now: datetime) -> str:
+    """How long since `since`, in French: « 12 min », « 2 h 05 », « 3 j »."""
+    if since is None:
+        return "un moment"
+    minutes = max(0, _minutes(now - since))
+    if minutes < 1:
+        return "moins d'une minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d}"
+    return f"{minutes // (24 * 60)} j"
+
+
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
 
@@ -163,7 +177,6 @@ def alerts(
             if m.pending_since is not None and now - m.pending_since >= timedelta(
                 minutes=limits.proof_minutes
             ):
-                waited = _minutes(now - m.pending_since)
                 out.append(
                     Alert(
                         key=f"proof:{team.id}:{m.id}:{_stamp(m.pending_since)}",
@@ -171,7 +184,7 @@ def alerts(
                         team_id=team.id,
                         team=team.name,
                         text=f"La preuve de {team.name} pour « {m.title} » (jour {m.day}) "
-                        f"attend depuis {waited} min.",
+                        f"attend depuis {waited(m.pending_since, now)}.",
                         action=ACT_REVIEW,
                         mission_id=m.id,
                     )
@@ -224,7 +237,7 @@ def alerts(
                         team_id=team.id,
                         team=team.name,
                         text=f"Tous les joueurs de {team.name} se sont déconnectés "
-                        f"(dernière action il y a {_minutes(now - since)} min).",
+                        f"(dernière action il y a {waited(since, now)}).",
                         action=ACT_MESSAGE,
                     )
                 )
@@ -239,7 +252,7 @@ def alerts(
                     kind=STALLED,
                     team_id=team.id,
                     team=team.name,
-                    text=f"{team.name} n'a rien tenté depuis {_minutes(now - quiet_since)} min "
+                    text=f"{team.name} n'a rien tenté depuis {waited(quiet_since, now)} "
                     f"({len(playable)} mission(s) à jouer).",
                     action=action,
                     mission_id=mission,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tempo.models import Cohort, MissionProgress, Player
-from tempo.services.cohorts.alerts import proofs_submitted
+from tempo.services.cohorts.alerts import proofs_submitted, waited
 from tempo.services.content.games import game_for
 
 
@@ -33,17 +33,8 @@ class PendingProof:
     since: datetime | None  # when it was sent
 
     def waited(self, now: datetime) -> str:
-        """How long it has waited, in French: « 12 min », « 2 h 05 », « 3 j »."""
-        if self.since is None:
-            return "un moment"
-        minutes = max(0, int((now - self.since).total_seconds() // 60))
-        if minutes < 1:
-            return "moins d'une minute"
-        if minutes < 60:
-            return f"{minutes} min"
-        if minutes < 24 * 60:
-            return f"{minutes // 60} h {minutes % 60:02d}"
-        return f"{minutes // (24 * 60)} j"
+        """How long it has waited, in French."""
+        return waited(self.since, now)
 
 
 def pending_proofs(session: Session, cohort: Cohort) -> list[PendingProof]:
