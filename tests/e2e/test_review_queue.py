@@ -25,6 +25,7 @@ PASSWORD = "mot-de-passe-solide"
 PROOF = "d06-photo-repere"
 BOARD = "/console/cohortes/demo/tableau"
 
+
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The demo server, with alerts that fire at once (a proof waiting, a team not started)."""

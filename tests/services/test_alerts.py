@@ -62,7 +62,9 @@ def test_a_team_that_has_not_started_is_never_stuck_only_gently_idle() -> None:
     found = alerts.alerts([joined], OPENED + timedelta(minutes=31), LIMITS)
     assert _kinds(found) == [alerts.IDLE]
     assert found[0].gentle and found[0].action == alerts.ACT_MESSAGE
-    assert found[0].text == "Les Comètes n'a pas encore commencé le jour 1 (3 joueur(s) inscrit(s))."
+    assert found[0].text == (
+        "Les Comètes n'a pas encore commencé le jour 1 (3 joueur(s) inscrit(s))."
+    )
     assert found[0].action_label == "Envoyer un message"
     # Offline and not started: still nothing alarming.
     assert _kinds(alerts.alerts([_team(online=0)], OPENED + timedelta(minutes=31), LIMITS)) == [
@@ -91,9 +93,7 @@ def test_a_day_that_just_opened_gives_time_before_a_stall() -> None:
     yesterday = OPENED - timedelta(hours=20)
     team = _team(last_activity=yesterday)
     assert alerts.alerts([team], OPENED + timedelta(minutes=3), LIMITS) == []
-    assert _kinds(alerts.alerts([team], OPENED + timedelta(minutes=21), LIMITS)) == [
-        alerts.STALLED
-    ]
+    assert _kinds(alerts.alerts([team], OPENED + timedelta(minutes=21), LIMITS)) == [alerts.STALLED]
 
 
 def test_wrong_answers_on_an_old_day_mission_raise_an_alert_with_its_day() -> None:

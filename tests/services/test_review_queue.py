@@ -42,7 +42,8 @@ def test_pending_proofs_of_several_days_oldest_first(app: Flask, demo: Demo) -> 
         ]
         for player, mission, data, minutes in sends:
             at = start + timedelta(minutes=minutes)
-            reply = perform(db.session, player, f"p-{mission}-{player.id}", mission, "submit", data, at)
+            action_id = f"p-{mission}-{player.id}"
+            reply = perform(db.session, player, action_id, mission, "submit", data, at)
             assert reply.ok, reply.error
         calendar.close_day(db.session, demo.cohort_id, 6, start + timedelta(minutes=20))
 
