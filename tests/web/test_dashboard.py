@@ -16,6 +16,7 @@ from PIL import Image
 
 from tempo.extensions import db, socketio
 from tempo.models import Cohort, MissionProgress, Player, Role, StaffAccount, Team, utcnow
+from tempo.services.calendar import days as calendar
 from tests.conftest import Demo
 from tests.realtime.helpers import NS, act, connect, first_of_type, team_events
 from tests.web.console_kit import (
@@ -413,3 +414,35 @@ def test_alerts_with_the_injected_clock_act_and_dismiss(
     assert alert not in text(other.get(BOARD))  # dismissed for everyone, across reloads
     queue = text(admin.get(BOARD.replace("/tableau", "/a-valider")))
     assert "Aucune preuve à valider." in queue
+
+
+def test_a_proof_refused_from_the_review_queue_comes_back_to_it(
+    app: Flask, admin: FlaskClient, demo: Demo, phones: dict[str, SocketIOTestClient]
+) -> None:
+    """Day 9's text proof waits in the queue while day 10 is open; refused there, the team is
+    told with the comment and the counsellor stays on the (now empty) queue."""
+    with app.app_context():
+        for day in (9, 10):
+            calendar.unlock_day(db.session, demo.cohort_id, day, utcnow())
+    act(phones["alice"], "d09-notre-projet", "submit", text="Un café solidaire.")
+    queue_url = BOARD.replace("/tableau", "/a-valider")
+    page = text(admin.get(queue_url))
+    assert f"{demo.names[0]} — {first_of_type('proof', day=9).title}" in page
+    assert "Un café solidaire." in page and "envoyée par Alice" in page
+    assert 'data-pending="1"' in admin.get(BOARD).get_data(as_text=True)
+    phones["alice"].get_received(NS)
+    answer = admin.post(
+        BOARD.replace("/tableau", "/preuve"),
+        data={
+            "team": demo.team_ids[0],
+            "mission": "d09-notre-projet",
+            "accepted": "0",
+            "comment": "Précisez qui fait quoi.",
+            "back": "queue",
+        },
+    )
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/a-valider")
+    page = text(admin.get(queue_url))
+    assert "Preuve refusée." in page and "Aucune preuve à valider." in page
+    reviewed = [e for e in team_events(phones["alice"]) if e["type"] == "proof.reviewed"]
+    assert reviewed and reviewed[0]["accepted"] is False

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tempo.engine.team import AVAILABLE, DONE, IN_PROGRESS
+from tempo.engine.team import AVAILABLE, DONE, IN_PROGRESS, TeamState
 from tempo.infra.transactions import write_transaction
 from tempo.models import Cohort, DismissedAlert, MissionProgress, TeamEvent, WrongAttempt
 from tempo.services.content.games import game_for
@@ -279,8 +279,12 @@ def team_facts(
     now: datetime,
     online: Mapping[int, Sequence[int]],
     window_minutes: float,
+    states: Mapping[int, TeamState] | None = None,
 ) -> list[TeamFacts]:
-    """The facts the rules need, for every team of the cohort, read in a few queries."""
+    """The facts the rules need, for every team of the cohort, read in a few queries.
+
+    `states`: the teams' states if the caller has already read them (the dashboard has).
+    """
     game = game_for(cohort.scenario_version)
     teams = sorted(cohort.teams, key=lambda t: t.id)
     ids = [t.id for t in teams]
@@ -310,7 +314,7 @@ def team_facts(
     submitted = proofs_submitted(session, ids)
     out = []
     for team in teams:
-        state = team_state(session, team, now)
+        state = states[team.id] if states and team.id in states else team_state(session, team, now)
         missions = []
         for mission_id, mission in game.missions.items():
             day = game.day_of[mission_id]
@@ -380,9 +384,10 @@ def cohort_alerts(
     now: datetime,
     online: Mapping[int, Sequence[int]],
     limits: Thresholds,
+    states: Mapping[int, TeamState] | None = None,
 ) -> list[Alert]:
     """The cohort's alerts a counsellor has not dismissed."""
-    facts = team_facts(session, cohort, now, online, limits.wrong_window_minutes)
+    facts = team_facts(session, cohort, now, online, limits.wrong_window_minutes, states)
     running = cohort.status.value == "running"
     return visible(alerts(facts, now, limits, running), dismissed(session, cohort))
 

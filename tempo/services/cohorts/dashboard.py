@@ -165,7 +165,7 @@ def board(
         "missions": missions,
         "rows": rows,
         "feed": feed,
-        "alerts": cohort_alerts(session, cohort, now, online, limits),
+        "alerts": cohort_alerts(session, cohort, now, online, limits, states),
         "pending": pending_count(session, cohort),
     }
 
