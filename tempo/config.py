@@ -82,7 +82,13 @@ class Config:
     # A proof photo's declared size, checked before decoding (which needs memory in proportion
     # to the pixels): 40 megapixels is above every phone camera's default mode.
     PROOF_MAX_PIXELS: int = 40_000_000
-    STUCK_MINUTES: float = 20
+    # The dashboard's alerts (tempo/services/cohorts/alerts.py).
+    ALERT_STALL_MINUTES: float = 20
+    ALERT_WRONG_COUNT: int = 4
+    ALERT_WRONG_WINDOW_MINUTES: float = 30
+    ALERT_OFFLINE_MINUTES: float = 5
+    ALERT_PROOF_MINUTES: float = 10
+    ALERT_IDLE_MINUTES: float = 30
     STAFF_SESSION_HOURS: float = 8
     STAFF_IDLE_MINUTES: float = 60
     STAFF_LOGIN_MAX_FAILURES: int = 5
@@ -128,7 +134,13 @@ class Config:
             WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
             MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
             PROOF_MAX_PIXELS=int(_env("PROOF_MAX_PIXELS", "40000000")),
-            STUCK_MINUTES=float(_env("STUCK_MINUTES", "20")),
+            # TEMPO_STUCK_MINUTES, the former name, is still read.
+            ALERT_STALL_MINUTES=float(_env("ALERT_STALL_MINUTES", _env("STUCK_MINUTES", "20"))),
+            ALERT_WRONG_COUNT=int(_env("ALERT_WRONG_COUNT", "4")),
+            ALERT_WRONG_WINDOW_MINUTES=float(_env("ALERT_WRONG_WINDOW_MINUTES", "30")),
+            ALERT_OFFLINE_MINUTES=float(_env("ALERT_OFFLINE_MINUTES", "5")),
+            ALERT_PROOF_MINUTES=float(_env("ALERT_PROOF_MINUTES", "10")),
+            ALERT_IDLE_MINUTES=float(_env("ALERT_IDLE_MINUTES", "30")),
             STAFF_SESSION_HOURS=float(_env("STAFF_SESSION_HOURS", "8")),
             STAFF_IDLE_MINUTES=float(_env("STAFF_IDLE_MINUTES", "60")),
             STAFF_LOGIN_MAX_FAILURES=int(_env("STAFF_LOGIN_MAX_FAILURES", "5")),

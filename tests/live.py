@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +47,15 @@ class LiveServer:
         return done.stdout
 
 
-def start_server(instance: Path) -> LiveServer:
+def start_server(instance: Path, settings: Mapping[str, str] | None = None) -> LiveServer:
     """Create the demo cohort with `tempo demo`, then start `tempo serve` (gevent).
 
     The database is the instance's: its SQLite file, or its schema on a PostgreSQL run.
+    `settings`: extra TEMPO_* variables for this server (thresholds a test shortens).
     """
     port = _free_port()
     env = {**os.environ, "TEMPO_INSTANCE_DIR": str(instance), "TEMPO_PORT": str(port)}
+    env.update(settings or {})
     url = database_url(instance)  # the instance's PostgreSQL schema on a PostgreSQL run
     if url is None:
         env.pop("TEMPO_DATABASE_URL", None)

@@ -1,9 +1,11 @@
-// The live dashboard: redraws its board when the cohort's teams change, asks before destructive actions.
+// The live dashboard and the review queue: redraw their live part when the cohort's teams change, asks before destructive actions.
 (() => {
   "use strict";
   const board = document.getElementById("board");
   document.addEventListener("submit", (e) => {
-    const msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    // The button pressed may ask on its own (refusing a proof, not accepting it).
+    const asker = e.submitter && e.submitter.hasAttribute("data-confirm") ? e.submitter : e.target;
+    const msg = asker.getAttribute && asker.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
   if (!board || typeof io === "undefined") return;

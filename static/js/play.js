@@ -209,7 +209,9 @@ import { startInbox } from "./inbox.js";
       case "hint.bought":
         team.shards = ev.shards;
         if (m && m.hints) m.hints.forEach((x) => { if (x.index === ev.index) { x.text_html = ev.text_html; x.text = ev.text; } });
-        toast("💡 " + said(ev.by, "as", "a") + " acheté l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + " (−" + ev.cost + " éclats).");
+        toast(ev.given
+          ? "💡 Votre conseiller·ère vous offre l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + "."
+          : "💡 " + said(ev.by, "as", "a") + " acheté l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + " (−" + ev.cost + " éclats).");
         break;
       case "mission.updated":
         if (m && missionType(m.type).updated) missionType(m.type).updated(ev, ui);

@@ -254,8 +254,13 @@ class Game:
                 changed.add(mission_id)
         return Result(replace(team, missions=missions), changed=changed)
 
-    def buy_hint(self, team: TeamState, mission_id: str, index: int, player: str) -> Result:
-        """Spend shards on the mission's next hint (hints are bought in order)."""
+    def buy_hint(
+        self, team: TeamState, mission_id: str, index: int, player: str, given: bool = False
+    ) -> Result:
+        """Spend shards on the mission's next hint (hints are bought in order).
+
+        `given`: a counsellor offers it (from the dashboard's alerts): it costs nothing.
+        """
         refusal = pause_refusal(team, "hint") or self._playable(team, mission_id)
         if refusal is not None:
             return Result(team, error=refusal)
@@ -265,7 +270,7 @@ class Game:
             return Result(team, error=MissionError("hint_owned", "Votre équipe a déjà cet indice."))
         if index != record.hints_used or index >= len(hints):
             return Result(team, error=MissionError("no_hint", "Cet indice n'est pas disponible."))
-        cost = hints[index].cost
+        cost = 0 if given else hints[index].cost
         if team.shards < cost:
             return Result(
                 team,
@@ -289,6 +294,8 @@ class Game:
             "shards": new_team.shards,
             "by": player,
         }
+        if given:
+            event["given"] = True
         return Result(new_team, [event], changed={mission_id})
 
     def mission_view(

@@ -8,7 +8,7 @@ from tempo.models.booking import (
     Booking,
     BookingStatus,
 )
-from tempo.models.cohort import Cohort, CohortDay, CohortStatus, cohort_counsellor
+from tempo.models.cohort import Cohort, CohortDay, CohortStatus, DismissedAlert, cohort_counsellor
 from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.message import Message, MessageRead
@@ -40,6 +40,7 @@ __all__ = [
     "CohortStatus",
     "DiagnosticAnswer",
     "DiagnosticSession",
+    "DismissedAlert",
     "LoginFailure",
     "MailStatus",
     "Message",

@@ -88,3 +88,22 @@ class CohortDay(Base):
     closed_at: Mapped[datetime | None]
 
     cohort: Mapped[Cohort] = relationship(back_populates="days")
+
+
+class DismissedAlert(Base):
+    """A dashboard alert a counsellor dismissed, for every counsellor of the cohort.
+
+    The key names the situation (team, mission, and what grew: a count, an instant), so the
+    same alert stays dismissed across reloads while a worse or different one shows again.
+    """
+
+    __tablename__ = "dismissed_alert"
+    __table_args__ = (UniqueConstraint("cohort_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    dismissed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL")
+    )
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)

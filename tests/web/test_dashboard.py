@@ -16,6 +16,7 @@ from PIL import Image
 
 from tempo.extensions import db, socketio
 from tempo.models import Cohort, MissionProgress, Player, Role, StaffAccount, Team, utcnow
+from tempo.services.calendar import days as calendar
 from tests.conftest import Demo
 from tests.realtime.helpers import NS, act, connect, first_of_type, team_events
 from tests.web.console_kit import (
@@ -378,23 +379,70 @@ class Clock:
         return self.now
 
 
-def test_stuck_alerts_with_the_injected_clock(
+def test_alerts_with_the_injected_clock_act_and_dismiss(
     app: Flask, admin: FlaskClient, demo: Demo, phones: dict[str, SocketIOTestClient]
 ) -> None:
-    """No progress for STUCK_MINUTES, or five wrong answers on a mission, raises an alert."""
-    app.config["STUCK_MINUTES"] = 15
+    """A team that joined and did nothing is not stuck; four wrong answers raise an alert whose
+    button offers the hint to the phones, after which the alert is gone for every counsellor."""
     enigma = first_of_type("enigma")
     clock = Clock(utcnow().replace(tzinfo=UTC) if utcnow().tzinfo is None else utcnow())
     app.config["CLOCK"] = clock
-    page = text(admin.get(BOARD))
-    assert "bloque" not in page and "n'a pas progressé" not in page
     clock.now += timedelta(minutes=16)
     page = text(admin.get(BOARD))
-    assert f"{demo.names[0]} n'a pas progressé depuis 15 minutes" in page
-    for _ in range(5):
+    assert "Aucune alerte : les équipes avancent." in page
+    assert "Preuves à valider" in page and 'data-pending="0"' in page
+    for _ in range(4):
         act(phones["alice"], enigma.id, "answer", answer="mauvaise réponse")
     page = text(admin.get(BOARD))
-    assert f"{demo.names[0]} bloque sur « {enigma.title} » : 5 mauvaises réponses." in page
-    assert f"{demo.names[0]} n'a pas progressé" not in page
+    alert = f"{demo.names[0]} bloque sur « {enigma.title} » (jour 1) : 4 mauvaises réponses"
+    assert alert in page and "Envoyer l'indice 1" in page
     assert f"Alice ({demo.names[0]}) s'est trompé·e sur « {enigma.title} »" in page
     assert f"Alice a rejoint {demo.names[0]}." in page
+    key = re.search(r'name="key" value="(wrong:[^"]+)"', admin.get(BOARD).get_data(as_text=True))
+    assert key is not None
+    phones["alice"].get_received(NS)
+    answer = admin.post(
+        BOARD.replace("/tableau", "/alertes/indice"),
+        data={"team": demo.team_ids[0], "mission": enigma.id, "key": key.group(1)},
+        follow_redirects=True,
+    )
+    assert "Indice 1 envoyé à l'équipe." in text(answer)
+    assert alert not in text(answer)
+    given = [e for e in team_events(phones["alice"]) if e["type"] == "hint.bought"]
+    assert given and given[0]["given"] is True and given[0]["cost"] == 0
+    other, _ = staff_client(app, Role.ADMIN)
+    assert alert not in text(other.get(BOARD))  # dismissed for everyone, across reloads
+    queue = text(admin.get(BOARD.replace("/tableau", "/a-valider")))
+    assert "Aucune preuve à valider." in queue
+
+
+def test_a_proof_refused_from_the_review_queue_comes_back_to_it(
+    app: Flask, admin: FlaskClient, demo: Demo, phones: dict[str, SocketIOTestClient]
+) -> None:
+    """Day 9's text proof waits in the queue while day 10 is open; refused there, the team is
+    told with the comment and the counsellor stays on the (now empty) queue."""
+    with app.app_context():
+        for day in (9, 10):
+            calendar.unlock_day(db.session, demo.cohort_id, day, utcnow())
+    act(phones["alice"], "d09-notre-projet", "submit", text="Un café solidaire.")
+    queue_url = BOARD.replace("/tableau", "/a-valider")
+    page = text(admin.get(queue_url))
+    assert f"{demo.names[0]} — {first_of_type('proof', day=9).title}" in page
+    assert "Un café solidaire." in page and "envoyée par Alice" in page
+    assert 'data-pending="1"' in admin.get(BOARD).get_data(as_text=True)
+    phones["alice"].get_received(NS)
+    answer = admin.post(
+        BOARD.replace("/tableau", "/preuve"),
+        data={
+            "team": demo.team_ids[0],
+            "mission": "d09-notre-projet",
+            "accepted": "0",
+            "comment": "Précisez qui fait quoi.",
+            "back": "queue",
+        },
+    )
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/a-valider")
+    page = text(admin.get(queue_url))
+    assert "Preuve refusée." in page and "Aucune preuve à valider." in page
+    reviewed = [e for e in team_events(phones["alice"]) if e["type"] == "proof.reviewed"]
+    assert reviewed and reviewed[0]["accepted"] is False

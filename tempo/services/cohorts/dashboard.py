@@ -7,7 +7,7 @@ transaction and returns the versioned team events to broadcast, as `{team id: [e
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -26,13 +26,15 @@ from tempo.models import (
     TeamEvent,
     UnlockedOffer,
 )
+from tempo.services.cohorts.alerts import Thresholds, cohort_alerts
+from tempo.services.cohorts.reviews import pending_count
 from tempo.services.content.games import game_for
 from tempo.services.errors import ServiceError
 from tempo.services.events import Broadcasts
+from tempo.services.play.actions import give_hint as give
 from tempo.services.play.actions import perform, team_state
 from tempo.services.play.teamlog import lock_team, record_event
 
-WRONG_ALERT = 5
 FEED_SIZE = 30
 
 
@@ -92,9 +94,10 @@ def board(
     cohort: Cohort,
     now: datetime,
     online: Mapping[int, Sequence[int]],
-    stuck_minutes: float,
+    limits: Thresholds,
 ) -> dict[str, Any]:
-    """Everything the dashboard shows: teams × missions of the current day, feed, alerts."""
+    """Everything the dashboard shows: teams × missions of the current day, feed, alerts, and
+    how many proofs wait in the review queue (of every day)."""
     game = game_for(cohort.scenario_version)
     teams = sorted(cohort.teams, key=lambda t: t.id)
     states = {t.id: team_state(session, t, now) for t in teams}
@@ -113,7 +116,6 @@ def board(
     }
     pseudonyms = {p.id: p.pseudonym for t in teams for p in t.players}
     rows = []
-    alerts = []
     for team in teams:
         state = states[team.id]
         cells = []
@@ -130,23 +132,6 @@ def board(
                     "photo": summary.photo,
                     "text": summary.text,
                 }
-            )
-            if record and status != DONE and (record.wrong_attempts or 0) >= WRONG_ALERT:
-                alerts.append(
-                    f"{team.name} bloque sur « {m['title']} » : "
-                    f"{record.wrong_attempts} mauvaises réponses."
-                )
-        last = session.scalar(
-            select(func.max(TeamEvent.created_at)).where(TeamEvent.team_id == team.id)
-        )
-        unfinished = any(c["status"] != DONE for c in cells)
-        if (
-            cohort.status.value == "running"
-            and unfinished
-            and (last is None or now - _as_utc(last) >= timedelta(minutes=stuck_minutes))
-        ):
-            alerts.append(
-                f"{team.name} n'a pas progressé depuis {int(stuck_minutes)} minutes ou plus."
             )
         rows.append(
             {
@@ -180,7 +165,8 @@ def board(
         "missions": missions,
         "rows": rows,
         "feed": feed,
-        "alerts": alerts,
+        "alerts": cohort_alerts(session, cohort, now, online, limits, states),
+        "pending": pending_count(session, cohort),
     }
 
 
@@ -207,6 +193,31 @@ def _locked(session: Session, team_id: int) -> Team:
     return team
 
 
+def _actor(session: Session, team: Team, by: Any = None) -> Player:
+    """The player a counsellor's action is applied through: `by` (a player id) if still in the
+    team, else its first player (the engine's actions go through a team's player)."""
+    player = session.get(Player, int(by)) if isinstance(by, str) and by.isdigit() else None
+    if player is None or player.team_id != team.id:
+        player = team.players[0] if team.players else None
+    if player is None:
+        raise DashboardError("no_player", "Cette équipe n'a plus de joueur.")
+    return player
+
+
+def give_hint(
+    session: Session, cohort: Cohort, team_id: int, mission_id: str, now: datetime
+) -> tuple[Broadcasts, int]:
+    """Offer a team the next hint of a mission (free: the counsellor gives it); its index."""
+    team = team_of(session, cohort, team_id)
+    player = _actor(session, team)
+    reply = give(session, player, f"give-hint-{mission_id}-{team.version}"[:64], mission_id, now)
+    if not reply.ok:
+        error = reply.error or {"code": "refused", "message": "Impossible d'envoyer l'indice."}
+        raise DashboardError(error.get("code", "refused"), error["message"])
+    index = next((int(e["index"]) for e in reply.events if e.get("type") == "hint.bought"), 0)
+    return {team.id: reply.events}, index
+
+
 def review_proof(
     session: Session,
     cohort: Cohort,
@@ -225,12 +236,7 @@ def review_proof(
     )
     if row is None or row.state.get("status") != "pending":
         raise DashboardError("nothing_to_review", "Aucune preuve n'attend de validation ici.")
-    by = (row.state.get("submission") or {}).get("by")
-    player = session.get(Player, int(by)) if isinstance(by, str) and by.isdigit() else None
-    if player is None or player.team_id != team.id:
-        player = team.players[0] if team.players else None
-    if player is None:
-        raise DashboardError("no_player", "Cette équipe n'a plus de joueur.")
+    player = _actor(session, team, (row.state.get("submission") or {}).get("by"))
     action_id = f"review-{mission_id}-{team.version}"[:64]
     reply = perform(
         session,

@@ -446,6 +446,20 @@ def buy_hint(
     )
 
 
+def give_hint(
+    session: Session, player: Player, client_action_id: str, mission_id: str, now: datetime
+) -> Reply:
+    """A counsellor offers a mission's next hint to the player's team (free), once per id."""
+    by = str(player.id)
+
+    def step(game: Game, state: TeamState, _team_id: int) -> tuple[Result, None]:
+        record = state.missions.get(mission_id)
+        index = record.hints_used if record else 0
+        return game.buy_hint(state, mission_id, index, by, given=True), None
+
+    return _run(session, player.id, client_action_id, now, step)
+
+
 def _play(
     session: Session,
     game: Game,

@@ -26,8 +26,9 @@ from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.presence import presence
 from tempo.realtime.publish import PLAY, disconnect, notice, publish
 from tempo.services.calendar import days as calendar_service
+from tempo.services.cohorts import alerts, messages
 from tempo.services.cohorts import dashboard as service
-from tempo.services.cohorts import messages
+from tempo.services.cohorts.reviews import pending_proofs
 from tempo.services.cohorts.state import cohort_state
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents import exports, printkit
@@ -50,14 +51,15 @@ STATUS_LABELS = {
 
 def _board(found: Cohort) -> dict[str, Any]:
     online = {t.id: presence.online(t.id) for t in found.teams}
-    out = service.board(
-        db.session(), found, now(), online, float(current_app.config["STUCK_MINUTES"])
-    )
+    out = service.board(db.session(), found, now(), online, alerts.thresholds(current_app.config))
     out["messages"] = messages.console_list(db.session(), found)
     return out
 
 
 def _back(slug: str) -> ResponseReturnValue:
+    # The review queue's forms come back to it; every other action to the dashboard.
+    if request.form.get("back") == "queue":
+        return redirect(url_for("dashboard.queue", slug=slug))
     return redirect(url_for("dashboard.board", slug=slug))
 
 
@@ -186,6 +188,59 @@ def review(slug: str) -> ResponseReturnValue:
         lambda c: service.review_proof(db.session(), c, team_id, mission, accepted, comment, now()),
         _("Preuve validée.") if accepted else _("Preuve refusée."),
     )
+
+
+def _queue(found: Cohort) -> dict[str, Any]:
+    return {"proofs": pending_proofs(db.session(), found), "now": now()}
+
+
+@bp.get("/a-valider")
+@staff_required(Role.COUNSELLOR)
+def queue(slug: str) -> ResponseReturnValue:
+    """Every proof waiting for review, of every day, oldest first."""
+    found = cohort_or_404(slug)
+    return render_template(
+        "console/review_queue.html",
+        cohort=found,
+        queue=_queue(found),
+        state=cohort_state(found, now()),
+        section="dashboard.board",
+    )
+
+
+@bp.get("/a-valider/etat")
+@staff_required(Role.COUNSELLOR)
+def queue_part(slug: str) -> ResponseReturnValue:
+    """The live part of the review queue, redrawn by the page when something happens."""
+    found = cohort_or_404(slug)
+    return render_template("console/_review_queue.html", cohort=found, queue=_queue(found))
+
+
+@bp.post("/alertes/ignorer")
+@staff_required(Role.COUNSELLOR)
+def dismiss_alert(slug: str) -> ResponseReturnValue:
+    """Hide an alert for every counsellor of the cohort until its situation changes."""
+    found = cohort_or_404(slug)
+    alerts.dismiss(db.session(), found, request.form.get("key", ""), me().id, now())
+    flash(_("Alerte masquée."))
+    return _back(slug)
+
+
+@bp.post("/alertes/indice")
+@staff_required(Role.COUNSELLOR)
+def give_hint(slug: str) -> ResponseReturnValue:
+    """Offer a team a mission's next hint from an alert, which is then dismissed."""
+    found = cohort_or_404(slug)
+    team_id, mission = _int("team"), request.form.get("mission", "")
+    try:
+        out, index = service.give_hint(db.session(), found, team_id, mission, now())
+    except service.DashboardError as exc:
+        flash(exc.message)
+        return _back(slug)
+    publish(out)
+    alerts.dismiss(db.session(), found, request.form.get("key", ""), me().id, now())
+    flash(_("Indice %(n)s envoyé à l'équipe.", n=index + 1))
+    return _back(slug)
 
 
 @bp.post("/reinitialiser")
