@@ -23,9 +23,10 @@ def _shapes(size: float) -> list[tuple[str, list[tuple[float, float]]]]:
     u = size / 100
     top, bottom, left, right, mid = 24 * u, 76 * u, 30 * u, 70 * u, 50 * u
     neck = 4 * u
+    glass = [(left, top), (right, top), (mid + neck, mid), (right, bottom), (left, bottom)]
+    glass.append((mid - neck, mid))
     return [
-        (GLASS, [(left, top), (right, top), (mid + neck, mid), (right, bottom), (left, bottom),
-                 (mid - neck, mid)]),  # fmt: skip
+        (GLASS, glass),
         (SAND, [(38 * u, 34 * u), (62 * u, 34 * u), (mid, 47 * u)]),
         (SAND, [(mid, 60 * u), (64 * u, 72 * u), (36 * u, 72 * u)]),
         (ACCENT, [(24 * u, 17 * u), (76 * u, 17 * u), (76 * u, 24 * u), (24 * u, 24 * u)]),

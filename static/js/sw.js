@@ -1,11 +1,13 @@
 /* Tempo — the service worker: the player page still opens on a weak or lost network.
    Served as /sw.js by tempo/web/player/offline.py, which puts self.TEMPO_SHELL before this file:
-   {version, assets: the page's static files, pages: the play page and its rejoin card}.
+   {version, assets: the page's static files, pages: the play page and its rejoin card, leave:
+   the « Quitter sur ce téléphone » form's URL, whose POST forgets the kept pages}.
    - install: caches every asset in the cache "tempo-shell-<version>";
    - activate: deletes the caches of earlier versions;
    - static assets: cache first (a new deployment means a new version, hence a new cache);
    - the play page: network first, the last copy when the network fails;
    - anything else (POST, /socket.io/, /console, other pages): the network, never cached.
+   Its scope is /jouer (offline.js registers it there): no other page is ever under it.
    Classic script (service workers may not be modules everywhere). */
 "use strict";
 
@@ -59,8 +61,12 @@ function cacheFirst(request, key) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
+  if (request.method !== "GET") {
+    // « Quitter sur ce téléphone »: the kept page shows the player's name and personal code.
+    if (url.pathname === SHELL.leave) event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(SHELL.pages.map((p) => cache.delete(p)))));
+    return;
+  }
   if (url.origin !== self.location.origin || never(url)) return;
   if (PAGES.has(url.pathname)) event.respondWith(networkFirst(request, url.pathname));
   else if (ASSETS.has(url.pathname)) event.respondWith(cacheFirst(request, url.pathname));

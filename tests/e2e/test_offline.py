@@ -24,8 +24,9 @@ document.addEventListener("tempo:event", (e) => {
   if (e.detail.type === "mission.completed") window.__completed += 1;
 });
 new MutationObserver(() => {
-  if (document.querySelector("#celebrate[open]") && !window.__celebrating) window.__celebrations += 1;
-  window.__celebrating = !!document.querySelector("#celebrate[open]");
+  const open = !!document.querySelector("#celebrate[open]");
+  if (open && !window.__celebrating) window.__celebrations += 1;
+  window.__celebrating = open;
 }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ["open"] });
 """
 
@@ -171,9 +172,7 @@ def test_a_hint_is_not_bought_offline(browser: Browser, live_server: LiveServer)
     expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
     page.locator("#celebrate-close").click()
     page.keyboard.press("Escape")
-    with_hint = next(
-        m.id for m in (mission("d01-contrat"), mission("d01-annuaire")) if m.hints
-    )
+    with_hint = next(m.id for m in (mission("d01-contrat"), mission("d01-annuaire")) if m.hints)
     _open(page, with_hint)
     context.set_offline(True)
     page.once("dialog", lambda d: d.accept())

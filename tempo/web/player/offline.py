@@ -54,6 +54,7 @@ def service_worker() -> ResponseReturnValue:
         "version": version,
         "assets": [url_for("static", filename=name) for name in files],
         "pages": [url_for("play.game"), url_for("play.rejoin_qr")],
+        "leave": url_for("play.leave"),
     }
     script = (Path(static) / WORKER).read_text(encoding="utf-8")
     body = f"self.TEMPO_SHELL = {json.dumps(config)};\n{script}"
