@@ -57,6 +57,8 @@ export function outbox(opts) {
   // Queue an item (once per id); the promise resolves with its acknowledgement, whenever it comes.
   function add(item) {
     if (!items.some((x) => x.id === item.id)) { items.push(item); save(); }
+    // Still connected but the server did not answer (a weak signal): try again a little later.
+    if (opts.online()) { clearTimeout(retry); retry = setTimeout(flush, 10000); }
     return new Promise((resolve) => { waiters[item.id] = resolve; });
   }
 
