@@ -48,20 +48,14 @@ def test_the_cache_version_follows_the_files(tmp_path: Path) -> None:
     (tmp_path / "css").mkdir()
     (tmp_path / "js" / "sw.js").write_text("// worker", encoding="utf-8")
     (tmp_path / "css" / "a.css").write_text("a {}", encoding="utf-8")
-    try:
-        first, files = offline._shell(str(tmp_path))
-        assert files == ("css/a.css",)
-        offline._shell.cache_clear()
-        assert offline._shell(str(tmp_path))[0] == first
-        (tmp_path / "css" / "a.css").write_text("a { color: red }", encoding="utf-8")
-        offline._shell.cache_clear()
-        second = offline._shell(str(tmp_path))[0]
-        assert second != first
-        (tmp_path / "js" / "sw.js").write_text("// worker 2", encoding="utf-8")
-        offline._shell.cache_clear()
-        assert offline._shell(str(tmp_path))[0] not in (first, second)
-    finally:
-        offline._shell.cache_clear()
+    first, files = offline._shell(str(tmp_path))
+    assert files == ("css/a.css",)
+    assert offline._shell(str(tmp_path))[0] == first
+    (tmp_path / "css" / "a.css").write_text("a { color: red }", encoding="utf-8")
+    second = offline._shell(str(tmp_path))[0]
+    assert second != first
+    (tmp_path / "js" / "sw.js").write_text("// worker 2", encoding="utf-8")
+    assert offline._shell(str(tmp_path))[0] not in (first, second)
 
 
 def test_the_manifest_makes_tempo_installable(client: FlaskClient) -> None:

@@ -26,22 +26,35 @@ THEME_COLOR = "#1e1b4b"
 BACKGROUND_COLOR = "#f1f5f9"
 
 
-@functools.cache
 def _shell(static: str) -> tuple[str, tuple[str, ...]]:
     """(version, files): the shell's files under `static` and a digest of them and the worker.
 
-    Read once per process: a deployment restarts its processes, and the digest changes with
-    any byte of any file, which is what makes browsers install the new worker.
+    The files are listed at each call (a few dozen `stat`s, once per page load): an edited file
+    gives a new version without a restart, in development too. The digest itself is computed
+    again only when a file's size or modification time changes.
     """
     root = Path(static)
     files = sorted(
         {p for pattern in SHELL for p in root.glob(pattern) if p.is_file()} - {root / WORKER}
     )
+    names = [p.relative_to(root).as_posix() for p in files]
+    stamp = tuple((name, *_stat(root / name)) for name in [*names, WORKER])
+    return _digest(static, stamp), tuple(names)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(static: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    """A digest of the files' names and contents (the same on every server of a deployment)."""
     digest = hashlib.sha256()
-    for path in [*files, root / WORKER]:
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12], tuple(p.relative_to(root).as_posix() for p in files)
+    for name, _mtime, _size in stamp:
+        digest.update(name.encode())
+        digest.update((Path(static) / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @bp.get("/sw.js")
