@@ -21,6 +21,11 @@ export default [
     },
   },
   {
+    // The service worker: a classic script in the worker's scope (self, caches, clients).
+    files: ["static/js/sw.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.serviceworker } },
+  },
+  {
     // Pages that still load these as classic scripts (<script defer>), not modules.
     files: ["static/js/dashboard.js", "static/js/diagnostic.js", "static/js/recaps.js"],
     languageOptions: { sourceType: "script" },

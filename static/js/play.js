@@ -4,6 +4,7 @@
 import { $, $$, h, plain, plural, quote, rich } from "./dom.js";
 import { missionType } from "./missions/index.js";
 import { startInbox } from "./inbox.js";
+import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js";
 
 (function () {
   "use strict";
@@ -72,12 +73,30 @@ import { startInbox } from "./inbox.js";
     return new Promise((resolve) => {
       const attempt = (left) => socket.timeout(8000).emit(event, payload, (err, ack) => {
         if (!err) return resolve(ack || { ok: false, error: { code: "empty", message: "Réponse vide du serveur." } });
-        if (left > 1) return attempt(left - 1);
+        if (left > 1 && socket.connected) return attempt(left - 1);   // disconnected: no use waiting twice more
         resolve({ ok: false, error: { code: "timeout", message: "Le serveur ne répond pas. Vérifie ta connexion puis réessaie." } });
       });
       attempt(tries || 3);
     });
   }
+
+  // Actions taken offline wait in the outbox, with their ids, until the network is back (offline.js).
+  const online = () => socket.connected && navigator.onLine !== false;
+  const WAITING = "📡 En attente du réseau\u00a0: ta réponse partira dès le retour du réseau.";
+  const outbox = makeOutbox({
+    key: "tempo.outbox." + root.dataset.me,
+    online: online,
+    emit: (item) => call(item.event, item.payload, 1),
+    // Queued before a reload: its form, if on screen, or the message kept for when it is.
+    onAck: (item, ack) => handleAck(h("form", { "data-key": item.form }, h("p", { role: "alert" })), ack),
+    onChange: showWaiting,
+  });
+  outbox.items().forEach((x) => {
+    S.pending[x.form] = { sig: x.sig, id: x.id, inflight: true };
+    S.msgs[x.form] = { text: WAITING, ok: "wait" };
+  });
+  registerWorker(location.pathname);
+
   function setConn(kind, text) {
     const p = $("#conn");
     p.className = "conn conn--" + kind;
@@ -91,7 +110,14 @@ import { startInbox } from "./inbox.js";
     if (S.wasOffline) toast("📶 De retour en ligne\u00a0!");
     S.wasOffline = false;
     sync();
+    outbox.flush();
   });
+  // Opened from the worker's cache with no network: no state to show yet, say why.
+  function noStateYet() {
+    if (S.snap) return;
+    $("#day-title").textContent = "Pas de réseau pour l'instant";
+    $("#map").replaceChildren(h("p", { class: "muted" }, "Les missions s'afficheront dès le retour du réseau."));
+  }
   socket.on("disconnect", (reason) => {
     S.wasOffline = true;
     setConn("offline");
@@ -107,6 +133,7 @@ import { startInbox } from "./inbox.js";
     } else {
       S.wasOffline = true;
       setConn("offline");
+      noStateYet();
     }
   });
   socket.on("team.event", onTeamEvent);
@@ -566,7 +593,7 @@ import { startInbox } from "./inbox.js";
     const msg = S.msgs[key] || {};
     const submit = h("button", { type: "submit", class: "button", id: "submit-" + msgId.slice(4) }, submitText);
     const f = h("form", { class: "mform", "data-key": key, novalidate: true },
-      fields, h("p", { id: msgId, class: msg.ok ? "form-ok" : "form-error", role: "alert" }, msg.text || ""), submit);
+      fields, h("p", { id: msgId, class: msgClass(msg.ok), role: "alert" }, msg.text || ""), submit);
     f.addEventListener("submit", (e) => { e.preventDefault(); if (!isBusy(f)) onSubmit(f); });
     if (S.blocked[key] > Date.now()) tickBlocked(f);
     if (S.pending[key] && S.pending[key].inflight) busy(f, true);
@@ -575,12 +602,14 @@ import { startInbox } from "./inbox.js";
 
   // The form currently on screen with the same key (the panel may have been re-rendered meanwhile).
   const live = (f) => (f.isConnected ? f : $('form[data-key="' + f.dataset.key + '"]')) || f;
+  // ok: true (success), "wait" (queued until the network is back) or false (an error).
+  const msgClass = (ok) => (ok === "wait" ? "form-wait" : ok ? "form-ok" : "form-error");
   function say(f, text, ok) {
     f = live(f);
     const key = f.dataset.key;
-    S.msgs[key] = text ? { text: text, ok: !!ok } : null;
+    S.msgs[key] = text ? { text: text, ok: ok === "wait" ? ok : !!ok } : null;
     const p = $('[role="alert"]', f);
-    p.className = ok ? "form-ok" : "form-error";
+    p.className = msgClass(ok);
     p.textContent = text || "";
     $$("input:not([type=radio]):not([type=checkbox]):not([type=file]), textarea", f).forEach((el) => {
       if (text && !ok) { el.setAttribute("aria-invalid", "true"); el.setAttribute("aria-describedby", p.id); }
@@ -619,11 +648,24 @@ import { startInbox } from "./inbox.js";
     return S.pending[key].id;
   }
 
-  // Send an action or a hint purchase.
+  // Send an action or a hint purchase. Offline, an action waits in the outbox (same id);
+  // a hint is refused: it is bought to be read at once, and the team's shards may change meanwhile.
   function send(f, event, body) {
-    const id = actionId(f, event + JSON.stringify(body));
+    const sig = event + JSON.stringify(body);
+    const id = actionId(f, sig);
+    const payload = Object.assign({ id: id }, body);
     busy(f, true); say(f, "");
-    return call(event, Object.assign({ id: id }, body)).then((ack) => handleAck(f, ack));
+    const queue = () => {
+      say(f, WAITING, "wait");
+      const m = missionById(body.mission);
+      return outbox.add({ id: id, event: event, payload: payload, form: f.dataset.key, sig: sig, title: m ? m.title : "" })
+        .then((ack) => handleAck(f, ack));
+    };
+    if (event === "hint" && !online()) {
+      return Promise.resolve(handleAck(f, { ok: false, error: { code: "offline", message: "Pas de réseau\u00a0: un indice s'achète en ligne, pour le lire tout de suite. Réessaie dès le retour du réseau." } }));
+    }
+    if (event === "action" && !online()) return queue();
+    return call(event, payload).then((ack) => (event === "action" && ack.error && ack.error.code === "timeout" ? queue() : handleAck(f, ack)));
   }
   function handleAck(f, ack) {
     const key = f.dataset.key;
@@ -632,12 +674,17 @@ import { startInbox } from "./inbox.js";
     if (err.code !== "timeout") delete S.pending[key];
     busy(f, false);
     f = live(f);
+    // Sent late from the outbox after a teammate solved the mission: not an error.
+    const beaten = ack.late && err.code === "already_done";
     if (ack.ok) say(f, "");
+    else if (beaten) { say(f, "✅ Ta réponse est partie après coup\u00a0: l'équipe avait déjà réussi cette mission.", true); refreshState(0); }
     else {
       say(f, err.message || "Ça n'a pas marché. Réessaie.");
       if (err.code === "cohort_paused") S.msgs[f.dataset.key].paused = true;
       if (err.code === "rate_limited" && err.retry_after) { S.blocked[f.dataset.key] = Date.now() + err.retry_after * 1000; tickBlocked(f); }
       if (err.code === "already_done" || err.code === "stale" || err.code === "mission_locked" || err.code === "cohort_paused") refreshState(0);
+      // A late answer whose mission is closed: the player hears how it went.
+      if (ack.late && !f.isConnected) toast("📡 Ta réponse en attente pour " + titleOf(key.slice(0, key.lastIndexOf(":"))) + "\u00a0: " + (err.message || "elle n'a pas marché."), true);
     }
     refreshView();
     return ack;
@@ -647,7 +694,7 @@ import { startInbox } from "./inbox.js";
   // What a mission type's renderer may use of the page (static/js/missions/).
   const ui = {
     form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
-    http: httpJson, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
+    http: httpJson, online: online, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
 

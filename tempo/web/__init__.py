@@ -21,10 +21,11 @@ def register_blueprints(app: Flask) -> None:
     )
     from tempo.web.console import booking as console_booking
     from tempo.web.console import diagnostic as console_diagnostic
-    from tempo.web.player import booking, diagnostic, journal, play
+    from tempo.web.player import booking, diagnostic, journal, offline, play
 
     app.register_blueprint(main.bp)
     app.register_blueprint(play.bp)
+    app.register_blueprint(offline.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(common.bp)

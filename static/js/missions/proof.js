@@ -18,6 +18,8 @@ function sendProof(ui, f, m, kind) {
   const text = textEl ? textEl.value.trim() : "";
   const file = fileEl && fileEl.files[0];
   if (!text && !file) return ui.say(f, kind === "photo" ? "Ajoute une photo avant d'envoyer." : kind === "text" ? "Écris ton texte avant d'envoyer." : "Ajoute une photo ou écris un texte avant d'envoyer.");
+  // A photo goes over HTTP, never into the outbox: too heavy to keep in the phone's storage.
+  if (file && !ui.online()) return ui.say(f, "Pas de réseau\u00a0: une photo ne part qu'en ligne. Garde-la et renvoie-la dès le retour du réseau.");
   if (!file) return ui.act(f, m, "submit", { text: text }).then((ack) => { if (ack.ok) ui.say(f, "📨 Preuve envoyée\u00a0!", true); });
   ui.busy(f, true); ui.say(f, "Envoi de la photo…", true);
   return shrink(file).then((blob) => {

@@ -4,6 +4,7 @@ import { codeRoom, compactCode, field } from "./common.js";
 
 // A typed code goes to the same URL as a scanned one, as JSON.
 function postCode(ui, f, code) {
+  if (!ui.online()) return ui.say(f, "Pas de réseau\u00a0: un code se valide en ligne. Garde-le et réessaie dès le retour du réseau.");
   ui.busy(f, true); ui.say(f, "");
   return ui.http(ui.urls.checkpointUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: code }) })
     .then((ack) => {
