@@ -46,8 +46,9 @@ def _refused(code: str, message: str) -> dict[str, Any]:
 
 def _emit_presence(team_id: int) -> None:
     online = presence.online(team_id)
-    # Fragments move before phones hear of the change, so the views they ask for are the new ones.
-    regroup(db.session(), team_id, online, now())
+    # Fragments move before phones hear of the change; each present player is pushed their own
+    # view of the missions whose fragments moved (`mission.view` to their player room).
+    moved = regroup(db.session(), team_id, online, now())
     # Two columns, not the Player objects: this runs on every connection and departure.
     players = db.session.execute(
         select(Player.id, Player.pseudonym).where(Player.team_id == team_id).order_by(Player.id)
@@ -59,6 +60,8 @@ def _emit_presence(team_id: int) -> None:
         [{"id": pid, "pseudonym": pseudonym} for pid, pseudonym in players],
         cohort_id,
     )
+    if moved:
+        publish.local.views(team_id, [{"mission": m} for m in sorted(moved)])
 
 
 def announce_presence(app: Flask, team_ids: list[int]) -> None:
@@ -96,6 +99,7 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
         )
     team = player.team
     join_room(publish.team_room(team.id))
+    join_room(publish.player_room(player.id))
     join_room(publish.cohort_room(team.cohort_id))
     presence.add(team.id, request.sid, player.id)  # type: ignore[attr-defined]
     _emit_presence(team.id)
