@@ -7,8 +7,8 @@ tree of the project, to measure an older version with the same script), opens da
 `tempo day unlock`, joins N phones to one team in headless Chromium (Debian's), opens day 10's
 first mission (a split clue: every phone reads its own fragments) on every phone, then one phone
 gives the right answer. For each OTHER phone the DevTools protocol counts, during the seconds
-after the answer: the WebSocket bytes received, the frames sent, and the Socket.IO requests
-(`42<n>[...]` frames with an acknowledgement id: `state`, `view`, `sync`...).
+after the answer: the WebSocket bytes received, the frames sent (Engine.IO heartbeats aside),
+and the Socket.IO requests among them (emits with an acknowledgement id: `state`, `view`…).
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ def _watch(context: Any, page: Any, phone: Phone) -> None:
         if not phone.counting:
             return
         data = params["response"]["payloadData"]
+        if data in ("2", "3"):
+            return  # Engine.IO's heartbeat (ping / pong), whatever the page does
         phone.sent += 1
         found = REQUEST.match(data)
         if found:
