@@ -298,7 +298,8 @@ import { missionType } from "./missions/index.js";
     if (RESYNC.indexOf(ev.type) >= 0) refreshState(0);
     document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
     renderHud(); renderMap(); renderVault(); renderTeam();
-    if (S.open && (!ev.mission || ev.mission === S.open)) renderPanel(missionById(S.open));
+    const open = S.open && missionById(S.open);   // none while paused: the pause empties the map
+    if (open && (!ev.mission || ev.mission === S.open)) renderPanel(open);
   }
   // A teammate acted on an available mission: it is now in progress.
   function started(m) { if (m && m.status === "available") m.status = "in_progress"; }
