@@ -16,7 +16,7 @@ _seq = itertools.count(1)
 
 
 def frozen_content(strength: int = 100) -> dict[str, Any]:
-    """A minimal frozen scenario: ten days with their hours and one mission each."""
+    """A minimal valid frozen scenario: ten days with their hours and one enigma each."""
     days = [
         {
             "day": n,
@@ -24,13 +24,32 @@ def frozen_content(strength: int = 100) -> dict[str, Any]:
             "intro": "Intro",
             "unlock_at": "09:30",
             "recap_at": "17:00",
-            "missions": [{"id": f"m{n}", "title": f"Mission {n}", "requires": [], "reward": 5}],
+            "missions": [
+                {
+                    "id": f"m{n}",
+                    "type": "enigma",
+                    "title": f"Mission {n}",
+                    "narrative": "Une mission.",
+                    "requires": [],
+                    "reward": 5,
+                    "params": {"question": "Le mot ?", "answers": ["tempo"]},
+                }
+            ],
         }
         for n in range(1, 11)
     ]
     return {
         "scenario": {
-            "meta": {"title": "Mini", "ai": {"name": "KRONOS", "strength": strength}},
+            "meta": {
+                "slug": "mini",
+                "title": "Mini",
+                "tagline": "Un scénario minuscule pour les tests.",
+                "version": "1.0",
+                "company": "Horizon 2050",
+                "story": "Une histoire très courte.",
+                "ai": {"name": "KRONOS", "strength": strength},
+            },
+            "characters": [],
             "days": days,
         },
         "offers": [],

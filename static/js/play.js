@@ -30,6 +30,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     snap: null,        // last snapshot, patched by events
     open: null,        // id of the mission shown in the panel
     openJson: "",      // its last rendered view, to skip needless re-renders
+    fetched: {},       // mission id -> true once this player's own view of it is here (snapshot or `view`)
     notes: {},         // a line shown atop a mission's panel while open (a poster scanned again)
     syncing: false, resync: false, buffer: [],
     celebrations: [], celebrating: false, celebTimer: 0,
@@ -44,8 +45,9 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     locked: ["🔒", "Verrouillée"], available: ["✨", "Disponible"],
     in_progress: ["⏳", "En cours"], done: ["✅", "Réussie"],
   };
-  // Events that do not change missions; every other event (including unknown ones) refreshes the state.
-  const NO_REFRESH = ["mission.attempted", "recap.ready"];
+  // Events whose patch is the whole state (the pause empties the open days, the resume brings
+  // them back): these and unknown types fetch a snapshot; every other event patches the state.
+  const RESYNC = ["cohort.paused", "cohort.resumed"];
   const myId = () => String(S.snap && S.snap.me ? S.snap.me.id : root.dataset.me);
   const players = () => (S.snap && S.snap.players) || [];
   const missions = () => (S.snap && S.snap.missions) || [];
@@ -138,6 +140,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
   });
   socket.on("team.event", onTeamEvent);
   socket.on("presence", onPresence);
+  socket.on("mission.view", onView);
   startInbox(socket, toast);   // counsellors' messages: `notice` and the inbox (static/js/inbox.js)
 
   // ---------------------------------------------------------------- versions and sync
@@ -151,7 +154,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       else if (S.snap) {
         (ack.events || []).forEach((ev) => { if (ev.version === S.version + 1) applyEvent(ev); });
         if (S.version !== ack.version) refreshState(0);
-        else if ((ack.events || []).length) refreshState();
+        // Replayed events come without the views pushed meanwhile: the open mission is asked again.
+        else if ((ack.events || []).length && S.open) refreshView();
       }
       const waiting = S.buffer.splice(0).sort((a, b) => a.version - b.version);
       waiting.forEach(onTeamEvent);
@@ -182,6 +186,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     if (S.snap && v < S.version) { refreshState(); return; }  // older than what we applied
     S.snap = snap;
     S.version = v;
+    S.fetched = {};
+    snap.missions.forEach((m) => { if (m.status !== "locked") S.fetched[m.id] = true; });
     renderAll();
     openAsked();
   }
@@ -213,7 +219,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       }
       case "mission.completed":
         team.shards = ev.shards; team.ai_strength = ev.ai_strength;
-        if (m) m.status = "done";
+        if (m) m.status = "done";   // its other new parts follow as `mission.view`
         toast("🏆 " + said(ev.by, "as", "a") + " réussi " + titleOf(ev.mission) + "\u00a0! +" + plural(ev.reward, "éclat", "éclats"), true);
         S.celebrations.push({ mission: ev.mission, reward: ev.reward, by: ev.by, offers: [] });
         scheduleCelebration();
@@ -221,13 +227,14 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       case "offer.unlocked": {
         const offer = ev.details || { id: ev.offer, title: ev.offer };
         if (!offerById(ev.offer)) snap.offers.push(offer);
+        if (m && (m.unlocks || []).indexOf(ev.offer) < 0) m.unlocks = (m.unlocks || []).concat([ev.offer]);
         const c = S.celebrations.find((x) => x.mission === ev.mission);
         if (c) { c.offers.push(offer); scheduleCelebration(); }
         else toast("🎁 Nouvelle offre dans le coffre\u00a0: " + offer.title);
         break;
       }
       case "mission.available": {
-        const known = (ev.missions || []).map(missionById).filter(Boolean);   // a new day's missions come with the next state
+        const known = (ev.missions || []).map(missionById).filter(Boolean);
         known.forEach((x) => { if (x.status === "locked") x.status = "available"; });
         toast("✨ " + (!known.length ? "De nouvelles missions sont disponibles\u00a0!"
           : (known.length > 1 ? "Nouvelles missions disponibles\u00a0: " : "Nouvelle mission disponible\u00a0: ") + known.map((x) => quote(x.title)).join(", ")));
@@ -235,27 +242,40 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       }
       case "hint.bought":
         team.shards = ev.shards;
+        started(m);
         if (m && m.hints) m.hints.forEach((x) => { if (x.index === ev.index) { x.text_html = ev.text_html; x.text = ev.text; } });
         toast(ev.given
           ? "💡 Votre conseiller·ère vous offre l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + "."
           : "💡 " + said(ev.by, "as", "a") + " acheté l'indice n°" + (ev.index + 1) + " de " + titleOf(ev.mission) + " (−" + ev.cost + " éclats).");
         break;
       case "mission.updated":
+        started(m);
         if (m && missionType(m.type).updated) missionType(m.type).updated(ev, ui);
         break;
       case "mission.attempted":
+        started(m);
         if (String(ev.by) !== myId()) toast("🤔 " + said(ev.by, "as", "a") + " tenté une réponse à " + titleOf(ev.mission) + "\u00a0: pas encore ça.");
         break;
       case "checkpoint.scanned":
+        started(m);
         toast("📍 " + said(ev.by, "as", "a") + " validé une balise de " + titleOf(ev.mission) + "\u00a0!");
         break;
       case "proof.submitted":
+        started(m);
         toast("📸 " + said(ev.by, "as", "a") + " envoyé la preuve de " + titleOf(ev.mission) + ".");
         break;
       case "proof.reviewed":
         toast(ev.accepted ? "✅ Preuve acceptée pour " + titleOf(ev.mission) + "\u00a0!" : "❌ Preuve refusée pour " + titleOf(ev.mission) + "\u00a0: regardez le commentaire.", true);
         break;
-      case "day.unlocked":   // the new day's missions come with the refreshed state
+      case "day.unlocked":   // the new day's entry and mission cards come with the event
+        if (!Array.isArray(ev.missions)) { refreshState(); break; }   // an event recorded before cards were sent
+        ev.missions.forEach((card) => {
+          const i = snap.missions.findIndex((x) => x.id === card.id);
+          if (i >= 0) snap.missions[i] = Object.assign(snap.missions[i], card); else snap.missions.push(card);
+        });
+        snap.missions.sort((a, b) => a.day - b.day);
+        snap.days.forEach((d) => { if (d.number === ev.day) { d.open = true; d.title = ev.title || d.title; } });
+        if (ev.entry && (!snap.day || snap.day.number <= ev.day)) snap.day = ev.entry;
         toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
         break;
       case "day.closed":
@@ -283,7 +303,13 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         break;
       case "mission.reset":
         if (typeof ev.shards === "number") { team.shards = ev.shards; team.ai_strength = ev.ai_strength; }
-        refreshState();  // the missions that needed it are locked again: statuses come with the state
+        // The statuses it changed (the missions that needed it are locked again); its view follows.
+        if (ev.statuses) Object.keys(ev.statuses).forEach((id) => { const x = missionById(id); if (x) x.status = ev.statuses[id]; });
+        else refreshState();
+        if (m && ev.statuses) {   // the offers it unlocked are taken back with it
+          const gone = m.unlocks || [];
+          snap.offers = snap.offers.filter((o) => gone.indexOf(o.id) < 0);
+        }
         toast("🔄 Ton conseiller ou ta conseillère a remis à zéro " + titleOf(ev.mission) + ".", true);
         break;
       case "player.moved":
@@ -294,13 +320,30 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       case "player.absent":
         if (String(ev.player) !== myId()) toast(ev.absent ? "🚪 " + ev.pseudonym + " est absent·e aujourd'hui." : "👋 " + ev.pseudonym + " est de retour !");
         break;
+      case "booking.reminder": case "booking.attended": break;   // shown by their own modules
       default:
+        if (RESYNC.indexOf(ev.type) < 0) refreshState();   // an event this page does not know
         break;
     }
+    if (RESYNC.indexOf(ev.type) >= 0) refreshState(0);
     document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
     renderHud(); renderMap(); renderVault(); renderTeam();
-    if (NO_REFRESH.indexOf(ev.type) < 0) refreshState();
-    if (S.open && (!ev.mission || ev.mission === S.open)) refreshView();
+    const open = S.open && missionById(S.open);   // none while paused: the pause empties the map
+    if (open && (!ev.mission || ev.mission === S.open)) renderPanel(open);
+  }
+  // A teammate acted on an available mission: it is now in progress.
+  function started(m) { if (m && m.status === "available") m.status = "in_progress"; }
+
+  // The new parts of a mission's view, pushed after events (`status`, `hints`, `play`, `unlocks`):
+  // to the team, or to this player alone for a type whose view differs per player.
+  function onView(p) {
+    if (!S.snap || !p || !p.view) return;
+    const m = missionById(p.mission);
+    if (!m) return;
+    Object.assign(m, p.view);
+    if (!("unlocks" in p.view)) delete m.unlocks;   // only a done mission has them
+    renderMap();
+    if (S.open === m.id) renderPanel(m);
   }
 
   function onPresence(p) {
@@ -311,8 +354,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     else S.snap.players.forEach((x) => { x.online = isOn(x); });
     if (online.some((id) => !players().some((x) => String(x.id) === id))) refreshState();   // someone we do not know yet
     renderTeam();
-    const m = S.open && missionById(S.open);
-    if (m && missionType(m.type).dealtByPresence) refreshView();
+    // Fragments dealt again by presence come to this player's own room as `mission.view`.
   }
 
   // The open mission, as this player sees it.
@@ -327,6 +369,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         const list = S.snap.missions;
         const i = list.findIndex((x) => x.id === ack.mission.id);
         if (i >= 0) list[i] = ack.mission; else list.push(ack.mission);
+        S.fetched[ack.mission.id] = true;
         renderMap();
         if (S.open === id) renderPanel(ack.mission);
       });
@@ -507,7 +550,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     if (!panel.open) panel.showModal();
     placeToasts();
     $("#panel-title").focus();
-    refreshView();
+    // Fetched once: then `team.event`s and `mission.view` pushes keep it current.
+    if (!S.fetched[id] || !m.play) refreshView();
   }
   function closeMission() { if (panel.open) panel.close(); }
   panel.addEventListener("close", () => {
@@ -686,7 +730,6 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       // A late answer whose mission is closed: the player hears how it went.
       if (ack.late && !f.isConnected) toast("📡 Ta réponse en attente pour " + titleOf(key.slice(0, key.lastIndexOf(":"))) + "\u00a0: " + (err.message || "elle n'a pas marché."), true);
     }
-    refreshView();
     return ack;
   }
   const act = (f, m, kind, data) => send(f, "action", { mission: m.id, kind: kind, data: data });

@@ -103,6 +103,9 @@ class MissionType(Generic[P]):
     # True when the state depends on who is present (split-clue fragments): the service
     # persists `regroup` whenever a teammate connects or leaves.
     dealt_by_presence: ClassVar[bool] = False
+    # True when `view` differs from one player to another (split-clue fragments, a player's own
+    # diagnostic): after a change the server pushes each present player their own view.
+    view_per_player: ClassVar[bool] = False
 
     def parse(self, raw: Mapping[str, Any]) -> P:
         """Validate raw parameters into this type's model (raises pydantic.ValidationError)."""

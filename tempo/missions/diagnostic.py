@@ -39,6 +39,7 @@ class Diagnostic(MissionType[DiagnosticParams]):
     actions = frozenset({"completed"})
     # Sent by the diagnostic service when the player finishes their run.
     server_actions = frozenset({"completed"})
+    view_per_player = True  # `completed` is this player's own
     markdown = ("instructions",)
 
     def initial_state(self, params: DiagnosticParams) -> JSON:

@@ -153,6 +153,7 @@ class SplitClue(MissionType[SplitClueParams]):
     guesses = frozenset({"answer"})
     markdown = ("question", "fragments[].text")
     dealt_by_presence = True
+    view_per_player = True
 
     def initial_state(self, params: SplitClueParams) -> JSON:
         """No answer tried yet."""

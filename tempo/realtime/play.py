@@ -55,8 +55,9 @@ def _emit_presence(team_id: int) -> None:
     # moment (the move disconnects it, possibly on another process).
     members = {pid for pid, _pseudonym in players}
     online = [pid for pid in presence.online(team_id) if pid in members]
-    # Fragments move before phones hear of the change, so the views they ask for are the new ones.
-    regroup(db.session(), team_id, online, now())
+    # Fragments move before phones hear of the change; each present player is pushed their own
+    # view of the missions whose fragments moved (`mission.view` to their player room).
+    moved = regroup(db.session(), team_id, online, now())
     cohort_id = db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
     publish.presence(
         team_id,
@@ -64,6 +65,8 @@ def _emit_presence(team_id: int) -> None:
         [{"id": pid, "pseudonym": pseudonym} for pid, pseudonym in players],
         cohort_id,
     )
+    if moved:
+        publish.local.views(team_id, [{"mission": m} for m in sorted(moved)])
 
 
 def announce_presence(app: Flask, team_ids: list[int]) -> None:
@@ -102,8 +105,8 @@ def on_connect(auth: dict[str, Any] | None = None) -> None:
     team = player.team
     sid = request.sid  # type: ignore[attr-defined]
     join_room(publish.team_room(team.id))
-    join_room(publish.cohort_room(team.cohort_id))
     join_room(publish.player_room(player.id))
+    join_room(publish.cohort_room(team.cohort_id))
     owners.add(sid, player_owner(player.id))
     presence.add(team.id, sid, player.id)
     _emit_presence(team.id)

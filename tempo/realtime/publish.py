@@ -33,14 +33,14 @@ def team_room(team_id: int) -> str:
     return f"team:{team_id}"
 
 
+def player_room(player_id: int) -> str:
+    """The room of one player's phones (their own view of a mission, their messages)."""
+    return f"player:{player_id}"
+
+
 def cohort_room(cohort_id: int) -> str:
     """The room of every phone of a cohort."""
     return f"cohort:{cohort_id}"
-
-
-def player_room(player_id: int) -> str:
-    """The room of one player's phones (their messages)."""
-    return f"player:{player_id}"
 
 
 def console_room(cohort_id: int) -> str:
@@ -48,12 +48,23 @@ def console_room(cohort_id: int) -> str:
     return f"console:{cohort_id}"
 
 
+#: The `mission.view` pushes after a team's events touched missions: `(None, payload)` for the
+#: whole team, `(player id, payload)` for one player (tempo.services.play.snapshot.view_deltas).
+ViewsOf = Callable[[int, list[str]], list[tuple[int | None, dict[str, Any]]]]
+
+
 class Publisher:
     """Emits Tempo's events through one Socket.IO server, or a write-only message-queue client."""
 
-    def __init__(self, server: SocketIO, cohort_of: Callable[[int], int | None]) -> None:
+    def __init__(
+        self,
+        server: SocketIO,
+        cohort_of: Callable[[int], int | None],
+        views_of: ViewsOf | None = None,
+    ) -> None:
         self.server = server
         self.cohort_of = cohort_of
+        self.views_of = views_of
 
     def publish(self, broadcasts: Broadcasts, cohort_id: int | None = None) -> None:
         """Send each team's versioned events to its room, in order, and to its cohort's dashboards.
@@ -75,6 +86,18 @@ class Publisher:
                         to=console_room(cohort),
                         namespace=CONSOLE,
                     )
+            self.views(team_id, events)
+
+    def views(self, team_id: int, events: list[dict[str, Any]]) -> None:
+        """Push the new views of the missions `events` touched, so phones need not ask."""
+        missions = list(
+            dict.fromkeys(e["mission"] for e in events if isinstance(e.get("mission"), str))
+        )
+        if not missions or self.views_of is None:
+            return
+        for player_id, payload in self.views_of(team_id, missions):
+            room = team_room(team_id) if player_id is None else player_room(player_id)
+            self.server.emit("mission.view", payload, to=room, namespace=PLAY)
 
     def notice(
         self,
@@ -128,8 +151,20 @@ def _cohort_in_session(team_id: int) -> int | None:
     return db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
 
 
+def _views_in_session(team_id: int, missions: list[str]) -> list[tuple[int | None, dict[str, Any]]]:
+    # Imported here: the services import nothing of realtime, but presence is read at emit time.
+    from tempo.infra.clock import now
+    from tempo.realtime.presence import presence
+    from tempo.services.play.snapshot import view_deltas
+
+    team = db.session.get(Team, team_id)
+    if team is None:
+        return []
+    return view_deltas(db.session(), team, missions, presence.online(team_id), now())
+
+
 #: This process's Socket.IO server (bound to the app by `tempo.app`).
-local = Publisher(socketio, _cohort_in_session)
+local = Publisher(socketio, _cohort_in_session, _views_in_session)
 
 publish = local.publish
 notice = local.notice

@@ -56,7 +56,12 @@ def test_unlock_day_once_with_a_versioned_event_per_team(session: Session, cohor
     assert cohort.days[1].unlocked_at == now and cohort.days[0].unlocked_at is None
     assert sorted(out) == [t.id for t in cohort.teams]
     for team in cohort.teams:
-        assert out[team.id] == [{"version": 1, "type": "day.unlocked", "day": 2, "title": "Jour 2"}]
+        [event] = out[team.id]
+        head = {k: event[k] for k in ("version", "type", "day", "title")}
+        assert head == {"version": 1, "type": "day.unlocked", "day": 2, "title": "Jour 2"}
+        # What phones patch their state with: the day's entry and its mission cards.
+        assert event["entry"]["number"] == 2 and event["entry"]["title"] == "Jour 2"
+        assert [(c["id"], c["status"]) for c in event["missions"]] == [("m2", "available")]
         assert team.version == 1
     assert calendar.unlock_day(session, cohort_id, 2, now + timedelta(minutes=5)) == {}
     assert len(events(session, "day.unlocked")) == 2

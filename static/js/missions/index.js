@@ -1,6 +1,7 @@
 /* Tempo — the client registry of mission types, keyed by the same strings as the server's
    (tempo/missions/registry.py). Each module exports {key, icon, label, render(m, view, ui)}
-   and may declare `ownSpeaker`, `dealtByPresence` or `updated(event, ui)`. */
+   and may declare `ownSpeaker` or `updated(event, ui)` (called on `mission.updated`; the new view
+   itself arrives as a `mission.view` push). */
 import appointment from "./appointment.js";
 import codeLock from "./code-lock.js";
 import diagnostic from "./diagnostic.js";

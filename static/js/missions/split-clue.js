@@ -5,8 +5,8 @@ import { answerForm, attemptsLine } from "./common.js";
 export default {
   key: "split-clue", icon: "🧠", label: "Indices partagés",
   // Fragments are dealt among the players present: a presence change may hand you a departed
-  // teammate's, never take yours (docs/protocol.md, "Split-clue fragments").
-  dealtByPresence: true,
+  // teammate's, never take yours (docs/protocol.md, "Split-clue fragments"). The server pushes
+  // this player's own view after a change (`view_per_player` in tempo/missions/split_clue.py).
   render: (m, p, ui) => {
     const frags = p.fragments || [];
     const n = p.fragment_count || frags.length;

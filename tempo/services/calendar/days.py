@@ -26,6 +26,7 @@ from tempo.infra.transactions import lock_row, lock_rows, write_transaction
 from tempo.models import Cohort, CohortDay, CohortStatus, Team
 from tempo.services.errors import ServiceError
 from tempo.services.events import Broadcasts, merge
+from tempo.services.play.snapshot import day_patch
 from tempo.services.play.teamlog import record_event
 from tempo.services.recaps import produce as recaps
 
@@ -139,7 +140,20 @@ def _unlock(
         # A cohort starts when its first day opens.
         cohort.status = CohortStatus.RUNNING
     payload = {"day": day.number, "title": day_title(cohort, day.number)}
-    return _to_every_team(session, teams, "day.unlocked", payload, now)
+    session.flush()  # the team states read below see the day open
+    # Each team's phones add the day's cards from the event itself (no snapshot to fetch).
+    return {
+        team.id: [
+            record_event(
+                session,
+                team,
+                "day.unlocked",
+                {**payload, **day_patch(session, team, day.number, now)},
+                now,
+            )
+        ]
+        for team in teams
+    }
 
 
 def _close(

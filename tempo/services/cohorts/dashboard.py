@@ -268,6 +268,7 @@ def reset_mission(
         raise DashboardError("unknown_mission", "Cette mission n'existe pas.")
     with write_transaction(session):
         locked = _locked(session, team.id)
+        before = game.statuses(team_state(session, locked, now))
         done = (
             session.scalar(
                 select(MissionProgress.status).where(
@@ -301,10 +302,15 @@ def reset_mission(
                     created_at=now,
                 )
             )
+        session.flush()
+        after = game.statuses(team_state(session, locked, now))
         payload = {
             "mission": mission_id,
             "shards": locked.shards,
             "ai_strength": locked.ai_strength,
+            # What phones patch: the statuses this reset changed (the mission's own, and the
+            # missions that needed it, locked again).
+            "statuses": {m: s for m, s in after.items() if s != before[m] or m == mission_id},
         }
         event = record_event(session, locked, "mission.reset", payload, now)
     return {team.id: [event]}

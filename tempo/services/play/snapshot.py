@@ -44,6 +44,69 @@ def mission_view(
     return html_view(view, game.view_markdown(mission_id))
 
 
+# The parts of a mission view that change with play; the rest (title, narrative…) never does.
+DYNAMIC = ("status", "hints", "play", "unlocks")
+
+
+def card(game: Game, state: TeamState, mission_id: str, now: datetime) -> dict[str, Any]:
+    """A mission as the snapshot lists it, seen by no player in particular (the per-player parts
+    of a type's `play`, split-clue fragments, are empty: a phone asks for `view` when opened)."""
+    view = game.mission_view(state, mission_id, "", MissionContext(now=now))
+    return html_view(view, game.view_markdown(mission_id))
+
+
+def day_entry(game: Game, number: int) -> dict[str, Any] | None:
+    """The snapshot's `day`: the current day's card."""
+    day = next((d for d in game.scenario.days if d.day == number), None)
+    if day is None:
+        return None
+    return {
+        "number": day.day,
+        "title": day.title,
+        "intro_html": _markdown(day.intro),
+        "teaser": day.teaser,
+    }
+
+
+def day_patch(session: Session, team: Team, number: int, now: datetime) -> dict[str, Any]:
+    """What `day.unlocked` carries for one team: the day's entry and its missions' cards."""
+    game = cohort_game(team.cohort)
+    state = team_state(session, team, now)
+    day = next((d for d in game.scenario.days if d.day == number), None)
+    return {
+        "entry": day_entry(game, number),
+        "missions": [card(game, state, m.id, now) for m in (day.missions if day else ())],
+    }
+
+
+def view_deltas(
+    session: Session, team: Team, mission_ids: Iterable[str], present: Sequence[int], now: datetime
+) -> list[tuple[int | None, dict[str, Any]]]:
+    """The changing parts of missions' views after events, pushed to phones (`mission.view`).
+
+    `(None, payload)` is the same for the whole team; `(player id, payload)` is that player's
+    own (a type whose view differs per player, `view_per_player`), for each player present.
+    """
+    game = cohort_game(team.cohort)
+    state = team_state(session, team, now)
+    out: list[tuple[int | None, dict[str, Any]]] = []
+    for mission_id in mission_ids:
+        if mission_id not in game.missions or game.day_of[mission_id] not in state.open_days:
+            continue
+        readers: Sequence[int | None] = (
+            list(present) if game.types[mission_id].view_per_player else [None]
+        )
+        ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
+        for reader in readers:
+            view = html_view(
+                game.mission_view(state, mission_id, "" if reader is None else str(reader), ctx),
+                game.view_markdown(mission_id),
+            )
+            delta = {k: view[k] for k in DYNAMIC if k in view}
+            out.append((reader, {"mission": mission_id, "view": delta}))
+    return out
+
+
 def adventure(meta: ScenarioMeta) -> dict[str, Any]:
     """The scenario's story as players read it: title, tagline, story, goal and opponent."""
     return {
@@ -66,7 +129,6 @@ def snapshot(
     scenario = game.scenario
     opened = sorted(state.open_days)
     current = opened[-1] if opened else None
-    day = next((d for d in scenario.days if d.day == current), None)
     missions = [
         mission_view(game, state, mission.id, player, present, now)
         for d in scenario.days
@@ -88,14 +150,7 @@ def snapshot(
         },
         "cohort": {"name": cohort.name, "status": cohort.status.value},
         "adventure": adventure(scenario.meta),
-        "day": None
-        if day is None
-        else {
-            "number": day.day,
-            "title": day.title,
-            "intro_html": _markdown(day.intro),
-            "teaser": day.teaser,
-        },
+        "day": None if current is None else day_entry(game, current),
         "days": [
             {
                 "number": d.day,

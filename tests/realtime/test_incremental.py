@@ -1,0 +1,142 @@
+"""Phones patch their state from `team.event`s and `mission.view` pushes: no snapshot per event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_socketio import SocketIOTestClient
+
+from tempo.extensions import db
+from tempo.models import Cohort, utcnow
+from tempo.realtime.publish import publish
+from tempo.services.calendar import days as calendar
+from tempo.services.cohorts import dashboard
+from tests.conftest import Demo
+from tests.realtime.helpers import NS, call, connect, first_of_type, solve_badge
+
+
+@pytest.fixture
+def phones(app: Flask, demo: Demo) -> Iterator[dict[str, SocketIOTestClient]]:
+    """Alice and Bilal in team 1, connected, their first messages read."""
+    clients = {name: connect(app, demo.join(0, name)) for name in ("Alice", "Bilal")}
+    for client in clients.values():
+        client.get_received(NS)
+    yield clients
+    for client in clients.values():
+        if client.is_connected(NS):
+            client.disconnect(namespace=NS)
+
+
+def _received(client: SocketIOTestClient) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The versioned events and the `mission.view` pushes received since last asked."""
+    got = client.get_received(NS)
+    events = [e["args"][0] for e in got if e["name"] == "team.event"]
+    views = [e["args"][0] for e in got if e["name"] == "mission.view"]
+    return events, views
+
+
+def _apply(snap: dict[str, Any], events: list[dict[str, Any]], views: list[dict[str, Any]]) -> None:
+    """What static/js/play.js does with them (the parts a snapshot would otherwise bring)."""
+    missions = {m["id"]: m for m in snap["missions"]}
+    for ev in events:
+        assert ev["version"] == snap["version"] + 1, "no gap"
+        snap["version"] = ev["version"]
+        kind, m = ev["type"], missions.get(ev.get("mission", ""))
+        if kind == "mission.completed":
+            snap["team"].update(shards=ev["shards"], ai_strength=ev["ai_strength"])
+            m["status"] = "done"  # type: ignore[index]
+        elif kind == "mission.available":
+            for mission_id in ev["missions"]:
+                missions[mission_id]["status"] = "available"
+        elif kind == "offer.unlocked":
+            snap["offers"].append(ev["details"])
+        elif kind == "day.unlocked":
+            for card in ev["missions"]:
+                missions[card["id"]] = card
+            snap["day"] = ev["entry"]
+            for d in snap["days"]:
+                if d["number"] == ev["day"]:
+                    d.update(open=True, title=ev["title"])
+        elif kind == "mission.reset":
+            snap["team"].update(shards=ev["shards"], ai_strength=ev["ai_strength"])
+            for mission_id, status in ev["statuses"].items():
+                missions[mission_id]["status"] = status
+    for push in views:
+        missions[push["mission"]].update(push["view"])
+    snap["missions"] = list(missions.values())
+
+
+def _summary(snap: dict[str, Any]) -> Any:
+    return (
+        snap["version"],
+        snap["team"]["shards"],
+        snap["team"]["ai_strength"],
+        snap["day"],
+        snap["days"],
+        sorted(o["id"] for o in snap["offers"]),
+        sorted((m["id"], m["status"], m.get("unlocks")) for m in snap["missions"]),
+    )
+
+
+def test_a_teammate_patches_a_completion_and_a_new_day_without_a_snapshot(
+    app: Flask, demo: Demo, phones: dict[str, SocketIOTestClient]
+) -> None:
+    """Alice answers right, a day opens, a mission is reset: Bilal's state, patched from what
+    he received alone, is the state the server would send him."""
+    bilal = phones["Bilal"]
+    snap = call(bilal, "sync", {"version": -1})["snapshot"]
+    bilal.get_received(NS)
+    badge = first_of_type("enigma")
+
+    assert solve_badge(phones["Alice"])["ok"] is True
+    events, views = _received(bilal)
+    done = next(e for e in events if e["type"] == "mission.completed")
+    assert done["shards"] == badge.reward and isinstance(done["ai_strength"], int)
+    assert [v["mission"] for v in views] == [badge.id]
+    assert views[0]["view"]["status"] == "done" and "unlocks" in views[0]["view"]
+    assert "narrative_html" not in views[0]["view"]  # what never changes is not sent again
+    _apply(snap, events, views)
+    assert _summary(snap) == _summary(call(bilal, "state", {})["snapshot"])
+
+    with app.app_context():
+        publish(calendar.unlock_day(db.session, demo.cohort_id, 2, utcnow()))
+    events, views = _received(bilal)
+    unlocked = events[0]
+    assert unlocked["type"] == "day.unlocked" and unlocked["entry"]["number"] == 2
+    assert {c["day"] for c in unlocked["missions"]} == {2} and unlocked["missions"]
+    _apply(snap, events, views)
+    assert _summary(snap) == _summary(call(bilal, "state", {})["snapshot"])
+
+    with app.app_context():
+        cohort = db.session.get(Cohort, demo.cohort_id)
+        assert cohort is not None
+        publish(dashboard.reset_mission(db.session, cohort, demo.team_ids[0], badge.id, utcnow()))
+    events, views = _received(bilal)
+    assert events[0]["type"] == "mission.reset" and events[0]["statuses"][badge.id] == "available"
+    _apply(snap, events, views)
+    fresh = call(bilal, "state", {})["snapshot"]
+    assert _summary(snap)[:5] == _summary(fresh)[:5]
+    assert {m["id"]: m["status"] for m in snap["missions"]} == {
+        m["id"]: m["status"] for m in fresh["missions"]
+    }
+
+
+def test_each_player_is_pushed_their_own_fragments(app: Flask, demo: Demo) -> None:
+    """A split clue's fragments differ per player: each phone is pushed its own, in its room."""
+    split = first_of_type("split-clue")
+    clients = [connect(app, demo.join(0, f"Joueur {n}")) for n in range(3)]
+    solve_badge(clients[0])  # opens the split clue
+    for client in clients:
+        client.get_received(NS)
+    late = connect(app, demo.join(0, "Joueur 3"))  # a fourth phone: fragments dealt again
+    for client in clients:
+        _events, views = _received(client)
+        mine = [v for v in views if v["mission"] == split.id]
+        assert len(mine) == 1, "one push, to this player's own room"
+        fresh = call(client, "view", {"mission": split.id})["mission"]
+        assert mine[0]["view"]["play"]["fragments"] == fresh["play"]["fragments"]
+    for client in [*clients, late]:
+        client.disconnect(namespace=NS)
