@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, e
 
 from tests.e2e.conftest import PHONE, join, shot
 from tests.live import LiveServer
-from tests.realtime.helpers import mission
+from tests.realtime.helpers import mission, start_shards
 
 TIMEOUT = 10_000
 REQUEST = re.compile(r'^42/play,\d+\["([^"]+)"')  # an emit waiting for an acknowledgement
@@ -57,7 +57,7 @@ def test_teammates_see_the_success_without_asking_for_anything(
     pages[0].get_by_role("button", name="Valider la réponse").click()
     for page in pages[1:]:
         expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
-        expect(page.locator("#hud-shards")).to_have_text(str(badge.reward))
+        expect(page.locator("#hud-shards")).to_have_text(str(start_shards() + badge.reward))
         page.locator("#celebrate-close").click()
         # The open panel shows the success (pushed view), the map card too.
         expect(page.locator("#panel-body")).to_contain_text("Mission réussie par l'équipe")
@@ -114,7 +114,7 @@ def test_a_dropped_event_makes_the_phone_catch_up(
     expect(phone.locator(f'[data-mission="{badge.id}"]')).to_contain_text(
         "Réussie", timeout=TIMEOUT
     )
-    expect(phone.locator("#hud-shards")).to_have_text(str(badge.reward))
+    expect(phone.locator("#hud-shards")).to_have_text(str(start_shards() + badge.reward))
     assert dropped == ["mission.completed"]
     assert sent.count("sync") == 2, sent  # the first on connecting, then one to catch up
     assert "state" not in sent, sent  # the missed events were replayed: no snapshot

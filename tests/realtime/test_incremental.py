@@ -15,7 +15,7 @@ from tempo.realtime.publish import publish
 from tempo.services.calendar import days as calendar
 from tempo.services.cohorts import dashboard
 from tests.conftest import Demo
-from tests.realtime.helpers import NS, call, connect, first_of_type, solve_badge
+from tests.realtime.helpers import NS, call, connect, first_of_type, solve_badge, start_shards
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_a_teammate_patches_a_completion_and_a_new_day_without_a_snapshot(
     assert solve_badge(phones["Alice"])["ok"] is True
     events, views = _received(bilal)
     done = next(e for e in events if e["type"] == "mission.completed")
-    assert done["shards"] == badge.reward and isinstance(done["ai_strength"], int)
+    assert done["shards"] == start_shards() + badge.reward and isinstance(done["ai_strength"], int)
     assert [v["mission"] for v in views] == [badge.id]
     assert views[0]["view"]["status"] == "done" and "unlocks" in views[0]["view"]
     assert "narrative_html" not in views[0]["view"]  # what never changes is not sent again
