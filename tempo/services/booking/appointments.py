@@ -597,7 +597,14 @@ def _perform_booked(
     here = sorted({*present, player_id})
     try:
         reply = play.perform_as(
-            session, player_id, f"booking-{booking_id}", mission_id, "booked", {}, now, here
+            session,
+            player_id,
+            play.server_action_id("booking", booking_id),
+            mission_id,
+            "booked",
+            {},
+            now,
+            here,
         )
     except play.PlayError as exc:
         log.warning("Réservation %s : action de mission refusée (%s).", booking_id, exc.code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -29,7 +30,8 @@ from tempo.models import (
 from tempo.services.content.games import game_for
 from tempo.services.errors import ServiceError
 from tempo.services.events import Broadcasts
-from tempo.services.play.actions import perform, team_state
+from tempo.services.play import proofs
+from tempo.services.play.actions import perform, server_action_id, team_state
 from tempo.services.play.teamlog import lock_team, record_event
 
 WRONG_ALERT = 5
@@ -215,8 +217,13 @@ def review_proof(
     accepted: bool,
     comment: str,
     now: datetime,
+    photos: Path | None = None,
 ) -> Broadcasts:
-    """Accept or refuse a team's pending proof, with a comment the team sees."""
+    """Accept or refuse a team's pending proof, with a comment the team sees.
+
+    A refused proof's photo is deleted from `photos` (the folder of stored photos): the team
+    sends a new one, and nothing shows a refused proof's photo.
+    """
     team = team_of(session, cohort, team_id)
     row = session.scalar(
         select(MissionProgress).where(
@@ -225,13 +232,14 @@ def review_proof(
     )
     if row is None or row.state.get("status") != "pending":
         raise DashboardError("nothing_to_review", "Aucune preuve n'attend de validation ici.")
-    by = (row.state.get("submission") or {}).get("by")
+    submission = row.state.get("submission") or {}
+    by, photo = submission.get("by"), submission.get("photo")
     player = session.get(Player, int(by)) if isinstance(by, str) and by.isdigit() else None
     if player is None or player.team_id != team.id:
         player = team.players[0] if team.players else None
     if player is None:
         raise DashboardError("no_player", "Cette équipe n'a plus de joueur.")
-    action_id = f"review-{mission_id}-{team.version}"[:64]
+    action_id = server_action_id("review", mission_id, team.version)
     reply = perform(
         session,
         player,
@@ -243,6 +251,8 @@ def review_proof(
     )
     if reply.error and not reply.ok:
         raise DashboardError(reply.error.get("code", "refused"), reply.error["message"])
+    if not accepted and photos is not None and isinstance(photo, str):
+        proofs.remove_photo(photos, photo)
     return {team.id: reply.events}
 
 

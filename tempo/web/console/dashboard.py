@@ -29,9 +29,11 @@ from tempo.services.cohorts import dashboard as service
 from tempo.services.cohorts.state import cohort_state
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents import exports, printkit
+from tempo.services.play import proofs
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console.common import COHORT_SECTIONS, cohort_or_404, me
 from tempo.web.files import CSV, attachment, pdf
+from tempo.web.params import bounded_int
 
 bp = Blueprint("dashboard", __name__, url_prefix="/console/cohortes/<slug>")
 bp.after_request(no_store)
@@ -58,10 +60,10 @@ def _back(slug: str) -> ResponseReturnValue:
 
 
 def _int(name: str) -> int:
-    raw = request.form.get(name, "")
-    if not raw.isdigit():
+    value = bounded_int(request.form.get(name))
+    if value is None:
         abort(400)
-    return int(raw)
+    return value
 
 
 @bp.get("/tableau")
@@ -139,9 +141,9 @@ def message(slug: str) -> ResponseReturnValue:
         return _back(slug)
     target = request.form.get("team", "")
     sender = me().display_name
-    if target.isdigit():
+    if (team_id := bounded_int(target)) is not None:
         try:
-            team = service.team_of(db.session(), found, int(target))
+            team = service.team_of(db.session(), found, team_id)
         except service.DashboardError as exc:
             flash(exc.message)
             return _back(slug)
@@ -172,9 +174,12 @@ def review(slug: str) -> ResponseReturnValue:
     accepted = request.form.get("accepted") == "1"
     team_id, mission = _int("team"), request.form.get("mission", "")
     comment = request.form.get("comment", "")
+    folder = proofs.photo_folder(current_app.config["TEMPO_CONFIG"].INSTANCE_DIR)
     return _run(
         slug,
-        lambda c: service.review_proof(db.session(), c, team_id, mission, accepted, comment, now()),
+        lambda c: service.review_proof(
+            db.session(), c, team_id, mission, accepted, comment, now(), photos=folder
+        ),
         _("Preuve validée.") if accepted else _("Preuve refusée."),
     )
 
@@ -226,8 +231,9 @@ def proof_photo(slug: str, name: str) -> ResponseReturnValue:
     found = cohort_or_404(slug)
     if not service.proof_belongs(db.session(), found, name):
         abort(404)
-    folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
-    return send_from_directory(folder, name)
+    return send_from_directory(
+        proofs.photo_folder(current_app.config["TEMPO_CONFIG"].INSTANCE_DIR), name
+    )
 
 
 @bp.get("/kit.pdf")
