@@ -141,9 +141,9 @@ def message(slug: str) -> ResponseReturnValue:
         return _back(slug)
     target = request.form.get("team", "")
     sender = me().display_name
-    if (team_id := bounded_int(target)) is not None:
-        try:
-            team = service.team_of(db.session(), found, team_id)
+    if target.isdigit():
+        try:  # an id beyond any team's is no team of this cohort
+            team = service.team_of(db.session(), found, bounded_int(target) or 0)
         except service.DashboardError as exc:
             flash(exc.message)
             return _back(slug)
