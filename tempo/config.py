@@ -103,6 +103,7 @@ class Config:
     MAIL_INTERVAL: float = 30.0
     MAIL_MAX_ATTEMPTS: int = 5
     BOOKING_REMINDER_SECONDS: float = 60.0
+    PROOF_SWEEP_SECONDS: float = 3600.0
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -155,6 +156,7 @@ class Config:
             MAIL_INTERVAL=float(_env("MAIL_INTERVAL", "30")),
             MAIL_MAX_ATTEMPTS=int(_env("MAIL_MAX_ATTEMPTS", "5")),
             BOOKING_REMINDER_SECONDS=float(_env("BOOKING_REMINDER_SECONDS", "60")),
+            PROOF_SWEEP_SECONDS=float(_env("PROOF_SWEEP_SECONDS", "3600")),
         )
 
     @property

@@ -18,6 +18,7 @@ from tempo.extensions import db
 from tempo.services.booking.appointments import send_reminders
 from tempo.services.events import Broadcasts
 from tempo.services.mail.outbox import deliver_due
+from tempo.services.play.proofs import photo_folder, sweep_orphans
 from tempo.services.recaps.mailing import card_folder, links_for, queue_pending
 
 #: A periodic job: fn(app, now), returning team events to publish, or None.
@@ -65,9 +66,25 @@ def remind_bookings(app: Flask, now: datetime) -> Broadcasts:
             db.session.remove()
 
 
+def sweep_proofs(app: Flask, now: datetime) -> None:
+    """`proofs:sweep`: delete the stored photos no proof needs (refused, replaced, re-posted)."""
+    with app.app_context():
+        try:
+            removed = sweep_orphans(
+                db.session(), photo_folder(app.config["TEMPO_CONFIG"].INSTANCE_DIR), now
+            )
+        finally:
+            db.session.remove()
+    if removed:
+        logging.getLogger("tempo.proofs").info(
+            "Preuves : %d photo(s) inutilisée(s) supprimée(s).", len(removed)
+        )
+
+
 #: The leader's periodic work: job id -> (function, the config key of its interval in seconds).
 PERIODIC_JOBS: dict[str, tuple[Periodic, str]] = {
     "mail:deliver": (deliver_mail, "MAIL_INTERVAL"),
     "recaps:mail": (queue_recap_mail, "MAIL_INTERVAL"),
     "booking:remind": (remind_bookings, "BOOKING_REMINDER_SECONDS"),
+    "proofs:sweep": (sweep_proofs, "PROOF_SWEEP_SECONDS"),
 }

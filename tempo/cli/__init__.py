@@ -21,6 +21,7 @@ from tempo.cli import (
     database,
     demo,
     documents,
+    proofs,
     recaps,
     server,
     users,
@@ -41,6 +42,7 @@ COMMANDS: tuple[click.Command, ...] = (
     calendar.cohort,
     recaps.recap,
     recaps.mail,
+    proofs.proofs,
     bench.bench,
 )
 

@@ -97,6 +97,9 @@ class MissionType(Generic[P]):
     # Actions only the server sends, after its own checks (a scanned token, a booking, a
     # counsellor's review): a phone may never send them itself.
     server_actions: ClassVar[frozenset[str]] = frozenset()
+    # Fields of an action's data only the server fills in (a stored photo's name): a phone's
+    # action carrying one is refused.
+    server_fields: ClassVar[frozenset[str]] = frozenset()
     # View fields holding authored Markdown, sent to phones as sanitised HTML under
     # `<name>_html` (see `markdown_to_html` for the path syntax).
     markdown: ClassVar[tuple[str, ...]] = ()

@@ -28,6 +28,10 @@ from tempo.missions.base import (
 FLAG = r"^[a-z0-9][a-z0-9_-]*$"
 
 
+# Steps of a dialogue's path kept in its state (and shown as its history).
+MAX_PATH = 40
+
+
 class DialogueChoice(Params):
     """A reply the team may pick: it leads to a node or ends the conversation."""
 
@@ -169,7 +173,9 @@ class Dialogue(MissionType[DialogueParams]):
         choice = visible[index]
         set_flags = dict.fromkeys(choice.set_flags, True)
         step = {"node": node.id, "choice": choice.text, "reaction": choice.reaction}
-        path = [*state.get("path", []), step]
+        # Only the latest steps are kept: a team looping on « retry » must not grow its state
+        # (and every snapshot sent to its phones) without end. The game reads the last one.
+        path = [*state.get("path", []), step][-MAX_PATH:]
         if choice.end == "success":
             return Outcome(
                 state={"node": node.id, "path": path, "ended": True},

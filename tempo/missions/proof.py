@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field
@@ -17,6 +18,11 @@ from tempo.missions.base import (
     Params,
     unknown_action,
 )
+
+# The same limits for every way a proof comes in (the photo form, a text over the socket).
+MAX_TEXT = 2000
+# A stored photo's name, as the server gives it (tempo/services/play/proofs.py).
+PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.jpg")
 
 
 class ProofParams(Params):
@@ -35,6 +41,8 @@ class Proof(MissionType[ProofParams]):
     actions = frozenset({"submit", "review"})
     # The counsellor reviews from the dashboard.
     server_actions = frozenset({"review"})
+    # The photo's name comes from the upload route, once the image is stored.
+    server_fields = frozenset({"photo"})
     markdown = ("instructions",)
 
     def initial_state(self, params: ProofParams) -> JSON:
@@ -63,6 +71,9 @@ class Proof(MissionType[ProofParams]):
             photo = action.data.get("photo")
             has_text = isinstance(text, str) and bool(text.strip())
             has_photo = isinstance(photo, str) and bool(photo)
+            invalid = _invalid(text, photo)
+            if invalid is not None:
+                return Outcome(state=dict(state), error=invalid)
             allowed = {
                 "photo": has_photo,
                 "text": has_text,
@@ -70,7 +81,8 @@ class Proof(MissionType[ProofParams]):
             }[params.kind]
             if not allowed:
                 return Outcome(state=dict(state), error=_missing(params.kind))
-            submission = {"by": action.player, "text": text if has_text else None}
+            kept = text.strip() if isinstance(text, str) and has_text else None
+            submission = {"by": action.player, "text": kept}
             submission["photo"] = photo if has_photo else None
             return Outcome(
                 state={"status": "pending", "submission": submission, "comment": None},
@@ -115,6 +127,21 @@ class Proof(MissionType[ProofParams]):
         return ConsoleSummary(
             pending=True, photo=submission.get("photo"), text=submission.get("text")
         )
+
+
+def _invalid(text: object, photo: object) -> MissionError | None:
+    """What is wrong with a submission's fields, whichever way it came."""
+    if text is not None and not isinstance(text, str):
+        return MissionError("invalid_proof", "Ce texte est illisible.")
+    if isinstance(text, str) and len(text.strip()) > MAX_TEXT:
+        return MissionError(
+            "proof_too_long",
+            f"Ton texte est trop long ({len(text.strip())} caractères, {MAX_TEXT} au plus) : "
+            "raccourcis-le.",
+        )
+    if photo not in (None, "") and not (isinstance(photo, str) and PHOTO_NAME.fullmatch(photo)):
+        return MissionError("invalid_photo", "Cette photo n'a pas été envoyée par Tempo.")
+    return None
 
 
 def _missing(kind: str) -> MissionError:

@@ -28,6 +28,11 @@ def keys() -> list[str]:
     return list(_REGISTRY)
 
 
+def server_fields() -> frozenset[str]:
+    """Action data fields that only the server may fill in, whatever the mission type."""
+    return frozenset().union(*(t.server_fields for t in _REGISTRY.values()))
+
+
 def server_actions() -> frozenset[str]:
     """Action kinds that only the server may send, whatever the mission type."""
     return frozenset().union(*(t.server_actions for t in _REGISTRY.values()))

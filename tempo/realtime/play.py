@@ -185,6 +185,8 @@ def on_action(data: Any = None) -> dict[str, Any]:
     if kind in registry.server_actions():
         # These are sent by the server after its own checks, never directly by a phone.
         return _refused("not_allowed", "Cette action ne peut pas venir du téléphone.")
+    if registry.server_fields() & payload.keys():
+        return _refused("not_allowed", "Ces données ne peuvent pas venir du téléphone.")
     try:
         reply = play.perform_as(
             db.session(),

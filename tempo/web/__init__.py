@@ -9,7 +9,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
     from tempo.infra import markup
-    from tempo.web import auth, errors, main
+    from tempo.web import auth, errors, headers, main, params
     from tempo.web.console import (
         accounts,  # noqa: F401  (its routes are on the `console` blueprint of `common`)
         calendar,  # noqa: F401  (idem)
@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     from tempo.web.console import diagnostic as console_diagnostic
     from tempo.web.player import booking, diagnostic, journal, offline, play
 
+    app.url_map.converters["int"] = params.BoundedIntConverter  # before any route is added
     app.register_blueprint(main.bp)
     app.register_blueprint(play.bp)
     app.register_blueprint(offline.bp)
@@ -36,4 +37,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(console_diagnostic.bp)
     app.register_blueprint(console_booking.bp)
     errors.register(app)
+    headers.register(app)
     app.add_template_filter(markup.render, "markdown")

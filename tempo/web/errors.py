@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+
+from tempo.web.params import OutOfRange, out_of_range
 
 
 def register(app: Flask) -> None:
@@ -24,8 +27,17 @@ def register(app: Flask) -> None:
             )
         return _page(400, message), 400
 
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(error: Exception) -> tuple[str, int]:
+        # The last guard: a number or a date beyond what Python's dates or the database hold
+        # (routes bound their numbers with tempo.web.params first).
+        return _http_error(out_of_range())
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
+        if isinstance(error, OutOfRange):
+            return _page(400, str(error.description)), 400
         messages = {
             403: _("Votre compte n'a pas accès à cette page."),
             404: _("Cette page n'existe pas (ou plus)."),

@@ -400,7 +400,7 @@ def solve(
         for index in dialogue_path(p, p["start"], dict(state.flags)):
             apply(act("choose", choice=index))
     elif m.type == "proof":
-        apply(act("submit", text="Notre preuve.", photo="photos/preuve.jpg"))
+        apply(act("submit", text="Notre preuve.", photo="0123456789abcdef0123456789abcdef.jpg"))
         apply(act("review", player=COUNSELLOR, accepted=True))
     elif m.type == "qr-checkpoint":
         for checkpoint in p["checkpoints"]:

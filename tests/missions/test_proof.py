@@ -9,7 +9,7 @@ import pytest
 from tests.missions.mission_samples import act, ctx, mission, run
 
 SUBMIT_TEXT = act("submit", text="Voici notre badge.")
-SUBMIT_PHOTO = act("submit", photo="uploads/abc123.jpg")
+SUBMIT_PHOTO = act("submit", photo="0123456789abcdef0123456789abcdef.jpg")
 ACCEPT = act("review", player="conseiller", accepted=True, comment="Bravo !")
 REFUSE = act("review", player="conseiller", accepted=False, comment="Photo floue.")
 
@@ -38,7 +38,7 @@ def test_refusal_lets_the_team_submit_again() -> None:
     _, state, outcomes = run("proof", raw(), [SUBMIT_TEXT, REFUSE, SUBMIT_PHOTO, ACCEPT])
     assert [o.completed for o in outcomes] == [False, False, False, True]
     assert [code(o) for o in outcomes] == [None, None, None, None]
-    assert state["submission"]["photo"] == "uploads/abc123.jpg"
+    assert state["submission"]["photo"] == "0123456789abcdef0123456789abcdef.jpg"
 
 
 def test_refusal_keeps_the_comment_for_players() -> None:

@@ -109,7 +109,7 @@ def _actions(game: Any, state: Any, mission_id: str) -> Iterator[tuple[str, dict
         for index in dialogue_path(p, p["start"], dict(state.flags)):
             yield "choose", {"choice": index}
     elif m.type == "proof":
-        yield "submit", {"text": "Notre preuve.", "photo": "preuve.jpg"}
+        yield "submit", {"text": "Notre preuve.", "photo": "0123456789abcdef0123456789abcdef.jpg"}
     elif m.type == "qr-checkpoint":
         for checkpoint in p["checkpoints"]:
             yield "scan", {"checkpoint": checkpoint["id"]}

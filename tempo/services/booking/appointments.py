@@ -354,9 +354,12 @@ def parse_slot_id(raw: object) -> tuple[int, datetime] | None:
     if not isinstance(raw, str) or raw.count("-") != 1:
         return None
     staff, stamp = raw.split("-")
-    if not (staff.isdigit() and stamp.isdigit()) or len(stamp) > 12:
+    if not (staff.isdigit() and stamp.isdigit()) or len(stamp) > 12 or len(staff) > 9:
+        return None  # beyond what an id or a date can hold (the database would fail)
+    try:
+        return int(staff), datetime.fromtimestamp(int(stamp), UTC)
+    except (OverflowError, OSError, ValueError):
         return None
-    return int(staff), datetime.fromtimestamp(int(stamp), UTC)
 
 
 def _busy(session: Session, staff_id: int, now: datetime, skip: int | None) -> list[engine.Busy]:
@@ -597,7 +600,14 @@ def _perform_booked(
     here = sorted({*present, player_id})
     try:
         reply = play.perform_as(
-            session, player_id, f"booking-{booking_id}", mission_id, "booked", {}, now, here
+            session,
+            player_id,
+            play.server_action_id("booking", booking_id),
+            mission_id,
+            "booked",
+            {},
+            now,
+            here,
         )
     except play.PlayError as exc:
         log.warning("Réservation %s : action de mission refusée (%s).", booking_id, exc.code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -31,8 +32,9 @@ from tempo.services.cohorts.reviews import pending_count
 from tempo.services.content.games import game_for
 from tempo.services.errors import ServiceError
 from tempo.services.events import Broadcasts
+from tempo.services.play import proofs
 from tempo.services.play.actions import give_hint as give
-from tempo.services.play.actions import perform, team_state
+from tempo.services.play.actions import perform, server_action_id, team_state
 from tempo.services.play.teamlog import lock_team, record_event
 
 FEED_SIZE = 30
@@ -210,7 +212,9 @@ def give_hint(
     """Offer a team the next hint of a mission (free: the counsellor gives it); its index."""
     team = team_of(session, cohort, team_id)
     player = _actor(session, team)
-    reply = give(session, player, f"give-hint-{mission_id}-{team.version}"[:64], mission_id, now)
+    reply = give(
+        session, player, server_action_id("give-hint", mission_id, team.version), mission_id, now
+    )
     if not reply.ok:
         error = reply.error or {"code": "refused", "message": "Impossible d'envoyer l'indice."}
         raise DashboardError(error.get("code", "refused"), error["message"])
@@ -226,8 +230,13 @@ def review_proof(
     accepted: bool,
     comment: str,
     now: datetime,
+    photos: Path | None = None,
 ) -> Broadcasts:
-    """Accept or refuse a team's pending proof, with a comment the team sees."""
+    """Accept or refuse a team's pending proof, with a comment the team sees.
+
+    A refused proof's photo is deleted from `photos` (the folder of stored photos): the team
+    sends a new one, and nothing shows a refused proof's photo.
+    """
     team = team_of(session, cohort, team_id)
     row = session.scalar(
         select(MissionProgress).where(
@@ -236,8 +245,10 @@ def review_proof(
     )
     if row is None or row.state.get("status") != "pending":
         raise DashboardError("nothing_to_review", "Aucune preuve n'attend de validation ici.")
-    player = _actor(session, team, (row.state.get("submission") or {}).get("by"))
-    action_id = f"review-{mission_id}-{team.version}"[:64]
+    submission = row.state.get("submission") or {}
+    photo = submission.get("photo")
+    player = _actor(session, team, submission.get("by"))
+    action_id = server_action_id("review", mission_id, team.version)
     reply = perform(
         session,
         player,
@@ -249,6 +260,8 @@ def review_proof(
     )
     if reply.error and not reply.ok:
         raise DashboardError(reply.error.get("code", "refused"), reply.error["message"])
+    if not accepted and photos is not None and isinstance(photo, str):
+        proofs.remove_photo(photos, photo)
     return {team.id: reply.events}
 
 

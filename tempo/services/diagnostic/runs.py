@@ -274,7 +274,14 @@ def _complete(
     # One client action id per run: a retried finish is applied once; a mission the team has
     # already completed answers `already_done`, and the run still counts for the player.
     return play.perform_as(
-        session, player_id, f"diagnostic-{run_id}", mission_id, "completed", {}, now, present
+        session,
+        player_id,
+        play.server_action_id("diagnostic", run_id),
+        mission_id,
+        "completed",
+        {},
+        now,
+        present,
     )
 
 
@@ -305,7 +312,7 @@ def recheck_team(session: Session, team_id: int, now: datetime) -> list[dict[str
         reply = play.perform_as(
             session,
             int(still_here[0]),
-            f"diagnostic-recheck-{mission_id}-{team.version}"[:64],
+            play.server_action_id("diagnostic-recheck", mission_id, team.version),
             mission_id,
             "completed",
             {},

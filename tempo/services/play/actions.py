@@ -7,6 +7,7 @@ serialised: on PostgreSQL by locking the team row, on SQLite by its single write
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -78,6 +79,28 @@ class Reply:
 
 class PlayError(ServiceError):
     """A refusal before any game logic ran (unknown player, absent…), with a French message."""
+
+
+# Action ids share one column (a team's ids are unique). A phone's ids are at most 64 letters,
+# digits, `-` or `_` (a UUID is); ids the server makes start with `~`, which a phone's never
+# holds, so a phone cannot claim in advance the id of a counsellor's review or a booking.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+SERVER_PREFIX = "~"
+
+
+class ServerActionId(str):
+    """An action id made by the server (`server_action_id`); never built from a phone's input."""
+
+
+def server_action_id(*parts: object) -> ServerActionId:
+    """The id of an action the server sends for its own reasons (a review, a booking…)."""
+    return ServerActionId((SERVER_PREFIX + "-".join(str(p) for p in parts))[:64])
+
+
+def _checked_id(action_id: str) -> str:
+    if isinstance(action_id, ServerActionId) or _CLIENT_ID.fullmatch(action_id or ""):
+        return str(action_id)
+    raise PlayError("invalid_action", "Action sans identifiant valide.")
 
 
 # Live play runs a dozen statements per action; through the ORM each costs several times what
@@ -503,8 +526,7 @@ def _run(
     now: datetime,
     step: Any,
 ) -> Reply:
-    if not client_action_id or len(client_action_id) > 64:
-        raise PlayError("invalid_action", "Action sans identifiant valide.")
+    client_action_id = _checked_id(client_action_id)
     with write_transaction(session):
         # The player's team, read under the write lock (a player may have been removed).
         team = session.execute(_LOCK_TEAM, {"player_id": player_id}).first()
@@ -532,16 +554,6 @@ def _run(
             refusal = _error(result.error.code, result.error.message)
             if result.error.code == "mission_locked" and state.paused:
                 refusal = _error(*PAUSED)
-        if refusal is not None and refusal["code"] == ENGINE_PAUSED.code:
-            # Nothing is recorded, not even the client id: the same action sent again after
-            # the resume must be applied, not answered with this refusal.
-            return Reply(
-                ok=False,
-                version=team.version,
-                error=refusal,
-                team_id=team.id,
-                cohort_id=team.cohort_id,
-            )
         events: list[dict[str, Any]] = []
         version = team.version
         if result.events:
@@ -550,6 +562,17 @@ def _run(
             )
             version = events[-1]["version"]
         ok = refusal is None or result.wrong
+        if not ok and not events:
+            # A refusal that changed nothing is not kept: a phone sending refused actions in a
+            # loop would grow the table without end, and re-running it is harmless (it is
+            # refused again, or applied once if it has become possible, like after a pause).
+            return Reply(
+                ok=False,
+                version=version,
+                error=refusal,
+                team_id=team.id,
+                cohort_id=team.cohort_id,
+            )
         reply = Reply(
             ok=ok and not result.wrong,
             version=version,

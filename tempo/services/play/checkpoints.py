@@ -107,7 +107,7 @@ def scan(
     return play.perform(
         session,
         player,
-        f"scan-{uuid.uuid4()}",
+        play.server_action_id("scan", uuid.uuid4()),
         mission_id,
         "scan",
         {"checkpoint": checkpoint_id},

@@ -16,6 +16,7 @@ from tempo.services.cohorts import admin as cohort_service
 from tempo.services.cohorts.state import hhmm, local
 from tempo.web.auth import staff_required
 from tempo.web.console.common import bp, cohort_or_404, fr_datetime
+from tempo.web.params import bounded_int
 
 
 def _calendar_rows(found: Cohort, at: datetime) -> list[dict[str, Any]]:
@@ -136,10 +137,11 @@ def replan(slug: str) -> ResponseReturnValue:
         new_date = date.fromisoformat(request.form.get("date", ""))
     except ValueError:
         return _render_calendar(found, {}, {}, _("Indiquez la nouvelle date du jour choisi."))
-    if not raw_day.isdigit():
+    first = bounded_int(raw_day)
+    if first is None:
         return _render_calendar(found, {}, {}, _("Choisissez le jour à partir duquel replanifier."))
     try:
-        moved = cohort_service.replan_from(db.session(), found.id, int(raw_day), new_date, now())
+        moved = cohort_service.replan_from(db.session(), found.id, first, new_date, now())
     except cohort_service.CalendarError as exc:
         db.session.refresh(found)
         return _render_calendar(found, {}, {}, str(exc))

@@ -19,6 +19,7 @@ from tempo.services.cohorts.state import cohort_state, local
 from tempo.services.content import publishing as content_service
 from tempo.web.auth import home_for, staff_required
 from tempo.web.console.common import bp, cohort_or_404, me, version_label
+from tempo.web.params import bounded_int
 from tempo.web.urls import public_url
 
 # --- home, cohorts -----------------------------------------------------------------------------
@@ -108,7 +109,7 @@ class CohortFormData:
 
 
 def _int_list(values: list[str]) -> tuple[int, ...]:
-    return tuple(int(v) for v in values if v.isdigit())
+    return tuple(n for n in map(bounded_int, values) if n is not None)
 
 
 @bp.route("/cohortes/nouvelle", methods=["GET", "POST"])
@@ -140,8 +141,8 @@ def new_cohort() -> ResponseReturnValue:
         )
         source: int | cohort_service.CurrentContent | None = None
         kind, _sep, ref = form.version.partition(":")
-        if kind == "v" and ref.isdigit():
-            source = int(ref)
+        if kind == "v" and bounded_int(ref) is not None:
+            source = bounded_int(ref)
         elif kind == "current":
             loaded = content_service.current_content(current_app.config["CONTENT_DIR"])
             if loaded.content is not None:
@@ -150,7 +151,7 @@ def new_cohort() -> ResponseReturnValue:
             start: date | None = date.fromisoformat(form.start)
         except ValueError:
             start = None
-        capacity = int(form.capacity) if form.capacity.strip().isdigit() else 0
+        capacity = bounded_int(form.capacity) or 0
         try:
             cohort = cohort_service.new_cohort(
                 db.session(),

@@ -32,9 +32,11 @@ from tempo.services.cohorts.reviews import pending_proofs
 from tempo.services.cohorts.state import cohort_state
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents import exports, printkit
+from tempo.services.play import proofs
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console.common import COHORT_SECTIONS, cohort_or_404, me
 from tempo.web.files import CSV, attachment, pdf
+from tempo.web.params import bounded_int
 
 bp = Blueprint("dashboard", __name__, url_prefix="/console/cohortes/<slug>")
 bp.after_request(no_store)
@@ -64,10 +66,10 @@ def _back(slug: str) -> ResponseReturnValue:
 
 
 def _int(name: str) -> int:
-    raw = request.form.get(name, "")
-    if not raw.isdigit():
+    value = bounded_int(request.form.get(name))
+    if value is None:
         abort(400)
-    return int(raw)
+    return value
 
 
 @bp.get("/tableau")
@@ -140,7 +142,11 @@ def message(slug: str) -> ResponseReturnValue:
     """A message or a hint to one team's phones, or to the whole cohort: kept, then sent."""
     found = cohort_or_404(slug)
     target = request.form.get("team", "")
-    team_id = int(target) if target.isdigit() else None
+    # An id beyond any team's is no team of this cohort (the service says so).
+    team_id = bounded_int(target) if target else None
+    if target and team_id is None:
+        flash(_("Cette équipe n'existe pas."))
+        return _back(slug)
     try:
         sent = messages.send(
             db.session(), found, me(), request.form.get("message", ""), now(), team_id=team_id
@@ -183,9 +189,12 @@ def review(slug: str) -> ResponseReturnValue:
     accepted = request.form.get("accepted") == "1"
     team_id, mission = _int("team"), request.form.get("mission", "")
     comment = request.form.get("comment", "")
+    folder = proofs.photo_folder(current_app.config["TEMPO_CONFIG"].INSTANCE_DIR)
     return _run(
         slug,
-        lambda c: service.review_proof(db.session(), c, team_id, mission, accepted, comment, now()),
+        lambda c: service.review_proof(
+            db.session(), c, team_id, mission, accepted, comment, now(), photos=folder
+        ),
         _("Preuve validée.") if accepted else _("Preuve refusée."),
     )
 
@@ -294,8 +303,9 @@ def proof_photo(slug: str, name: str) -> ResponseReturnValue:
     found = cohort_or_404(slug)
     if not service.proof_belongs(db.session(), found, name):
         abort(404)
-    folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
-    return send_from_directory(folder, name)
+    return send_from_directory(
+        proofs.photo_folder(current_app.config["TEMPO_CONFIG"].INSTANCE_DIR), name
+    )
 
 
 @bp.get("/kit.pdf")

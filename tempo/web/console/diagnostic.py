@@ -22,6 +22,7 @@ from tempo.services.documents.diagnostic_pdf import bilan_pdf, results_pdf
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console.common import COHORT_SECTIONS, cohort_or_404
 from tempo.web.files import file_slug, pdf
+from tempo.web.params import bounded_int
 
 bp = Blueprint("diagnostic_console", __name__, url_prefix="/console/cohortes/<slug>")
 bp.after_request(no_store)
@@ -58,7 +59,10 @@ def overview(slug: str) -> ResponseReturnValue:
 def player_results(slug: str, player_id: int) -> ResponseReturnValue:
     """A player's diagnostic results (latest, or `?run=` one of their runs) for the counsellor."""
     cohort, player = _player_of(slug, player_id)
-    run = request.args.get("run", type=int)
+    raw_run = request.args.get("run")
+    run = bounded_int(raw_run)
+    if raw_run is not None and raw_run.isdigit() and run is None:  # no run has such an id
+        abort(404)
     found = diagnostics.results(db.session(), player, run)
     if found is None and run is not None:
         abort(404)

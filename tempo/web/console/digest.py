@@ -17,6 +17,7 @@ from tempo.services.recaps import produce as recaps
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console.common import COHORT_SECTIONS, cohort_or_404
 from tempo.web.files import png, team_card
+from tempo.web.params import bounded_int
 
 bp = Blueprint("digest", __name__, url_prefix="/console/cohortes/<slug>")
 bp.after_request(no_store)
@@ -45,10 +46,9 @@ def page(slug: str) -> ResponseReturnValue:
 def close(slug: str) -> ResponseReturnValue:
     """Close a game day now: its recaps are produced at once (once, whoever closes it)."""
     found = cohort_or_404(slug)
-    raw = request.form.get("day", "")
-    if not raw.isdigit():
+    number = bounded_int(request.form.get("day"))
+    if number is None:
         abort(400)
-    number = int(raw)
     try:
         out = calendar_service.close_day(db.session(), found.id, number, now())
     except calendar_service.CalendarError as exc:

@@ -234,8 +234,8 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
     data: dict[str, object] = {}
     text = request.form.get("text", "").strip()
     if text:
-        data["text"] = text[:2000]
-    folder = current_app.config["TEMPO_CONFIG"].INSTANCE_DIR / "uploads" / "proofs"
+        data["text"] = text  # its length is checked by the mission, as for a socket's proof
+    folder = proofs.photo_folder(current_app.config["TEMPO_CONFIG"].INSTANCE_DIR)
     upload = request.files.get("photo")
     if upload is not None and upload.filename:
         try:
@@ -247,7 +247,7 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
             )
         except proofs.ProofError as exc:
             return _json_error("invalid_photo", str(exc), 400)
-    action_id = request.form.get("id") or f"proof-{uuid.uuid4()}"
+    action_id = request.form.get("id") or play.server_action_id("proof", uuid.uuid4())
     online = presence.online(player.team_id)
     try:
         reply = play.perform(
@@ -255,8 +255,9 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
         )
     except play.PlayError as exc:
         reply = play.Reply(ok=False, version=0, error={"code": exc.code, "message": exc.message})
-    if not reply.ok and "photo" in data and not reply.duplicate:
-        (folder / str(data["photo"])).unlink(missing_ok=True)  # nothing refers to it
+    if "photo" in data and (not reply.ok or reply.duplicate):
+        # Refused, or a re-post of a proof already recorded (which keeps its first photo).
+        proofs.remove_photo(folder, str(data["photo"]))
     if reply.error:
         return _json_error(reply.error["code"], reply.error["message"], 400)
     publish({player.team_id: reply.events})
