@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +48,16 @@ def join(page: Page, live_server: LiveServer, name: str, team: int = 0) -> None:
     page.locator("#pseudonym").fill(name)
     page.get_by_role("button", name="Entrer dans l'équipe").click()
     expect(page.locator("#conn")).to_contain_text("En ligne", timeout=10_000)
+
+
+def wait_until(page: Page, expression: str, timeout: float = 10_000) -> None:
+    """Poll a JavaScript expression until it is truthy.
+
+    Playwright's wait_for_function evaluates its predicate with eval() inside the page, which the
+    strict Content-Security-Policy refuses; page.evaluate goes through the DevTools protocol.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        time.sleep(0.1)

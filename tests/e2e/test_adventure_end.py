@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tempo.models import Cohort, utcnow
 from tests.booking_kit import open_appointment
 from tests.databases import instance_url
-from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, shot
+from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, shot, wait_until
 from tests.live import LiveServer
 from tests.services.pdfs import is_blank, pages, texts
 
@@ -284,8 +284,9 @@ def test_the_adventure_ends_in_a_diagnostic_a_booking_a_bilan_and_a_recap(
         "Tu as réussi 2 missions : « Mon auto-diagnostic », « Mon vrai rendez-vous »."
     )
     recap.locator(".recap__preview summary").click()
-    page.wait_for_function(
-        "document.querySelector('#jour-1 .recap__preview img').naturalWidth === 1080",
+    wait_until(
+        page,
+        "document.querySelector('#jour-1 .recap__preview img')?.naturalWidth === 1080",
         timeout=TIMEOUT,
     )
     recap.locator(".recap__preview").scroll_into_view_if_needed()

@@ -108,6 +108,9 @@ def test_a_dropped_event_makes_the_phone_catch_up(
     first = solver.new_page()
     join(first, live_server, "Solveur")
     expect(phone.locator("#teammates")).to_contain_text("Solveur", timeout=TIMEOUT)
+    # The first `sync` may ride Socket.IO's polling transport, before the WebSocket upgrade
+    # this test watches: count from here.
+    syncs = sent.count("sync")
     _open(first, badge.id)
     first.locator(f"#ans-{badge.id}").fill(badge.params["answers"][0])
     first.get_by_role("button", name="Valider la réponse").click()
@@ -116,7 +119,7 @@ def test_a_dropped_event_makes_the_phone_catch_up(
     )
     expect(phone.locator("#hud-shards")).to_have_text(str(start_shards() + badge.reward))
     assert dropped == ["mission.completed"]
-    assert sent.count("sync") == 2, sent  # the first on connecting, then one to catch up
+    assert sent.count("sync") == syncs + 1, sent  # one, to catch up
     assert "state" not in sent, sent  # the missed events were replayed: no snapshot
     solver.close()
     lossy.close()

@@ -8,7 +8,7 @@ import urllib.request
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, join, shot
+from tests.e2e.conftest import LAPTOP, PHONE, join, shot, wait_until
 from tests.live import LiveServer
 from tests.realtime.helpers import mission
 
@@ -38,8 +38,8 @@ def _phone(browser: Browser, size: dict[str, int] = PHONE) -> tuple[BrowserConte
 
 def _worker_ready(page: Page) -> None:
     """Wait until the service worker controls the page and has cached the shell."""
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=TIMEOUT
+    wait_until(
+        page, "!!navigator.serviceWorker && navigator.serviceWorker.controller !== null", TIMEOUT
     )
 
 

@@ -7,7 +7,7 @@ import io
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, shot
+from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, shot, wait_until
 from tests.live import LiveServer
 from tests.realtime.helpers import content, mission
 
@@ -98,8 +98,8 @@ def test_the_day_closes_and_the_phone_finds_its_recap(
     recap.locator(".offer summary").first.click()
     recap.locator(".recap__preview summary").click()
     expect(recap.locator(".recap__preview img")).to_be_visible()
-    page.wait_for_function(
-        "document.querySelector('.recap__preview img').naturalWidth === 1080", timeout=TIMEOUT
+    wait_until(
+        page, "document.querySelector('.recap__preview img')?.naturalWidth === 1080", TIMEOUT
     )
     _full(page, "journal")
     # Headless Chromium cannot share files: the download link is the way, the button stays hidden.

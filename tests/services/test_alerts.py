@@ -147,7 +147,7 @@ def _cohort(demo: Demo) -> Cohort:
 def _wrong(player: Player, mission: str, times: int, now: datetime) -> None:
     for n in range(times):
         reply = perform(
-            db.session, player, f"w-{mission}-{now.timestamp()}-{n}", mission, "answer",
+            db.session, player, f"w-{mission}-{int(now.timestamp())}-{n}", mission, "answer",
             {"answer": "mauvaise réponse"}, now,
         )  # fmt: skip
         assert reply.ok is False and reply.events

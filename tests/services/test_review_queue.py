@@ -14,6 +14,9 @@ from tempo.services.cohorts.reviews import pending_count, pending_proofs
 from tempo.services.play.actions import perform
 from tests.conftest import Demo
 
+# Photo names are the server's (32 hex digits): the proof mission refuses any other.
+CHLOE_PHOTO = "c" * 32 + ".jpg"
+
 
 def _player(pseudonym: str) -> Player:
     return db.session.scalars(db.select(Player).filter_by(pseudonym=pseudonym)).one()
@@ -37,8 +40,8 @@ def test_pending_proofs_of_several_days_oldest_first(app: Flask, demo: Demo) -> 
         alice, chloe = _player("Alice"), _player("Chloé")
         sends = [
             (alice, "d09-notre-projet", {"text": "Notre projet : un café solidaire."}, 0),
-            (chloe, "d06-photo-repere", {"photo": "chloe.jpg"}, 5),
-            (alice, "d06-photo-repere", {"photo": "alice.jpg"}, 12),
+            (chloe, "d06-photo-repere", {"photo": CHLOE_PHOTO}, 5),
+            (alice, "d06-photo-repere", {"photo": "a" * 32 + ".jpg"}, 12),
         ]
         for player, mission, data, minutes in sends:
             at = start + timedelta(minutes=minutes)
@@ -54,7 +57,7 @@ def test_pending_proofs_of_several_days_oldest_first(app: Flask, demo: Demo) -> 
             (demo.names[0], "d06-photo-repere", 6, "Alice"),
         ]
         assert queue[0].text == "Notre projet : un café solidaire." and queue[0].photo is None
-        assert queue[1].photo == "chloe.jpg"
+        assert queue[1].photo == CHLOE_PHOTO
         now = start + timedelta(minutes=95)
         assert [p.waited(now) for p in queue] == ["1 h 35", "1 h 30", "1 h 23"]
         assert queue[2].waited(start + timedelta(minutes=12, seconds=30)) == "moins d'une minute"
