@@ -50,6 +50,7 @@ def test_three_phones_vote_and_the_majority_moves_the_dialogue(
     expect(sam.locator(".vote__status")).to_contain_text("En attente de 1 vote")
     expect(sam.locator(".vote__clock")).to_contain_text("Décision dans")
     _clean(sam)
+    sam.locator(".vote__status").scroll_into_view_if_needed()
     shot(sam, "vote")
     _button(noe, to_contract).click()
 
@@ -74,6 +75,7 @@ def test_three_phones_vote_and_the_majority_moves_the_dialogue(
     noe.locator(".choice-btn").first.click()
     expect(desk.locator(".choice-btn").first).to_contain_text("Noé", timeout=TIMEOUT)
     _clean(desk)
+    desk.locator(".vote__status").scroll_into_view_if_needed()
     shot(desk, "vote")
     for context in (*contexts, laptop):
         context.close()

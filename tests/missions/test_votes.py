@@ -14,9 +14,12 @@ VOTE_DIALOGUE: dict[str, Any] = {**DIALOGUE, "decision": "vote"}
 QUIZ: dict[str, Any] = {
     "decision": "vote",
     "questions": [
-        {"prompt": "Un contrat se lit…", "choices": [{"text": "avant", "correct": True}, {"text": "après"}]},
+        {
+            "prompt": "Un contrat se lit…",
+            "choices": [{"text": "avant", "correct": True}, {"text": "après"}],
+        },
     ],
-}  # fmt: skip
+}
 
 
 def later(seconds: int, present: tuple[str, ...] = ("ana", "bilal", "chloe")) -> MissionContext:
@@ -163,7 +166,8 @@ def test_the_decision_parameter_is_validated() -> None:
 
 
 def test_a_quiz_vote_grades_the_answer_set_the_majority_chose() -> None:
-    """Quiz: proposals are full answer sets; the majority's is graded; a wrong one opens a new round."""
+    """Quiz: proposals are full answer sets; the majority's is graded; a wrong one opens a new
+    round."""
     q = Play("quiz", QUIZ)
     q.do("vote", "ana", round=0, answers=[[1]])
     assert q.view()["votes"] == [{"player": "ana", "choice": [[1]]}]
