@@ -738,6 +738,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
   const ui = {
     form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
     http: httpJson, online: online, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
+    players: players, call: call,
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
 

@@ -181,7 +181,7 @@ class Game:
                 team, flags=flags, missions={**team.missions, mission_id: new_record}
             )
             kind = "mission.attempted" if outcome.wrong else "mission.updated"
-            events = [{"type": kind, "mission": mission_id, "by": action.player}]
+            events = [{"type": kind, "mission": mission_id, "by": action.player, **outcome.detail}]
             events += [{**e, "mission": mission_id} for e in outcome.events]
             return Result(
                 new_team, events, error=outcome.error, wrong=outcome.wrong, changed={mission_id}

@@ -29,6 +29,8 @@ class MissionContext:
     now: datetime
     present_players: tuple[str, ...] = ()
     flags: Mapping[str, bool] = field(default_factory=dict)
+    # How long a team's vote lasts before the most voted choice wins (tempo/missions/votes.py).
+    vote_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class Outcome:
     error: MissionError | None = None
     events: list[JSON] = field(default_factory=list)
     set_flags: dict[str, bool] = field(default_factory=dict)
+    # Extra fields of the `mission.updated` / `mission.attempted` event (a vote: who proposed
+    # what, for teammates' live regions).
+    detail: JSON = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

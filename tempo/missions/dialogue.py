@@ -2,7 +2,8 @@
 
 Choices may be shown only when team flags are (or are not) set, and may set flags that later
 dialogues read. Reaching a choice that ends with `success` completes the mission; `retry` goes
-back to the start.
+back to the start. With `decision: vote` a tap is a proposal the team votes on
+(tempo/missions/votes.py); with `first_tap` (the default) the first tap decides.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from tempo.missions import votes
 from tempo.missions.base import (
     JSON,
     Action,
@@ -67,6 +69,8 @@ class DialogueParams(Params):
 
     start: str
     nodes: list[DialogueNode] = Field(min_length=1)
+    # How the team decides: the first tap, or a vote of the players present.
+    decision: votes.Decision = "first_tap"
 
     def node(self, node_id: str) -> DialogueNode | None:
         """The node with this id, if any."""
@@ -102,7 +106,8 @@ class Dialogue(MissionType[DialogueParams]):
     key = "dialogue"
     label = "Dialogue"
     params_model = DialogueParams
-    actions = frozenset({"choose"})
+    # `choose` and `vote` are the same tap: a proposal in vote mode, the decision otherwise.
+    actions = frozenset({"choose", votes.VOTE, votes.DECIDE})
     # A reaction is the line a character says right after the team's choice.
     markdown = ("text", "reaction", "history[].reaction")
 
@@ -149,44 +154,50 @@ class Dialogue(MissionType[DialogueParams]):
     def handle(
         self, params: DialogueParams, state: JSON, action: Action, ctx: MissionContext
     ) -> Outcome:
-        """Pick the choice at index `choice` of the current node (an index among visible ones)."""
-        if action.kind != "choose":
+        """Vote for (or, first tap, pick) the choice at index `choice` of the current node (an
+        index among the visible ones), or ask for the decision once the vote's time is up."""
+        if action.kind not in self.actions:
             return Outcome(state=dict(state), error=unknown_action(action))
         node = params.node(str(state.get("node", params.start)))
-        flags = dict(ctx.flags)
-        index = action.data.get("choice")
-        expected = action.data.get("node")
         if node is None:
             return Outcome(
                 state=dict(state), error=MissionError("invalid_state", "Dialogue perdu.")
             )
+        expected = action.data.get("node")
         if expected is not None and expected != node.id:
-            return Outcome(
-                state=dict(state),
-                error=MissionError("stale", "La conversation a déjà avancé : regarde la suite."),
+            refusal = (
+                votes.stale()
+                if action.kind != "choose"
+                else MissionError("stale", "La conversation a déjà avancé : regarde la suite.")
             )
-        visible = [c for c in node.choices if _visible(c, flags)]
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(visible):
+            return Outcome(state=dict(state), error=refusal)
+        visible = [c for c in node.choices if _visible(c, dict(ctx.flags))]
+        if action.kind == votes.DECIDE:
+            cast = votes.decide(state, node.id, ctx)
+            if isinstance(cast, MissionError):
+                return Outcome(state=dict(state), error=cast)
+        else:
+            index = action.data.get("choice")
+            if (
+                not isinstance(index, int)
+                or isinstance(index, bool)
+                or not 0 <= index < len(visible)
+            ):
+                return Outcome(
+                    state=dict(state),
+                    error=MissionError("invalid_choice", "Ce choix n'existe pas."),
+                )
+            cast = votes.cast(state, node.id, action.player, index, ctx, params.decision)
+        if not cast.done:
+            proposed = action.data["choice"]
             return Outcome(
-                state=dict(state), error=MissionError("invalid_choice", "Ce choix n'existe pas.")
+                state={**state, "vote": cast.round},
+                detail={"vote": {"choice": proposed, "text": visible[proposed].text}},
             )
-        choice = visible[index]
-        set_flags = dict.fromkeys(choice.set_flags, True)
-        step = {"node": node.id, "choice": choice.text, "reaction": choice.reaction}
-        # Only the latest steps are kept: a team looping on « retry » must not grow its state
-        # (and every snapshot sent to its phones) without end. The game reads the last one.
-        path = [*state.get("path", []), step][-MAX_PATH:]
-        if choice.end == "success":
-            return Outcome(
-                state={"node": node.id, "path": path, "ended": True},
-                completed=True,
-                set_flags=set_flags,
-            )
-        target = params.start if choice.end == "retry" else str(choice.next)
-        return Outcome(state={"node": target, "path": path}, set_flags=set_flags)
+        return _apply(params, node, visible[cast.decided], votes.ended(state))
 
     def view(self, params: DialogueParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
-        """The current line and the replies whose conditions hold."""
+        """The current line and the replies whose conditions hold (and the round's votes)."""
         node = params.node(str(state.get("node", params.start)))
         if node is None:
             return {"node": None, "choices": []}
@@ -199,7 +210,27 @@ class Dialogue(MissionType[DialogueParams]):
             "history": list(state.get("path", [])),
             **_last_reaction(params, state),
             "ended": bool(state.get("ended")),
+            **votes.view(state, node.id, ctx, params.decision),
         }
+
+
+def _apply(
+    params: DialogueParams, node: DialogueNode, choice: DialogueChoice, state: JSON
+) -> Outcome:
+    """The team's reply `choice` at `node`: the conversation goes on, restarts or ends."""
+    set_flags = dict.fromkeys(choice.set_flags, True)
+    step = {"node": node.id, "choice": choice.text, "reaction": choice.reaction}
+    # Only the latest steps are kept: a team looping on « retry » must not grow its state
+    # (and every snapshot sent to its phones) without end. The game reads the last one.
+    path = [*state.get("path", []), step][-MAX_PATH:]
+    if choice.end == "success":
+        return Outcome(
+            state={"node": node.id, "path": path, "ended": True},
+            completed=True,
+            set_flags=set_flags,
+        )
+    target = params.start if choice.end == "retry" else str(choice.next)
+    return Outcome(state={"node": target, "path": path}, set_flags=set_flags)
 
 
 def _last_reaction(params: DialogueParams, state: JSON) -> JSON:

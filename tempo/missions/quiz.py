@@ -1,4 +1,9 @@
-"""Quiz: single or multiple choice questions, answered together by the team."""
+"""Quiz: single or multiple choice questions, answered together by the team.
+
+With `decision: vote` each player proposes a full set of answers (or votes for a teammate's)
+and the team's choice is graded once decided (tempo/missions/votes.py); with `first_tap` (the
+default) the first submission is graded at once.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
+from tempo.missions import votes
 from tempo.missions.base import (
     JSON,
     Action,
@@ -44,6 +50,8 @@ class QuizParams(Params):
 
     questions: list[QuizQuestion] = Field(min_length=1)
     pass_mark: int | None = Field(default=None, ge=1)
+    # How the team decides: the first submission, or a vote of the players present.
+    decision: votes.Decision = "first_tap"
 
 
 class Quiz(MissionType[QuizParams]):
@@ -52,8 +60,9 @@ class Quiz(MissionType[QuizParams]):
     key = "quiz"
     label = "Quiz"
     params_model = QuizParams
-    actions = frozenset({"submit"})
-    guesses = frozenset({"submit"})
+    # `submit` and `vote` are the same tap: a proposal in vote mode, graded at once otherwise.
+    actions = frozenset({"submit", votes.VOTE, votes.DECIDE})
+    guesses = frozenset({"submit", votes.VOTE})
     # Explanations are sent only once the team has submitted (see `view`).
     markdown = ("questions[].explanation",)
 
@@ -81,37 +90,34 @@ class Quiz(MissionType[QuizParams]):
     def handle(
         self, params: QuizParams, state: JSON, action: Action, ctx: MissionContext
     ) -> Outcome:
-        """Score a full submission: `answers` holds one list of choice indexes per question."""
-        if action.kind != "submit":
+        """Vote for (or, first tap, submit) a full set of answers: `answers` holds one list of
+        choice indexes per question; or ask for the decision once the vote's time is up."""
+        if action.kind not in self.actions:
             return Outcome(state=dict(state), error=unknown_action(action))
-        answers = _parse_answers(action.data.get("answers"), params)
-        if answers is None:
-            return Outcome(
-                state=dict(state),
-                error=MissionError(
-                    "invalid_answer", "Réponds à chaque question avant de valider le quiz."
-                ),
-            )
-        results = [a == q.correct_indexes for q, a in zip(params.questions, answers, strict=True)]
-        score = sum(results)
-        needed = params.pass_mark or len(params.questions)
-        new = {
-            **state,
-            "attempts": int(state.get("attempts", 0)) + 1,
-            "last_score": score,
-            "last_results": results,
-        }
-        if score >= needed:
-            return Outcome(state=new, completed=True)
-        return Outcome(
-            state=new,
-            wrong=True,
-            error=MissionError(
-                "wrong_answer",
-                f"{score} bonne(s) réponse(s) sur {len(params.questions)} : il en faut {needed}. "
-                "Réessayez !",
-            ),
-        )
+        round_key = int(state.get("attempts", 0))
+        expected = action.data.get("round")
+        if expected is not None and expected != round_key:
+            return Outcome(state=dict(state), error=votes.stale())
+        if action.kind == votes.DECIDE:
+            cast = votes.decide(state, round_key, ctx)
+            if isinstance(cast, MissionError):
+                return Outcome(state=dict(state), error=cast)
+        else:
+            answers = _parse_answers(action.data.get("answers"), params)
+            if answers is None:
+                return Outcome(
+                    state=dict(state),
+                    error=MissionError(
+                        "invalid_answer", "Réponds à chaque question avant de valider le quiz."
+                    ),
+                )
+            proposal = [sorted(a) for a in answers]
+            cast = votes.cast(state, round_key, action.player, proposal, ctx, params.decision)
+            if not cast.done:
+                return Outcome(
+                    state={**state, "vote": cast.round}, detail={"vote": {"answers": proposal}}
+                )
+        return _grade(params, votes.ended(state), [frozenset(a) for a in cast.decided])
 
     def view(self, params: QuizParams, state: JSON, player: str, ctx: MissionContext) -> JSON:
         """Questions and choices without the correct flags.
@@ -138,7 +144,32 @@ class Quiz(MissionType[QuizParams]):
             "pass_mark": params.pass_mark or len(params.questions),
             "attempts": state.get("attempts", 0),
             "last_score": state.get("last_score"),
+            **votes.view(state, int(state.get("attempts", 0)), ctx, params.decision),
         }
+
+
+def _grade(params: QuizParams, state: JSON, answers: list[frozenset[int]]) -> Outcome:
+    """The team's answers graded: the mission is done, or a wrong attempt (a new round)."""
+    results = [a == q.correct_indexes for q, a in zip(params.questions, answers, strict=True)]
+    score = sum(results)
+    needed = params.pass_mark or len(params.questions)
+    new = {
+        **state,
+        "attempts": int(state.get("attempts", 0)) + 1,
+        "last_score": score,
+        "last_results": results,
+    }
+    if score >= needed:
+        return Outcome(state=new, completed=True)
+    return Outcome(
+        state=new,
+        wrong=True,
+        error=MissionError(
+            "wrong_answer",
+            f"{score} bonne(s) réponse(s) sur {len(params.questions)} : il en faut {needed}. "
+            "Réessayez !",
+        ),
+    )
 
 
 def _parse_answers(raw: Any, params: QuizParams) -> list[frozenset[int]] | None:

@@ -28,12 +28,13 @@ NAMESPACE = publish.PLAY
 
 
 def limits() -> play.Limits:
-    """Wrong-answer limits from the configuration."""
+    """Wrong-answer limits and the votes' duration from the configuration."""
     cfg = current_app.config
     return play.Limits(
         per_player=int(cfg["WRONG_LIMIT_PLAYER"]),
         per_team=int(cfg["WRONG_LIMIT_TEAM"]),
         window_seconds=int(cfg["WRONG_WINDOW_SECONDS"]),
+        vote_seconds=int(cfg["VOTE_SECONDS"]),
     )
 
 

@@ -363,6 +363,13 @@ def dialogue_path(params: dict[str, Any], node: str, flags: dict[str, bool]) -> 
     raise AssertionError(f"no path to success from {node!r} with flags {sorted(start[1])}")
 
 
+def voters(params: dict[str, Any], present: Sequence[str]) -> list[str]:
+    """Who taps for the team: a bare majority of the present in `decision: vote`, else one."""
+    if params.get("decision") != "vote" or not present:
+        return [present[0] if present else PLAYERS[0]]
+    return list(present[: len(present) // 2 + 1])
+
+
 def solve(
     game: Game,
     state: TeamState,
@@ -395,10 +402,12 @@ def solve(
         answers = [
             [i for i, c in enumerate(q["choices"]) if c.get("correct")] for q in p["questions"]
         ]
-        apply(act("submit", answers=answers))
+        for voter in voters(p, present):
+            apply(act("vote", player=voter, answers=answers))
     elif m.type == "dialogue":
         for index in dialogue_path(p, p["start"], dict(state.flags)):
-            apply(act("choose", choice=index))
+            for voter in voters(p, present):
+                apply(act("vote", player=voter, choice=index))
     elif m.type == "proof":
         apply(act("submit", text="Notre preuve.", photo="0123456789abcdef0123456789abcdef.jpg"))
         apply(act("review", player=COUNSELLOR, accepted=True))

@@ -309,11 +309,14 @@ def _view(client, mission_id: str) -> dict:  # type: ignore[no-untyped-def,type-
     return reply["mission"]  # type: ignore[no-any-return]
 
 
-def _choose_text(client, mission_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick the visible reply with this text in the dialogue's current node."""
+def _choose_text(client, mission_id: str, text: str, *more) -> None:  # type: ignore[no-untyped-def]
+    """Vote, from each of these phones, for the visible reply with this text in the dialogue's
+    current node (Tempo 2050 decides by a vote of the players present)."""
     play = _view(client, mission_id)["play"]
-    reply = act(client, mission_id, "choose", node=play["node"], choice=play["choices"].index(text))
-    assert reply["ok"] is True, reply
+    for phone in (client, *more):
+        choice = play["choices"].index(text)
+        reply = act(phone, mission_id, "vote", node=play["node"], choice=choice)
+        assert reply["ok"] is True, reply
 
 
 def _hasty_path(dialogue) -> list[str]:  # type: ignore[no-untyped-def]
@@ -362,12 +365,12 @@ def test_dialogue_reaction_reaches_the_team_after_the_choice_and_not_before(phon
     solve_badge(phones["alice"])
     first = next(n for n in dialogue.params["nodes"] if n["id"] == dialogue.params["start"])
     to_contract = next(c for c in first["choices"] if c.get("next") == "contrat")
-    _choose_text(phones["alice"], dialogue.id, to_contract["text"])
+    _choose_text(phones["alice"], dialogue.id, to_contract["text"], phones["bilal"])
     before = json.dumps(_view(phones["bilal"], dialogue.id), ensure_ascii=False)
     assert not any(r in before for r in reactions)
     assert _view(phones["bilal"], dialogue.id)["play"]["reaction_html"] is None
 
-    _choose_text(phones["alice"], dialogue.id, hasty["text"])
+    _choose_text(phones["alice"], dialogue.id, hasty["text"], phones["bilal"])
     for phone in ("alice", "bilal"):
         play = _view(phones[phone], dialogue.id)["play"]
         assert _text(play["reaction_html"]) == _words(hasty["reaction"])
@@ -384,7 +387,7 @@ def test_quiz_explanations_reach_the_team_only_after_it_submitted(phones) -> Non
     solve_badge(phones["alice"])
     dialogue = mission("d01-contrat")
     for text in _hasty_path(dialogue):
-        _choose_text(phones["alice"], dialogue.id, text)
+        _choose_text(phones["alice"], dialogue.id, text, phones["bilal"])
     snap = json.dumps(call(phones["bilal"], "sync", {"version": -1}), ensure_ascii=False)
     fresh = _view(phones["bilal"], quiz.id)
     assert fresh["status"] == "available"
@@ -399,7 +402,8 @@ def test_quiz_explanations_reach_the_team_only_after_it_submitted(phones) -> Non
     wrong[0] = [
         next(i for i, c in enumerate(quiz.params["questions"][0]["choices"]) if c.get("correct"))
     ]
-    reply = act(phones["alice"], quiz.id, "submit", answers=wrong)
+    assert act(phones["alice"], quiz.id, "vote", round=0, answers=wrong)["ok"] is True
+    reply = act(phones["bilal"], quiz.id, "vote", round=0, answers=wrong)
     assert reply["ok"] is False and reply["error"]["code"] == "wrong_answer"
     for phone in ("alice", "bilal"):
         questions = _view(phones[phone], quiz.id)["play"]["questions"]
@@ -408,3 +412,46 @@ def test_quiz_explanations_reach_the_team_only_after_it_submitted(phones) -> Non
             _words(e) for e in explanations
         ]
         assert all("correct" not in q and "explanation" not in q for q in questions)
+
+
+def test_a_vote_is_seen_live_and_the_majority_applies_once(app: Flask, demo: Demo) -> None:
+    """Three phones: Alice's proposal reaches the others as a versioned `mission.updated` and a
+    `mission.view` with her vote; Bilal's vote for the same reply decides, once; a late vote
+    for that node is refused as stale and records nothing."""
+    names = ("alice", "bilal", "dora")
+    clients = {n: connect(app, demo.join(0, n.title())) for n in names}
+    try:
+        for client in clients.values():
+            client.get_received(NS)
+        solve_badge(clients["alice"])
+        dialogue = mission("d01-contrat")
+        for client in clients.values():
+            client.get_received(NS)
+        play = _view(clients["alice"], dialogue.id)["play"]
+        assert play["decision"] == "vote" and play["votes"] == []
+        assert act(clients["alice"], dialogue.id, "vote", node=play["node"], choice=1)["ok"]
+        for name in ("bilal", "dora"):
+            got = clients[name].get_received(NS)
+            events = [e["args"][0] for e in got if e["name"] == "team.event"]
+            assert [(e["type"], e["vote"]["choice"]) for e in events] == [("mission.updated", 1)]
+            views = [e["args"][0] for e in got if e["name"] == "mission.view"]
+            assert views[-1]["view"]["play"]["votes"] == [
+                {"player": str(demo_player_id(clients[name], "Alice")), "choice": 1}
+            ]
+            assert views[-1]["view"]["play"]["node"] == play["node"]
+        assert act(clients["bilal"], dialogue.id, "vote", node=play["node"], choice=1)["ok"]
+        after = _view(clients["dora"], dialogue.id)["play"]
+        assert after["node"] != play["node"] and after["votes"] == []
+        assert after["history"][-1]["choice"] == play["choices"][1]
+        late = act(clients["dora"], dialogue.id, "vote", node=play["node"], choice=0)
+        assert late["ok"] is False and late["error"]["code"] == "stale"
+        assert _view(clients["dora"], dialogue.id)["play"]["history"] == after["history"]
+    finally:
+        for client in clients.values():
+            client.disconnect(namespace=NS)
+
+
+def demo_player_id(client, pseudonym: str) -> int:  # type: ignore[no-untyped-def]
+    """The id of the teammate with this pseudonym, from the phone's snapshot."""
+    snap = call(client, "sync", {"version": -1})["snapshot"]
+    return next(p["id"] for p in snap["players"] if p["pseudonym"] == pseudonym)  # type: ignore[no-any-return]

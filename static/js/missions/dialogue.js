@@ -1,5 +1,6 @@
 /* Tempo — the dialogue mission: a conversation with a character, reply by reply. */
-import { $, h, quote, rich } from "../dom.js";
+import { $, h, plural, quote, rich } from "../dom.js";
+import { announce, names, status, tally, voting } from "./vote.js";
 
 // The character's reaction to the team's last reply, said by the speaker of that reply's node.
 function reactionBlock(p, ui) {
@@ -10,8 +11,31 @@ function reactionBlock(p, ui) {
     line)));
 }
 
+// A reply as a big button; in vote mode it shows who proposed it, the player's own vote pressed.
+function choiceButton(m, p, ui, f, text, i) {
+  if (!voting(p)) {
+    return h("button", { type: "button", class: "choice-btn", onclick: (e) => {
+      if (ui.isBusy(f)) return;
+      e.currentTarget.classList.add("is-picked");
+      ui.send(f, "action", { mission: m.id, kind: "choose", data: { node: p.node, choice: i } });
+    } }, text);
+  }
+  const group = tally(p).find((g) => g.choice === i);
+  const ids = group ? group.players : [];
+  const mine = ids.indexOf(ui.me()) >= 0;
+  return h("button", { type: "button", class: "choice-btn choice-btn--vote" + (mine ? " is-picked" : ""), "aria-pressed": mine ? "true" : "false",
+    onclick: () => {
+      if (ui.isBusy(f) || mine) return;
+      ui.send(f, "action", { mission: m.id, kind: "vote", data: { node: p.node, choice: i } });
+    } },
+  h("span", { class: "choice-btn__text" }, text),
+  ids.length ? h("span", { class: "choice-btn__votes" }, "🗳️ " + plural(ids.length, "vote", "votes") + " : " + names(ids, ui)) : null);
+}
+
 export default {
   key: "dialogue", icon: "💬", label: "Dialogue",
+  // A teammate's proposal, announced in the page's live region.
+  updated: (ev, ui) => { if (ev.vote) announce(ev, ui, quote(ev.vote.text)); },
   // The character speaks inside the conversation: the panel does not introduce them first.
   ownSpeaker: true,
   render: (m, p, ui) => {
@@ -31,14 +55,13 @@ export default {
       out.push(ui.speakerBlock(p.speaker, line));
     }
     if (ended) { out.push(reactionBlock(p, ui), h("p", { class: "muted" }, "Conversation terminée.")); return out.filter(Boolean); }
-    const f = ui.form(m, "choose", h("p", { class: "choices__label", id: "choices-" + m.id }, "Que répondez-vous\u00a0?"), "", () => {});
+    const vote = voting(p);
+    const label = vote ? "Que proposez-vous\u00a0? L'équipe vote." : "Que répondez-vous\u00a0?";
+    const f = ui.form(m, "choose", h("p", { class: "choices__label", id: "choices-" + m.id }, label), "", () => {});
     $("button[type=submit]", f).remove();
     f.insertBefore(h("div", { class: "choices", role: "group", "aria-labelledby": "choices-" + m.id },
-      (p.choices || []).map((c, i) => h("button", { type: "button", class: "choice-btn", onclick: (e) => {
-        if (ui.isBusy(f)) return;
-        e.currentTarget.classList.add("is-picked");
-        ui.send(f, "action", { mission: m.id, kind: "choose", data: { node: p.node, choice: i } });
-      } }, c))), $('[role="alert"]', f));
+      (p.choices || []).map((c, i) => choiceButton(m, p, ui, f, c, i))), $('[role="alert"]', f));
+    if (vote) f.insertBefore(status(m, p, ui), $('[role="alert"]', f));
     out.push(f);
     return out.filter(Boolean);
   },

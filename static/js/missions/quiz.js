@@ -1,5 +1,30 @@
 /* Tempo — the quiz mission: questions with one or several right choices. */
 import { $, $$, h, plural } from "../dom.js";
+import { announce, names, roundData, status, tally, voting } from "./vote.js";
+
+// A proposed answer set as people read it: « 1. Vrai · 2. Un contrat, Une formation ».
+const summary = (qs, answers) => answers.map((a, qi) => (qi + 1) + ". " + a.map((ci) => (qs[qi] && qs[qi].choices[ci]) || "?").join(", ")).join(" · ");
+
+// The team's proposals of this round, each with its voters and a button to vote for it.
+function proposals(m, p, ui) {
+  const qs = p.questions || [];
+  const groups = tally(p);
+  if (!groups.length) return null;
+  const f = ui.form(m, "vote", h("h3", { class: "vote__title", id: "props-" + m.id }, "🗳️ Propositions de l'équipe"), "", () => {});
+  $("button[type=submit]", f).remove();
+  f.insertBefore(h("ul", { class: "vote__list", "aria-labelledby": "props-" + m.id }, groups.map((g) => {
+    const mine = g.players.indexOf(ui.me()) >= 0;
+    return h("li", { class: "vote__item" + (mine ? " vote__item--mine" : "") },
+      h("p", { class: "vote__answers" }, summary(qs, g.choice)),
+      h("p", { class: "vote__voters" }, plural(g.players.length, "vote", "votes") + "\u00a0: " + names(g.players, ui)),
+      h("button", { type: "button", class: "button button--ghost", "aria-pressed": mine ? "true" : "false", onclick: () => {
+        if (ui.isBusy(f) || mine) return;
+        ui.send(f, "action", { mission: m.id, kind: "vote", data: Object.assign({ answers: g.choice }, roundData(p)) });
+      } }, mine ? "✅ Ton vote" : "Voter pour ces réponses"));
+  })), $('[role="alert"]', f));
+  f.insertBefore(status(m, p, ui), $('[role="alert"]', f));
+  return f;
+}
 
 // After a submission (never before: the server sends nothing else), whether the team got the
 // question right last time and its authored explanation.
@@ -14,12 +39,18 @@ function feedback(q) {
 
 export default {
   key: "quiz", icon: "❓", label: "Quiz",
+  // A teammate's proposal, announced in the page's live region.
+  updated: (ev, ui) => {
+    const m = window.TempoPlay && window.TempoPlay.mission(ev.mission);
+    if (ev.vote && ev.vote.answers) announce(ev, ui, m && m.play ? summary(m.play.questions || [], ev.vote.answers) : "de nouvelles réponses");
+  },
   render: (m, p, ui) => {
     const qs = p.questions || [];
     const score = p.last_score != null && m.status !== "done"
       ? h("p", { class: "notice", role: "status" }, "Dernier essai\u00a0: " + plural(p.last_score, "bonne réponse", "bonnes réponses") + " sur " + qs.length + ". Il en faut " + p.pass_mark + ". Lisez les explications sous les questions, puis réessayez.")
       : null;
-    const intro = h("p", { class: "muted" }, "Répondez ensemble. Il faut " + p.pass_mark + " bonne(s) réponse(s) sur " + qs.length + " pour réussir.");
+    const vote = voting(p);
+    const intro = h("p", { class: "muted" }, (vote ? "Chacun propose ses réponses, l'équipe vote. Il faut " : "Répondez ensemble. Il faut ") + p.pass_mark + " bonne(s) réponse(s) sur " + qs.length + " pour réussir.");
     if (m.status === "done") return [intro, h("ol", { class: "quiz__done" }, qs.map((q) => h("li", {}, h("p", { class: "quiz__prompt" }, q.prompt), feedback(q))))];
     const sets = qs.map((q, qi) => {
       const type = q.multiple ? "checkbox" : "radio";
@@ -33,11 +64,12 @@ export default {
         }),
         feedback(q));
     });
-    return [intro, score, ui.form(m, "quiz", sets, "Envoyer les réponses", (f) => {
+    return [intro, score, vote ? proposals(m, p, ui) : null, ui.form(m, "quiz", sets, vote ? "Proposer ces réponses" : "Envoyer les réponses", (f) => {
       const answers = qs.map((q, qi) => $$('input[name="q' + qi + '"]:checked', f).map((x) => Number(x.value)));
       const missing = answers.findIndex((a) => !a.length);
       if (missing >= 0) { ui.say(f, "Réponds à la question " + (missing + 1) + " avant d'envoyer."); $('input[name="q' + missing + '"]', f).focus(); return; }
-      ui.act(f, m, "submit", { answers: answers });
+      if (vote) ui.act(f, m, "vote", Object.assign({ answers: answers }, roundData(p)));
+      else ui.act(f, m, "submit", { answers: answers });
     })];
   },
 };

@@ -45,11 +45,13 @@ from tempo.services.errors import ServiceError
 
 @dataclass(frozen=True)
 class Limits:
-    """Wrong answers allowed per player and per team within a sliding window."""
+    """Wrong answers allowed per player and per team within a sliding window, and how long a
+    team's vote lasts (dialogues and quizzes in `decision: vote` mode)."""
 
     per_player: int = 10
     per_team: int = 10
     window_seconds: int = 60
+    vote_seconds: int = 60
 
 
 DEFAULT_LIMITS = Limits()
@@ -509,7 +511,11 @@ def _play(
                 f"Trop de mauvaises réponses d'affilée. Réessayez dans {wait} secondes.",
                 retry_after=wait,
             )
-    ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
+    ctx = MissionContext(
+        now=now,
+        present_players=tuple(str(p) for p in present),
+        vote_seconds=limits.vote_seconds,
+    )
     result = game.play(state, mission_id, Action(kind=kind, player=str(player_id), data=data), ctx)
     if result.wrong:
         session.execute(
