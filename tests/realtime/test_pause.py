@@ -118,7 +118,9 @@ def test_a_paused_cohort_refuses_every_way_in_and_records_nothing(
     # Missions in progress: the badge solved (shards to spend), a wrong guess, a dialogue begun.
     assert solve_badge(alice)["ok"] is True
     assert act(alice, clue.id, "answer", answer="faux")["error"]["code"] == "wrong_answer"
+    # Two phones are present: a dialogue step is decided by both votes.
     assert act(alice, dialogue.id, "choose", node="accueil", choice=1)["ok"] is True
+    assert act(bilal, dialogue.id, "choose", node="accueil", choice=1)["ok"] is True
     _set_paused(app, demo.cohort_id, True)
     assert [e["type"] for e in team_events(bilal)][-1] == "cohort.paused"
     before = _recorded(app, demo.team_ids[0])
@@ -171,8 +173,10 @@ def test_a_counsellor_review_still_applies_during_the_pause(
     ines: FlaskClient = team["ines"]
     dialogue, proof = first_of_type("dialogue"), first_of_type("proof")
     assert solve_badge(alice)["ok"] is True
+    bilal: SocketIOTestClient = team["bilal"]
     for node, choice in (("accueil", 1), ("contrat", 0), ("lecture", 0), ("clause", 1)):
-        assert act(alice, dialogue.id, "choose", node=node, choice=choice)["ok"] is True
+        for phone in (alice, bilal):  # both present phones vote
+            assert act(phone, dialogue.id, "choose", node=node, choice=choice)["ok"] is True
     assert ines.post(f"/jouer/preuve/{proof.id}", data={"text": "Nos règles"}).status_code == 200
     _set_paused(app, demo.cohort_id, True)
     with app.app_context():

@@ -218,6 +218,10 @@ def play_through(
                     assert not reply.ok
                     played.wrong_by[by] = 1
                     played.wrong_mission = mission_id
+                # Dialogues and quizzes are decided by a vote of the present players: the bilan
+                # is about who did what, so the actor plays them alone (a vote of one decides).
+                voting = mission.type in ("dialogue", "quiz")
+                present = [actor] if voting else played.players
                 for kind, data in list(_actions(game, state, mission_id)):
                     reply = play.perform_as(
                         session,
@@ -227,7 +231,7 @@ def play_through(
                         kind,
                         data,
                         when,
-                        played.players,
+                        present,
                     )
                     assert reply.ok, (mission_id, kind, reply.error)
                     team = session.get(Team, played.team_id)

@@ -5,6 +5,9 @@ import { announce, names, roundData, status, tally, voting } from "./vote.js";
 // A proposed answer set as people read it: « 1. Vrai · 2. Un contrat, Une formation ».
 const summary = (qs, answers) => answers.map((a, qi) => (qi + 1) + ". " + a.map((ci) => (qs[qi] && qs[qi].choices[ci]) || "?").join(", ")).join(" · ");
 
+// Alone online, a proposal is the decision: the button says so.
+const alone = (ui) => !ui.players().some((x) => x.online && String(x.id) !== ui.me());
+
 // The team's proposals of this round, each with its voters and a button to vote for it.
 function proposals(m, p, ui) {
   const qs = p.questions || [];
@@ -64,7 +67,7 @@ export default {
         }),
         feedback(q));
     });
-    return [intro, score, vote ? proposals(m, p, ui) : null, ui.form(m, "quiz", sets, vote ? "Proposer ces réponses" : "Envoyer les réponses", (f) => {
+    return [intro, score, vote ? proposals(m, p, ui) : null, ui.form(m, "quiz", sets, vote && !alone(ui) ? "Proposer ces réponses" : "Envoyer les réponses", (f) => {
       const answers = qs.map((q, qi) => $$('input[name="q' + qi + '"]:checked', f).map((x) => Number(x.value)));
       const missing = answers.findIndex((a) => !a.length);
       if (missing >= 0) { ui.say(f, "Réponds à la question " + (missing + 1) + " avant d'envoyer."); $('input[name="q' + missing + '"]', f).focus(); return; }
