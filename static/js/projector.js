@@ -28,34 +28,57 @@ toggle.addEventListener("click", () => {
   applyPhase();
 });
 
-// « 1 h 05 min 09 s » before the recap; nothing once it has passed.
+// « encore 2 j 05 h », « encore 1 h 05 min », « encore 4 min 09 s »; then it is time.
 function pad(n) { return String(n).padStart(2, "0"); }
+function countdown(seconds) {
+  if (seconds <= 0) return "C’est l’heure du bilan !";
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d > 0) return `encore ${d} j ${pad(h)} h`;
+  if (h > 0) return `encore ${h} h ${pad(m)} min`;
+  return `encore ${m} min ${pad(seconds % 60)} s`;
+}
 function tick() {
   const timer = $("#timer", screen);
   const left = $("#timer-left", screen);
   if (!timer || !left) return;
   const end = Date.parse(timer.dataset.end);
-  if (Number.isNaN(end)) { left.textContent = ""; return; }
-  const seconds = Math.max(0, Math.floor((end - Date.now()) / 1000));
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  left.textContent = seconds === 0 ? "C’est l’heure !"
-    : h > 0 ? `encore ${h} h ${pad(m)} min` : `encore ${m} min ${pad(s)} s`;
+  left.textContent = Number.isNaN(end) ? "" : countdown(Math.floor((end - Date.now()) / 1000));
 }
 
-// Keep the live list: add the new celebrations on top (marked to appear), drop the old ones.
-function mergeFeed(oldFeed, newFeed) {
-  if (!oldFeed || !newFeed) return;
-  const known = new Set($$("li", oldFeed).map((li) => li.dataset.id));
-  const wanted = new Set($$("li", newFeed).map((li) => li.dataset.id));
-  $$("li", oldFeed).forEach((li) => { if (!wanted.has(li.dataset.id)) li.remove(); });
-  $$("li", newFeed).reverse().forEach((li) => {
+// Keep the live list in the page (a screen reader hears only its additions): add the new
+// celebrations on top, marked to appear once, and drop the ones that left the list.
+function mergeFeed(feed, fresh) {
+  const known = new Set($$("li", feed).map((li) => li.dataset.id));
+  const wanted = new Set($$("li", fresh).map((li) => li.dataset.id));
+  $$("li", feed).forEach((li) => { if (!wanted.has(li.dataset.id)) li.remove(); });
+  $$("li", fresh).reverse().forEach((li) => {
     if (known.has(li.dataset.id)) return;
     li.classList.add("is-new");
-    oldFeed.prepend(li);
+    li.addEventListener("animationend", () => li.classList.remove("is-new"), { once: true });
+    feed.prepend(li);
   });
-  newFeed.replaceWith(oldFeed);
+}
+
+// Redraw part by part while the phase stays the same (focus, the feed and the QR images stay
+// in place); a new phase (a pause, a day opening) redraws the whole screen.
+function swap(next) {
+  const root = $(".p-screen", screen);
+  const fresh = $(".p-screen", next);
+  if (!root || !fresh || root.dataset.phase !== fresh.dataset.phase) {
+    screen.replaceChildren(next);
+    return;
+  }
+  $$("[data-part]", fresh).forEach((part) => {
+    const old = $(`[data-part="${part.dataset.part}"]`, root);
+    if (!old) return;
+    if (part.dataset.part === "feed") mergeFeed(old, part);
+    else old.replaceChildren(...part.childNodes);
+  });
+  const feed = $("#feed", root);
+  const empty = $("#feed-empty", root);
+  if (feed && empty) empty.hidden = feed.children.length > 0;
 }
 
 let pending = null;
@@ -64,9 +87,7 @@ async function redraw() {
   if (!res.ok) return;
   const next = document.createElement("template");
   next.innerHTML = await res.text();
-  const oldFeed = $("#feed", screen);
-  mergeFeed(oldFeed, $("#feed", next.content));
-  screen.replaceChildren(next.content);
+  swap(next.content);
   applyPhase();
   tick();
 }

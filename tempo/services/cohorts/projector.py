@@ -119,6 +119,15 @@ def feed_item(
     }
 
 
+def _same_day(instant: datetime, now: datetime, tz: str) -> bool:
+    return local(instant, tz).date() == local(now, tz).date()
+
+
+def _when(instant: datetime, now: datetime, tz: str) -> str:
+    """« 13:35 » today, « samedi 5 décembre à 13:35 » another day."""
+    return hour_label(instant, tz) if _same_day(instant, now, tz) else when_label(instant, tz)
+
+
 def latest_message(
     session: Session, cohort: Cohort, teams: Mapping[int, str], now: datetime
 ) -> dict[str, Any]:
@@ -133,15 +142,13 @@ def latest_message(
     if message is None:
         return {}
     at = _as_utc(message.created_at)
-    tz = cohort.timezone
-    today = local(at, tz).date() == local(now, tz).date()
     return {
         "id": message.id,
         "body": message.body,
         "from": message.author_name,
         "team": teams.get(message.team_id, "") if message.team_id is not None else "",
         "at": at,
-        "at_label": hour_label(at, tz) if today else when_label(at, tz),
+        "at_label": _when(at, now, cohort.timezone),
     }
 
 
@@ -199,5 +206,8 @@ def screen(
         "feed": feed,
         "message": latest_message(session, cohort, names, now),
         "timer_end": end,
-        "recap_label": hour_label(end, cohort.timezone) if end else "",
+        # « 17:00 » when the recap is today, « samedi 12 décembre à 17:00 » otherwise (a day
+        # opened early keeps its own recap hour).
+        "recap_today": bool(end) and _same_day(end, now, cohort.timezone),
+        "recap_label": _when(end, now, cohort.timezone) if end else "",
     }
