@@ -7,14 +7,22 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Flask
 
 from tempo.extensions import db
-from tempo.models import Cohort, CohortDay, CohortStatus, Player, StaffAccount, Team, utcnow
+from tempo.models import (
+    Cohort,
+    CohortDay,
+    CohortStatus,
+    Player,
+    Role,
+    StaffAccount,
+    Team,
+    utcnow,
+)
 from tempo.services.cohorts import messages
 from tempo.services.cohorts import projector as screen_service
 from tempo.services.play.actions import perform
 from tests.conftest import Demo
 from tests.realtime.helpers import mission
 from tests.web.console_kit import add_staff
-from tempo.models import Role
 
 NOW = datetime(2026, 3, 23, 12, 0, tzinfo=UTC)
 
@@ -109,14 +117,25 @@ def test_screen_reads_the_cohort(app: Flask, demo: Demo) -> None:
         session = db.session()
         player = session.query(Player).filter_by(rejoin_code=lina).one()
         now = utcnow()
-        reply = perform(session, player, "a-1", badge.id, "answer", {"answer": badge.params["answers"][0]}, now)
+        reply = perform(
+            session, player, "a-1", badge.id, "answer", {"answer": badge.params["answers"][0]}, now
+        )
         assert reply.ok
         cohort = session.get(Cohort, demo.cohort_id)
         assert cohort is not None
         author = session.get(StaffAccount, author_id)
         assert author is not None
-        messages.send(session, cohort, author, "Rendez-vous à 15 h en salle 2", now, team_id=demo.team_ids[1])
-        messages.send(session, cohort, author, "Pour Lina seule", now + timedelta(seconds=1), player_id=player.id)
+        messages.send(
+            session, cohort, author, "Rendez-vous à 15 h en salle 2", now, team_id=demo.team_ids[1]
+        )
+        messages.send(
+            session,
+            cohort,
+            author,
+            "Pour Lina seule",
+            now + timedelta(seconds=1),
+            player_id=player.id,
+        )
         cohort = session.get(Cohort, demo.cohort_id)
         assert cohort is not None
         out = screen_service.screen(session, cohort, now, {demo.team_ids[0]: [player.id]})
@@ -127,9 +146,8 @@ def test_screen_reads_the_cohort(app: Flask, demo: Demo) -> None:
     assert ai.total == 2 * untouched.ai_strength  # the second team has not played
     assert ai.remaining == sum(t.ai_strength for t in teams) and ai.taken == badge.reward
     first = out["teams"][0]
-    assert (first["name"], first["players"], first["online"], first["done"]) == (
-        demo.names[0], 1, 1, 1,
-    )
+    summary = (first["name"], first["players"], first["online"], first["done"])
+    assert summary == (demo.names[0], 1, 1, 1)
     assert first["total"] > 1 and first["join_code"] == demo.codes[0]
     assert out["feed"][0]["kind"] == "mission.completed"
     assert (out["feed"][0]["who"], out["feed"][0]["subject"]) == ("Lina", badge.title)

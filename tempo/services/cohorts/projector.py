@@ -208,6 +208,6 @@ def screen(
         "timer_end": end,
         # « 17:00 » when the recap is today, « samedi 12 décembre à 17:00 » otherwise (a day
         # opened early keeps its own recap hour).
-        "recap_today": bool(end) and _same_day(end, now, cohort.timezone),
+        "recap_today": end is not None and _same_day(end, now, cohort.timezone),
         "recap_label": _when(end, now, cohort.timezone) if end else "",
     }
