@@ -155,3 +155,12 @@ def test_screen_reads_the_cohort(app: Flask, demo: Demo) -> None:
     assert out["message"]["body"] == "Rendez-vous à 15 h en salle 2"
     assert out["message"]["team"] == demo.names[1]
     assert out["timer_end"] is not None and out["recap_label"]
+
+
+def test_times_read_as_an_hour_today_and_with_their_day_otherwise(app: Flask) -> None:
+    """The timer's recap and the message's time, on the cohort's wall clock."""
+    paris = "Europe/Paris"
+    with app.app_context():
+        assert screen_service.moment_label(NOW + timedelta(hours=5), NOW, paris) == "18:00"
+        later = screen_service.moment_label(NOW + timedelta(days=5), NOW, paris)
+        assert later == "samedi 28 mars à 13:00"

@@ -123,7 +123,7 @@ def _same_day(instant: datetime, now: datetime, tz: str) -> bool:
     return local(instant, tz).date() == local(now, tz).date()
 
 
-def _when(instant: datetime, now: datetime, tz: str) -> str:
+def moment_label(instant: datetime, now: datetime, tz: str) -> str:
     """« 13:35 » today, « samedi 5 décembre à 13:35 » another day."""
     return hour_label(instant, tz) if _same_day(instant, now, tz) else when_label(instant, tz)
 
@@ -148,7 +148,7 @@ def latest_message(
         "from": message.author_name,
         "team": teams.get(message.team_id, "") if message.team_id is not None else "",
         "at": at,
-        "at_label": _when(at, now, cohort.timezone),
+        "at_label": moment_label(at, now, cohort.timezone),
     }
 
 
@@ -209,5 +209,5 @@ def screen(
         # « 17:00 » when the recap is today, « samedi 12 décembre à 17:00 » otherwise (a day
         # opened early keeps its own recap hour).
         "recap_today": end is not None and _same_day(end, now, cohort.timezone),
-        "recap_label": _when(end, now, cohort.timezone) if end else "",
+        "recap_label": moment_label(end, now, cohort.timezone) if end else "",
     }
