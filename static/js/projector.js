@@ -94,7 +94,7 @@ async function redraw() {
 function refresh() {
   // Several events arrive together (a day opening for every team): one redraw for them all.
   if (pending) return;
-  pending = setTimeout(() => { pending = null; redraw(); }, 200);
+  pending = setTimeout(() => { pending = null; redraw(); }, 400);
 }
 
 if (document.fullscreenEnabled) {

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import PHONE, shot
+from tests.e2e.conftest import LAPTOP, PHONE, shot
 from tests.live import LiveServer
 from tests.realtime.helpers import content, mission
 
@@ -60,8 +60,10 @@ def test_the_rooms_screen_follows_arrivals_play_and_pause(
     console.on("dialog", lambda dialog: dialog.accept())
     _sign_in(console, live_server)
     console.goto(f"{live_server.url}/console/cohortes/demo/tableau")
+    console.set_viewport_size(LAPTOP)
     link = console.get_by_role("link", name="Écran de la salle")
     expect(link).to_have_attribute("target", "_blank")
+    shot(console, "projector-link")
     with laptop.expect_page() as opened:
         link.click()
     screen = opened.value
