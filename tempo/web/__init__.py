@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         common,
         dashboard,
         digest,
+        projector,
         scenarios,  # noqa: F401  (idem)
     )
     from tempo.web.console import booking as console_booking
@@ -31,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(common.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(projector.bp)
     app.register_blueprint(journal.bp)
     app.register_blueprint(digest.bp)
     app.register_blueprint(diagnostic.bp)
