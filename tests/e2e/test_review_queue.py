@@ -46,7 +46,7 @@ def _jpeg(path: Path) -> Path:
 
 def _unlock(page: Page, day: int) -> None:
     page.locator("#unlock-day").select_option(str(day))
-    page.get_by_role("button", name="Ouvrir maintenant").click()
+    page.get_by_role("button", name="Ouvrir", exact=True).click()
     expect(page.locator("#grid-title")).to_contain_text(f"Jour {day}", timeout=TIMEOUT)
 
 
