@@ -191,9 +191,9 @@ def scheduler() -> None:
     publisher = publish.external(app)
     if publisher is None:
         click.echo(
-            "Attention : sans file de messages (TEMPO_MESSAGE_QUEUE), l'ordonnanceur ne peut pas "
-            "prévenir en direct les téléphones connectés aux serveurs ; ils verront les jours "
-            "ouverts en rechargeant la page.",
+            "Sans file de messages (TEMPO_MESSAGE_QUEUE), l'ordonnanceur enregistre ses "
+            "changements et c'est « tempo serve » qui les envoie aux téléphones (d'ici une à deux "
+            "secondes) ; des processus « tempo serve --worker » exigent une file de messages.",
             err=True,
         )
     clock = DayScheduler(app, publisher.publish) if publisher else DayScheduler(app)

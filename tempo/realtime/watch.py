@@ -84,7 +84,7 @@ class EventWatch:
     def run(self) -> None:
         """Look every `interval` seconds until `stop` (a Socket.IO background task)."""
         while not self.stopped.is_set():
-            socketio.sleep(self.interval)
+            socketio.sleep(self.interval)  # type: ignore[arg-type]  # stub says int; any number works
             try:
                 if self.look():
                     log.debug("team events from another process sent")

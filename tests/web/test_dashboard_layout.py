@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -52,7 +51,8 @@ def _toolbar(page: str) -> str:
 def test_toolbar_comes_before_the_grid_with_every_action(admin: FlaskClient) -> None:
     page = _page(admin)
     toolbar = _toolbar(page)
-    assert page.index("c-toolbar") < page.index('id="grid-title"') < page.index('<h2 id="alerts-title"')
+    grid, alerts = page.index('id="grid-title"'), page.index('<h2 id="alerts-title"')
+    assert page.index("c-toolbar") < grid < alerts
     for action in ("/ouvrir-jour", "/pause", "/message", "/a-valider", "#alerts-title"):
         assert action in toolbar, action
     # The message form is a disclosure, not a block above the grid.
@@ -147,12 +147,16 @@ def test_every_feed_event_reads_as_a_full_french_sentence() -> None:
         {"type": "mission.completed", "mission": "d01-badge-entree", "reward": 6},
         "Les Comètes", {}, titles, offers,
     ) == "Les Comètes ont réussi « Le badge d'entrée » (+6 éclats)."  # fmt: skip
-    assert sentence(
-        {"type": "offer.unlocked", "offer": offer.id}, "Les Comètes", {}, titles, offers
-    ) == f"Les Comètes ont débloqué l'offre « {offer.title} »."
-    assert sentence(
-        {"type": "mission.available", "missions": ["d01-charte"]}, "Les Comètes", {}, titles
-    ) == "« La charte de l'équipe » est disponible pour Les Comètes."
+    assert (
+        sentence({"type": "offer.unlocked", "offer": offer.id}, "Les Comètes", {}, titles, offers)
+        == f"Les Comètes ont débloqué l'offre « {offer.title} »."
+    )
+    assert (
+        sentence(
+            {"type": "mission.available", "missions": ["d01-charte"]}, "Les Comètes", {}, titles
+        )
+        == "« La charte de l'équipe » est disponible pour Les Comètes."
+    )
     # Unknown titles never leave empty quotes.
     assert "« »" not in sentence({"type": "mission.reset", "mission": ""}, "Nova", {}, {})
     assert "une offre" in sentence({"type": "offer.unlocked", "offer": "x"}, "Nova", {}, {})

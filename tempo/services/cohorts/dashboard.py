@@ -115,9 +115,8 @@ def describe(
         return f"{subject} a acheté {hint} de {mission}{price}."
     if kind == "player.moved":
         left = team_id is not None and event.get("to") != team_id
-        return f"{who or 'Un joueur'} " + (
-            f"a quitté {team} (changement d'équipe)." if left else f"a rejoint {team} (changement d'équipe)."
-        )
+        verb = "a quitté" if left else "a rejoint"
+        return f"{who or 'Un joueur'} {verb} {team} (changement d'équipe)."
     reward = event.get("reward")
     gain = f" (+{reward} éclats)" if isinstance(reward, int) and reward else ""
     sentences = {
