@@ -72,6 +72,7 @@ class Config:
     SCHEDULER: str = "inprocess"
     SCHEDULER_RETRY_SECONDS: float = 5.0
     SCHEDULER_SYNC_SECONDS: float = 30.0
+    EVENT_WATCH_SECONDS: float = 1.0
     TIMEZONE: str = "Europe/Paris"
     DEFAULT_LOCALE: str = "fr"
     SQLITE_BUSY_TIMEOUT_MS: int = 5000
@@ -130,6 +131,7 @@ class Config:
             SCHEDULER=_env("SCHEDULER", "inprocess"),
             SCHEDULER_RETRY_SECONDS=float(_env("SCHEDULER_RETRY_SECONDS", "5")),
             SCHEDULER_SYNC_SECONDS=float(_env("SCHEDULER_SYNC_SECONDS", "30")),
+            EVENT_WATCH_SECONDS=float(_env("EVENT_WATCH_SECONDS", "1")),
             TIMEZONE=_env("TIMEZONE", "Europe/Paris"),
             TESTING=_flag("TESTING", False),
             WRONG_LIMIT_PLAYER=int(_env("WRONG_LIMIT_PLAYER", "10")),

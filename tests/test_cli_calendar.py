@@ -49,7 +49,7 @@ def test_day_unlock_once_and_says_phones_learn_it_on_reload(
     first = runner.invoke(cli, ["day", "unlock", "demo", "2"])
     assert first.exit_code == 0, first.output
     assert "Jour 2 ouvert pour les 2 équipe(s)" in first.output
-    assert "TEMPO_MESSAGE_QUEUE" in first.output and "rechargeant la page" in first.output
+    assert "TEMPO_MESSAGE_QUEUE" in first.output and "une à deux secondes" in first.output
     again = runner.invoke(cli, ["day", "unlock", "demo", "2"])
     assert again.exit_code == 0
     assert "déjà ouvert" in again.output

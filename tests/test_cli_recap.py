@@ -74,7 +74,7 @@ def test_recap_closes_the_day_once_and_prints_where_to_see_it(
     ) in out
     # Comète consented; the demo counsellor gets the digest.
     assert "2 courriel(s) de récap mis en file d'envoi" in out
-    assert "rechargeant la page" in out  # without a message queue, phones learn it later
+    assert "une à deux secondes" in out  # without a message queue, the server tells phones
 
     again = runner.invoke(cli, ["recap", "demo", "--day", "1"])
     assert again.exit_code == 0, again.output

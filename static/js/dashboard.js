@@ -1,4 +1,5 @@
-// The live dashboard and the review queue: redraw their live part when the cohort's teams change, asks before destructive actions.
+// The live dashboard and the review queue: redraw their live part when the cohort's teams change
+// (keeping open menus open), ask before destructive actions, close a menu with Escape.
 (() => {
   "use strict";
   const board = document.getElementById("board");
@@ -7,6 +8,15 @@
     const asker = e.submitter && e.submitter.hasAttribute("data-confirm") ? e.submitter : e.target;
     const msg = asker.getAttribute && asker.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+  // Escape closes the menu (a <details>) holding the focus and gives the focus back to its summary.
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const open = document.activeElement && document.activeElement.closest("details[open]");
+    if (!open) return;
+    open.open = false;
+    const summary = open.querySelector("summary");
+    if (summary) summary.focus();
   });
   if (!board || typeof io === "undefined") return;
   let pending = null;
@@ -26,7 +36,10 @@
       const active = document.activeElement && document.activeElement.id;
       const res = await fetch(board.dataset.url, { credentials: "same-origin" });
       if (!res.ok) return;
+      // Menus the counsellor opened stay open after the redraw.
+      const opened = Array.from(board.querySelectorAll("details[open][id]"), (d) => d.id);
       board.innerHTML = await res.text();
+      opened.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; });
       if (active && document.getElementById(active)) document.getElementById(active).focus();
     }, 150);
   };

@@ -276,6 +276,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         snap.missions.sort((a, b) => a.day - b.day);
         snap.days.forEach((d) => { if (d.number === ev.day) { d.open = true; d.title = ev.title || d.title; } });
         if (ev.entry && (!snap.day || snap.day.number <= ev.day)) snap.day = ev.entry;
+        if (snap.cohort && snap.cohort.status === "scheduled") snap.cohort.status = "running";   // the first day starts it
         toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
         break;
       case "day.closed":
@@ -328,6 +329,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     if (RESYNC.indexOf(ev.type) >= 0) refreshState(0);
     document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
     renderHud(); renderMap(); renderVault(); renderTeam();
+    if (ev.type === "day.unlocked") renderDay();   // the day's heading and intro
     const open = S.open && missionById(S.open);   // none while paused: the pause empties the map
     if (open && (!ev.mission || ev.mission === S.open)) renderPanel(open);
   }

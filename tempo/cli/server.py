@@ -19,6 +19,7 @@ from tempo.infra import db as schema
 from tempo.realtime import publish
 from tempo.realtime.play import announce_presence
 from tempo.realtime.presence import EXTENSION, close_presence
+from tempo.realtime.watch import start_watch
 from tempo.scheduler import DayScheduler
 
 SCHEDULER_MODES = ("inprocess", "off")
@@ -64,6 +65,8 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
         _log_scheduler()
         clock = DayScheduler(app)
         clock.start()
+    # Without a message queue, the events a `tempo` command records reach phones through here.
+    watch = None if worker else start_watch(app)
     # Teams with a phone here when a stop began: told who is left once the sockets are closed.
     stopping: list[int] = []
     _stop_on_signals(cfg.ASYNC_MODE, lambda: _stop_gevent_server(app, stopping))
@@ -72,6 +75,8 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
     try:
         _run_server(app, cfg)
     finally:
+        if watch is not None:
+            watch.stop()
         _shutdown(app, clock, stopping)
     click.echo("Tempo arrêté.")
 
@@ -186,9 +191,9 @@ def scheduler() -> None:
     publisher = publish.external(app)
     if publisher is None:
         click.echo(
-            "Attention : sans file de messages (TEMPO_MESSAGE_QUEUE), l'ordonnanceur ne peut pas "
-            "prévenir en direct les téléphones connectés aux serveurs ; ils verront les jours "
-            "ouverts en rechargeant la page.",
+            "Sans file de messages (TEMPO_MESSAGE_QUEUE), l'ordonnanceur enregistre ses "
+            "changements et c'est « tempo serve » qui les envoie aux téléphones (d'ici une à deux "
+            "secondes) ; des processus « tempo serve --worker » exigent une file de messages.",
             err=True,
         )
     clock = DayScheduler(app, publisher.publish) if publisher else DayScheduler(app)

@@ -59,9 +59,8 @@ def announce(app: Flask, broadcasts: Broadcasts) -> None:
     publisher = publish.external(app)
     if publisher is None:
         click.echo(
-            "Sans file de messages (TEMPO_MESSAGE_QUEUE), les téléphones déjà connectés ne sont "
-            "pas prévenus en direct : ils verront le changement en rechargeant la page ou à leur "
-            "prochaine reconnexion. Pour les prévenir tout de suite, utilisez la console."
+            "Sans file de messages (TEMPO_MESSAGE_QUEUE), le serveur « tempo serve » en marche "
+            "prévient les téléphones et tableaux de bord connectés d'ici une à deux secondes."
         )
         return
     publisher.publish(broadcasts)

@@ -8,7 +8,8 @@ here; services never send anything (they return `Broadcasts`, see `tempo.service
   (TEMPO_MESSAGE_QUEUE) to the other server processes when one is configured.
 - **In a process without phones** (`tempo scheduler`, `tempo day` / `cohort` / `recap`),
   `external(app)` gives a publisher writing on the message queue, or None without a queue: the
-  change is in the database and phones see it when they reload or reconnect.
+  change is in the database, and the server process's watcher (`tempo.realtime.watch`) finds
+  the new team events there within a second or two and sends them through `publish`.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Publisher:
         self.server = server
         self.cohort_of = cohort_of
         self.views_of = views_of
+        #: The highest version sent per team by this publisher (read by `tempo.realtime.watch`).
+        self.sent: dict[int, int] = {}
 
     def publish(self, broadcasts: Broadcasts, cohort_id: int | None = None) -> None:
         """Send each team's versioned events to its room, in order, and to its cohort's dashboards.
@@ -77,6 +80,8 @@ class Publisher:
                 continue
             cohort = cohort_id if cohort_id is not None else self.cohort_of(team_id)
             for event in events:
+                if isinstance(event.get("version"), int):
+                    self.sent[team_id] = max(self.sent.get(team_id, 0), event["version"])
                 self.server.emit("team.event", event, to=team_room(team_id), namespace=PLAY)
                 if cohort is not None:
                     # The dashboards of the cohort see what its phones see, with the team's id.

@@ -27,7 +27,7 @@ def _jpeg(path: Path) -> Path:
 
 def _unlock(page: Page, day: int) -> None:
     page.locator("#unlock-day").select_option(str(day))
-    page.get_by_role("button", name="Ouvrir maintenant").click()
+    page.get_by_role("button", name="Ouvrir", exact=True).click()
 
 
 def test_counsellor_runs_a_cohort_live_from_the_dashboard(
@@ -89,25 +89,59 @@ def test_counsellor_runs_a_cohort_live_from_the_dashboard(
     phone.locator(f"#pphoto-{proof}").set_input_files(str(_jpeg(tmp_path / "equipe.jpg")))
     phone.get_by_role("button", name="Envoyer la preuve").click()
 
-    pending = console.locator(f'td[data-mission="{proof}"] .c-proof')
+    # The grid comes first: at 1280×800 its header and first team row are on screen.
+    cell = console.locator(f'td[data-mission="{proof}"]').first
+    pending = cell.locator(".c-proof-link")
     expect(pending).to_contain_text("Preuve à valider", timeout=TIMEOUT)
-    expect(pending.locator("img")).to_be_visible()
-    pending.get_by_label("Commentaire pour l'équipe").fill("Belle photo d'équipe !")
+    expect(console.locator(".c-toolbar [data-pending]")).to_have_text("1", timeout=TIMEOUT)
+    first_row = console.locator(".c-board tbody tr").first.bounding_box()
+    assert first_row and first_row["y"] + first_row["height"] <= LAPTOP["height"], first_row
+    toolbar = console.locator(".c-toolbar").bounding_box()
+    assert toolbar and toolbar["height"] < 70, toolbar  # one compact row at 1280 px
+    # Rare actions wait behind menus: the player's menu per team row, the mission's per cell.
+    team_menu = console.locator("tbody tr").first.locator("details.c-menu > summary").first
+    team_menu.click()
+    expect(console.get_by_role("button", name="marquer absent·e")).to_be_visible()
     SCREENSHOTS.mkdir(exist_ok=True)
+    shot(console, "dashboard-menu")
+    team_menu.press("Escape")
+    expect(console.get_by_role("button", name="marquer absent·e")).to_be_hidden()
+    cell_menu = cell.locator("summary")
+    cell_menu.focus()
+    console.keyboard.press("Enter")
+    expect(cell.get_by_role("button", name="Réinitialiser la mission")).to_be_visible()
+    console.keyboard.press("Escape")
+    expect(cell.get_by_role("button", name="Réinitialiser la mission")).to_be_hidden()
     shot(console, "dashboard")
     console.screenshot(path=str(SCREENSHOTS / "e2e-1280-dashboard-full.png"), full_page=True)
-    pending.get_by_role("button", name="Valider").click()
+
+    # The proof is reviewed in the review queue, one click from the cell.
+    pending.click()
+    item = console.locator(f'[data-mission="{proof}"].c-queue__item')
+    expect(item.locator("img")).to_be_visible(timeout=TIMEOUT)
+    item.get_by_label("Commentaire pour l'équipe").fill("Belle photo d'équipe !")
+    item.get_by_role("button", name="Valider").click()
     expect(phone.locator("#panel")).to_contain_text("Preuve acceptée", timeout=TIMEOUT)
     expect(phone.locator("#panel")).to_contain_text("Belle photo d'équipe !")
+    console.get_by_role("link", name="Tableau de bord", exact=True).click()
     expect(console.locator(f'td[data-mission="{proof}"]').first).to_have_attribute(
         "data-status", "done", timeout=TIMEOUT
     )
+    expect(console.locator(".c-feed")).to_contain_text("« Preuve de passage »")
+    expect(console.locator("#board")).not_to_contain_text("« »")
+    for bad in ("[object", "undefined", "NaN", "null"):
+        expect(console.locator("main")).not_to_contain_text(bad)
     shot(phone, "proof-accepted")
 
+    # On a phone the toolbar wraps and the grid scrolls inside its own box, not the page.
     console.set_viewport_size(PHONE)
     shot(console, "dashboard")
+    assert console.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    wrap = console.locator(".c-board-wrap")
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")
+    console.get_by_text("Télécharger", exact=True).click()
     with console.expect_download() as download:
-        console.get_by_role("link", name="kit d'impression (PDF)").click()
+        console.get_by_role("link", name="Kit d'impression (PDF)").click()
     kit = tmp_path / "kit.pdf"
     download.value.save_as(kit)
     pdf = pdfium.PdfDocument(str(kit))

@@ -37,6 +37,7 @@ def test_a_closed_phone_reads_the_message_and_the_console_sees_it(
     console.goto(f"{live_server.url}/console/cohortes/demo/tableau")
     expect(console.locator("#messages-title")).to_have_text("Messages envoyés")
     expect(console.locator(".c-messages")).to_contain_text("Aucun message envoyé")
+    console.get_by_text("Message", exact=True).click()  # the toolbar's message disclosure
     console.locator("#message-team").select_option(index=1)
     console.locator("#message-text").fill("Retrouvez-moi devant la médiathèque à 14 h.")
     console.get_by_role("button", name="Envoyer aux téléphones").click()

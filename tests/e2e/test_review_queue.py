@@ -46,7 +46,7 @@ def _jpeg(path: Path) -> Path:
 
 def _unlock(page: Page, day: int) -> None:
     page.locator("#unlock-day").select_option(str(day))
-    page.get_by_role("button", name="Ouvrir maintenant").click()
+    page.get_by_role("button", name="Ouvrir", exact=True).click()
     expect(page.locator("#grid-title")).to_contain_text(f"Jour {day}", timeout=TIMEOUT)
 
 
@@ -80,7 +80,7 @@ def test_a_day_six_proof_is_validated_from_the_queue_on_a_phone_while_day_ten_is
 
     console.goto(live_server.url + BOARD)
     expect(console.locator("body")).to_have_attribute("data-live", "1", timeout=TIMEOUT)
-    badge = console.locator(".c-queue-link .badge")
+    badge = console.locator(".c-toolbar [data-pending]")
     expect(badge).to_have_text("0")
     _unlock(console, 6)
 
@@ -96,7 +96,7 @@ def test_a_day_six_proof_is_validated_from_the_queue_on_a_phone_while_day_ten_is
     # Next morning day 10 opens: the grid shows day 10 only, the proof is not lost.
     _unlock(console, 10)
     expect(console.locator(f'td[data-mission="{PROOF}"]')).to_have_count(0)
-    expect(console.locator(".c-queue-link .badge")).to_have_text("1")
+    expect(console.locator(".c-toolbar [data-pending]")).to_have_text("1")
     alerts = console.locator(".c-alerts")
     expect(alerts).to_contain_text("pour « Preuve de passage » (jour 6) attend depuis")
     expect(alerts).to_contain_text("n'a pas encore commencé le jour 10")
@@ -137,7 +137,7 @@ def test_a_day_six_proof_is_validated_from_the_queue_on_a_phone_while_day_ten_is
     shot(phone, "proof-celebrated")
     shot(console, "review-queue-empty")
     console.goto(live_server.url + BOARD)
-    expect(console.locator(".c-queue-link .badge")).to_have_text("0")
+    expect(console.locator(".c-toolbar [data-pending]")).to_have_text("0")
     expect(console.locator(".c-alerts")).not_to_contain_text("Preuve de passage")
     counsellor_ctx.close()
     phone_ctx.close()

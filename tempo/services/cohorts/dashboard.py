@@ -49,46 +49,124 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _quoted(title: str) -> str:
+    """« title », or a plain phrase when the title is unknown (never empty quotes)."""
+    return f"« {title} »" if title.strip() else "une mission"
+
+
+def _team_verb(team: str, singular: str, plural: str) -> str:
+    # « Les Comètes ont réussi », « L'équipe Nova a réussi ».
+    return plural if team.casefold().startswith(("les ", "des ")) else singular
+
+
+def _player_id(value: Any) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _listing(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+
+
 def describe(
-    event: Mapping[str, Any], team: str, players: Mapping[int, str], titles: Mapping[str, str]
+    event: Mapping[str, Any],
+    team: str,
+    players: Mapping[int, str],
+    titles: Mapping[str, str],
+    offers: Mapping[str, str] | None = None,
+    team_id: int | None = None,
 ) -> str:
-    """One team event as a French sentence for the feed."""
-    actor = event.get("by")
+    """One team event as a full French sentence for the feed, naming its mission or offer."""
+    actor = _player_id(event.get("player")) or _player_id(event.get("by"))
+    who = players.get(actor, "") if actor is not None else ""
     if isinstance(event.get("player"), dict):  # player.joined names the newcomer inline
-        actor = event["player"].get("id")
-    elif isinstance(event.get("player"), int):
-        actor = event["player"]
-    who = players.get(actor, "") if isinstance(actor, int) else ""
-    if isinstance(event.get("player"), dict):
         who = str(event["player"].get("pseudonym") or who)
-    mission = titles.get(str(event.get("mission", "")), str(event.get("mission", "")))
-    kind = event.get("type")
-    subject = who or team
+    who = who or str(event.get("pseudonym") or "")
+    raw = str(event.get("mission") or "")
+    mission = _quoted(titles.get(raw, raw))
+    kind = str(event.get("type"))
+    have = _team_verb(team, "a", "ont")
+    be = _team_verb(team, "est", "sont")
+    by = f" grâce à {who}" if who else ""
+    subject = f"{who} ({team})" if who else team
+    day = event.get("day")
+    day_title = f" « {event['title']} »" if str(event.get("title") or "").strip() else ""
+    if kind == "mission.available":
+        opened = [_quoted(titles.get(str(m), str(m))) for m in event.get("missions") or []]
+        if raw:
+            opened = opened or [mission]
+        if not opened:
+            return f"De nouvelles missions sont disponibles pour {team}."
+        are = "est disponible" if len(opened) == 1 else "sont disponibles"
+        return f"{_listing(opened)} {are} pour {team}."
+    if kind == "offer.unlocked":
+        offer_id = str(event.get("offer") or "")
+        title = (offers or {}).get(offer_id, "")
+        offer = f"l'offre « {title} »" if title.strip() else "une offre de la Mission Locale"
+        return f"{team} {have} débloqué {offer}."
+    if kind == "hint.bought":
+        index = event.get("index")
+        hint = f"l'indice {int(index) + 1}" if isinstance(index, int) else "un indice"
+        if event.get("given"):
+            return f"Un conseiller a offert {hint} de {mission} à {team}."
+        cost = event.get("cost")
+        price = f" (−{cost} éclats)" if isinstance(cost, int) and cost else ""
+        return f"{subject} a acheté {hint} de {mission}{price}."
+    if kind == "player.moved":
+        left = team_id is not None and event.get("to") != team_id
+        verb = "a quitté" if left else "a rejoint"
+        return f"{who or 'Un joueur'} {verb} {team} (changement d'équipe)."
+    reward = event.get("reward")
+    gain = f" (+{reward} éclats)" if isinstance(reward, int) and reward else ""
     sentences = {
-        "mission.completed": f"{subject} ({team}) a terminé « {mission} ».",
-        "mission.attempted": f"{subject} ({team}) s'est trompé·e sur « {mission} ».",
-        "mission.updated": f"{subject} ({team}) avance sur « {mission} ».",
-        "mission.available": f"{team} : « {mission} » est disponible.",
-        "hint.bought": f"{subject} ({team}) a acheté un indice pour « {mission} ».",
-        "proof.submitted": f"{subject} ({team}) a envoyé une preuve pour « {mission} ».",
-        "proof.reviewed": f"Preuve de {team} pour « {mission} » "
+        "mission.completed": f"{team} {have} réussi {mission}{by}{gain}.",
+        "mission.attempted": f"{subject} s'est trompé·e sur {mission}.",
+        "mission.updated": f"{subject} avance sur {mission}.",
+        "proof.submitted": f"{subject} a envoyé une preuve pour {mission}.",
+        "proof.reviewed": f"La preuve de {team} pour {mission} a été "
         + ("validée." if event.get("accepted") else "refusée."),
-        "offer.unlocked": f"{team} a débloqué une offre de la Mission Locale.",
-        "player.joined": f"{subject} a rejoint {team}.",
-        "player.moved": f"{event.get('pseudonym', '')} a changé d'équipe ({team}).",
-        "player.absent": f"{event.get('pseudonym', '')} ({team}) est "
-        + ("absent·e." if event.get("absent") else "présent·e."),
-        "mission.reset": f"« {mission} » a été réinitialisée pour {team}.",
-        "checkpoint.scanned": f"{subject} ({team}) a scanné un point de passage.",
-        "day.unlocked": f"Jour {event.get('day')} ouvert pour {team}.",
-        "day.closed": f"Jour {event.get('day')} clôturé pour {team}.",
-        "recap.ready": f"Récap du jour {event.get('day')} prêt pour {team}.",
-        "cohort.paused": f"{team} : la cohorte est en pause.",
-        "cohort.resumed": f"{team} : la cohorte reprend.",
-        "booking.attended": f"{subject} ({team}) est venu·e à son rendez-vous.",
-        "booking.reminder": f"{subject} ({team}) a reçu le rappel de son rendez-vous.",
+        "player.joined": f"{who or 'Un joueur'} a rejoint {team}.",
+        "player.absent": f"{who or 'Un joueur'} ({team}) est "
+        + ("marqué·e absent·e." if event.get("absent") else "de nouveau présent·e."),
+        "mission.reset": f"{mission[0].upper() + mission[1:]} a été réinitialisée pour {team}.",
+        "checkpoint.scanned": f"{subject} a scanné un point de passage de {mission}.",
+        "day.unlocked": f"Le jour {day}{day_title} est ouvert pour {team}.",
+        "day.closed": f"Le jour {day}{day_title} est terminé pour {team}.",
+        "recap.ready": f"Le récap du jour {day} est prêt pour {team}.",
+        "cohort.paused": f"La cohorte est en pause : {team} {be} en attente.",
+        "cohort.resumed": f"La cohorte reprend : {team} {have} repris le jeu.",
+        "booking.attended": f"{subject} est venu·e à son rendez-vous.",
+        "booking.reminder": f"{subject} a reçu le rappel de son rendez-vous.",
     }
-    return sentences.get(str(kind), f"{team} : {kind}.")
+    return sentences.get(kind, f"{team} : nouvel événement ({kind}).")
+
+
+#: The event types the feed puts into words (tests check each one reads as a full sentence).
+FEED_TYPES = (
+    "mission.available",
+    "offer.unlocked",
+    "hint.bought",
+    "player.moved",
+    "mission.completed",
+    "mission.attempted",
+    "mission.updated",
+    "proof.submitted",
+    "proof.reviewed",
+    "player.joined",
+    "player.absent",
+    "mission.reset",
+    "checkpoint.scanned",
+    "day.unlocked",
+    "day.closed",
+    "recap.ready",
+    "cohort.paused",
+    "cohort.resumed",
+    "booking.attended",
+    "booking.reminder",
+)
 
 
 def board(
@@ -110,6 +188,7 @@ def board(
         {"id": m.id, "title": m.title, "type": m.type} for m in (day.missions if day else [])
     ]
     titles = {m_id: m.title for m_id, m in game.missions.items()}
+    offer_titles = {o_id: o.title for o_id, o in game.offers.items()}
     progress = {
         (row.team_id, row.mission_id): row
         for row in session.scalars(
@@ -156,13 +235,21 @@ def board(
     feed = [
         {
             "at": _as_utc(e.created_at),
-            "text": describe({"type": e.type, **e.payload}, names[e.team_id], pseudonyms, titles),
+            "text": describe(
+                {"type": e.type, **e.payload},
+                names[e.team_id],
+                pseudonyms,
+                titles,
+                offer_titles,
+                e.team_id,
+            ),
         }
         for e in recent
     ]
     return {
         "day": day,
         "days": [d.day for d in game.scenario.days],
+        "calendar": day_states(cohort, opened),
         "opened": sorted(opened),
         "missions": missions,
         "rows": rows,
@@ -170,6 +257,21 @@ def board(
         "alerts": cohort_alerts(session, cohort, now, online, limits, states),
         "pending": pending_count(session, cohort),
     }
+
+
+def day_states(cohort: Cohort, opened: set[int]) -> list[dict[str, Any]]:
+    """Every day of the cohort's calendar with its state: `open`, `done` (closed) or
+    `upcoming` (with the moment it opens, in UTC), for the day selector."""
+    out = []
+    for d in sorted(cohort.days, key=lambda d: d.number):
+        if d.closed_at is not None:
+            state = "done"
+        elif d.unlocked_at is not None or d.number in opened:
+            state = "open"
+        else:
+            state = "upcoming"
+        out.append({"number": d.number, "state": state, "unlock_at": _as_utc(d.unlock_at)})
+    return out
 
 
 def team_of(session: Session, cohort: Cohort, team_id: int) -> Team:

@@ -109,6 +109,12 @@ def fr_short_datetime(value: datetime | None) -> str:
     return format_datetime(value, "d MMM, HH:mm") if value else "—"
 
 
+@bp.app_template_filter("fr_day_time")
+def fr_day_time(value: datetime | None) -> str:
+    """« lun. 14 déc. 09:30 » in the default timezone, or a dash."""
+    return format_datetime(value, "EEE d MMM HH:mm") if value else "—"
+
+
 def version_label(version: ScenarioVersion) -> str:
     """« Tempo 2050 v1.0 — publiée le 12 mars 2026 à 10:02 (a1b2c3d) »."""
     return _(
