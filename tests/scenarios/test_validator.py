@@ -352,5 +352,5 @@ def test_on_wrong_needs_a_text(content: ContentDir) -> None:
 def test_character_wrong_answer_lines(content: ContentDir) -> None:
     """Characters may carry default wrong-answer lines (the last character here)."""
     text = content.read("scenarios/mini/characters.yaml")
-    content.write("scenarios/mini/characters.yaml", text + "    wrong_answer: [\"Pas encore !\"]\n")
+    content.write("scenarios/mini/characters.yaml", text + '    wrong_answer: ["Pas encore !"]\n')
     assert content.load().content is not None
