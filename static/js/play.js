@@ -637,9 +637,11 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (m.status === "locked") body.append(lockedBlock(m));
     else {
       body.append(h("section", { class: "play-area", "aria-label": "À toi de jouer" }, ty.render ? ty.render(m, m.play || {}, ui) : h("p", {}, "Ce type de mission n'est pas encore pris en charge.")));
-      if (m.status !== "done") body.append(reactionBlock(m));
+      const reaction = m.status !== "done" && reactionBlock(m);
+      if (reaction) body.append(reaction);
       if (m.status === "done") body.append(doneBlock(m));
-      body.append(hintsBlock(m));
+      const hints = hintsBlock(m);
+      if (hints) body.append(hints);   // Element.append(null) would print "null"
     }
     Object.keys(kept).forEach((id) => {
       const el = document.getElementById(id);
