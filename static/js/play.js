@@ -301,6 +301,8 @@ import { celebrate, setupSwitch } from "./feel.js";
         if (dayClosed && dayClosed.day === ev.day) dayClosed.item.remove();
         toast("🌙 Fin du jour " + ev.day + "\u00a0: ton récap est prêt dans ton journal de bord. Vous pouvez encore finir les missions en cours.", true);
         document.dispatchEvent(new CustomEvent("tempo:recap", { detail: ev }));
+        recapReady[ev.day] = true;
+        if (dayEnd.open && dayEnd.dataset.day === String(ev.day)) showDayEnd(ev.day, false);
         break;
       case "cohort.paused":
         if (snap.cohort) snap.cohort.status = "paused";
@@ -911,6 +913,7 @@ import { celebrate, setupSwitch } from "./feel.js";
     return list.length > 0 && list.every((m) => m.status === "done");
   }
   let dayEndBack = null;
+  const recapReady = {};   // day number -> its recap.ready event arrived on this page
   // What the team did on day n, how much the opponent lost, and tomorrow's teaser. `auto`:
   // shown by the game (once per day on this phone), not asked for from the day card.
   function showDayEnd(n, auto) {
@@ -938,12 +941,16 @@ import { celebrate, setupSwitch } from "./feel.js";
       done.length ? [h("h3", {}, "✅ Missions réussies"), h("ul", { class: "dayend__list" }, done.map((m) => h("li", {}, m.title)))] : null,
       offers.length ? [h("h3", {}, "🎁 Offres débloquées"), h("ul", { class: "dayend__list" }, offers.map((o) => h("li", {}, o.title)))] : null,
       entry && entry.teaser ? h("p", { class: "teaser dayend__teaser" }, h("strong", {}, "Demain… "), plain(entry.teaser)) : null,
+      recapReady[n] ? h("p", { class: "dayend__recap" }, "📖 Ton récap du jour " + n + " est prêt dans ton journal de bord.") : null,
     ].flat().filter(Boolean));
-    dayEndBack = document.activeElement;
-    if (!dayEnd.open) dayEnd.showModal();
-    placeToasts();
-    celebrate($("#dayend-confetti"));
-    $("#dayend-title").focus();
+    dayEnd.dataset.day = String(n);
+    if (!dayEnd.open) {   // not when its recap line is added to the open screen
+      dayEndBack = document.activeElement;
+      dayEnd.showModal();
+      placeToasts();
+      celebrate($("#dayend-confetti"));
+      $("#dayend-title").focus();
+    }
     renderDay();
   }
   $("#dayend-close").addEventListener("click", () => dayEnd.close());
