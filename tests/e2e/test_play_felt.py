@@ -87,16 +87,29 @@ def test_first_screen_wrong_answer_celebration_and_mute(
 
 
 def test_reduced_motion_has_no_animation(browser: Browser, live_server: LiveServer) -> None:
-    """With prefers-reduced-motion the celebration shows without any animation."""
+    """With prefers-reduced-motion the celebration shows without any animation; its offer is a
+    title and one line (the full text stays in the vault)."""
+    live_server.tempo("day", "unlock", "demo", "2")
     page = browser.new_context(viewport=PHONE, locale="fr-FR", reduced_motion="reduce").new_page()
     join(page, live_server, "Noé")
-    badge = mission("d01-badge-entree")
-    page.locator(f'[data-mission="{badge.id}"]').click()
-    _answer(page, badge.id, badge.params["answers"][0])
-    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
+    lock = mission("d02-casier")
+    page.locator(f'[data-mission="{lock.id}"]').click()
+    page.locator(f"#code-{lock.id}").fill(lock.params["code"])
+    page.get_by_role("button", name="Essayer le code").click()
+    cele = page.locator("#celebrate")
+    expect(cele).to_have_attribute("open", "", timeout=TIMEOUT)
     for selector in ("#celebrate", "#celebrate .celebrate__burst", "#celebrate .confetti__piece"):
         name = page.locator(selector).first.evaluate("el => getComputedStyle(el).animationName")
         assert name == "none", selector
+    offer = next(o for o in content().offers if o.id == lock.unlocks[0])
+    expect(cele.locator(".celebrate__list li")).to_have_count(1)
+    expect(cele.locator(".celebrate__list strong")).to_contain_text(offer.title)
+    line = cele.locator(".celebrate__line").inner_text()
+    assert (
+        line and offer.summary.startswith(line.rstrip(".…")[:20]) and len(line) < len(offer.summary)
+    )
+    shot(page, "felt-celebration-offer")
+    _clean(page)
 
 
 def test_past_days_fold_for_a_day_ten_joiner(browser: Browser, live_server: LiveServer) -> None:
