@@ -47,3 +47,15 @@ def join(page: Page, live_server: LiveServer, name: str, team: int = 0) -> None:
     page.locator("#pseudonym").fill(name)
     page.get_by_role("button", name="Entrer dans l'équipe").click()
     expect(page.locator("#conn")).to_contain_text("En ligne", timeout=10_000)
+
+
+def open_card(page: Page, mission_id: str) -> None:
+    """Click a mission's card on the map, unfolding its day first when it is a past open day
+    (the map folds every open day but the current one)."""
+    card = page.locator(f'[data-mission="{mission_id}"]')
+    card.wait_for(state="attached", timeout=10_000)
+    day = f'details.mapday:not([open]):has([data-mission="{mission_id}"])'
+    folded = page.locator(f"{day} > summary")
+    if folded.count():
+        folded.click()
+    card.click()
