@@ -5,6 +5,7 @@ import { $, $$, h, plain, plural, quote, rich } from "./dom.js";
 import { missionType } from "./missions/index.js";
 import { startInbox } from "./inbox.js";
 import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js";
+import { celebrate, setupSwitch } from "./feel.js";
 
 (function () {
   "use strict";
@@ -39,6 +40,10 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     ticks: {},         // form key -> countdown timer
     pending: {},       // form key -> {sig, id, inflight}: a retried request keeps its action id
     stopScan: null, wasOffline: false,
+    reactions: {},     // mission id -> {version, character, html}: a character's word after a wrong answer
+    mapOpen: {},       // day number -> true/false once the player opened or closed a past day
+    dayEnd: null,      // the day whose end screen waits for the celebrations to close
+    introOpen: false,  // « Lire la suite » pressed on the day's intro
   };
 
   const STATUS = {
@@ -141,6 +146,12 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
   socket.on("team.event", onTeamEvent);
   socket.on("presence", onPresence);
   socket.on("mission.view", onView);
+  // The cohort-wide opponent, after any team of the cohort completed or reset a mission.
+  socket.on("cohort.ai", (p) => {
+    if (!S.snap || !p || typeof p.strength !== "number") return;
+    S.snap.cohort_ai = p;
+    renderHud();
+  });
   startInbox(socket, toast);   // counsellors' messages: `notice` and the inbox (static/js/inbox.js)
 
   // ---------------------------------------------------------------- versions and sync
@@ -222,6 +233,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         if (m) m.status = "done";   // its other new parts follow as `mission.view`
         toast("🏆 " + said(ev.by, "as", "a") + " réussi " + titleOf(ev.mission) + "\u00a0! +" + plural(ev.reward, "éclat", "éclats"), true);
         S.celebrations.push({ mission: ev.mission, reward: ev.reward, by: ev.by, offers: [] });
+        delete S.reactions[ev.mission];
+        if (m && S.snap.day && m.day === S.snap.day.number && dayDone(m.day)) S.dayEnd = m.day;
         scheduleCelebration();
         break;
       case "offer.unlocked": {
@@ -254,6 +267,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         break;
       case "mission.attempted":
         started(m);
+        react(ev.mission, ev.version);
         if (String(ev.by) !== myId()) toast("🤔 " + said(ev.by, "as", "a") + " tenté une réponse à " + titleOf(ev.mission) + "\u00a0: pas encore ça.");
         break;
       case "checkpoint.scanned":
@@ -280,6 +294,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
         break;
       case "day.closed":
+        if (S.snap.day && S.snap.day.number === ev.day) { S.dayEnd = ev.day; if (!S.celebrations.length) scheduleCelebration(); }
         dayClosed = { day: ev.day, item: toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.") };
         break;
       case "recap.ready":   // the banner lives in recaps.js
@@ -287,6 +302,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
         if (dayClosed && dayClosed.day === ev.day) dayClosed.item.remove();
         toast("🌙 Fin du jour " + ev.day + "\u00a0: ton récap est prêt dans ton journal de bord. Vous pouvez encore finir les missions en cours.", true);
         document.dispatchEvent(new CustomEvent("tempo:recap", { detail: ev }));
+        recapReady[ev.day] = true;
+        if (dayEnd.open && dayEnd.dataset.day === String(ev.day)) showDayEnd(ev.day, false);
         break;
       case "cohort.paused":
         if (snap.cohort) snap.cohort.status = "paused";
@@ -382,7 +399,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
   // The live region follows the top open dialog: outside a modal dialog, content is inert.
   function placeToasts() {
     const box = $("#toasts");
-    const host = cele.open ? cele : panel.open ? panel : root;
+    const ends = $("#dayend");
+    const host = cele.open ? cele : ends && ends.open ? ends : panel.open ? panel : root;
     if (box.parentNode !== host) host.append(box);
     return box;
   }
@@ -414,6 +432,15 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     bar.max = max; bar.value = t.ai_strength;
     $("#hud-ai-label").textContent = ai + " — puissance restante";
     $("#hud-ai-text").textContent = t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
+    // The whole promo's opponent: every team's missions weaken it.
+    const co = S.snap.cohort_ai;
+    const coBox = $("#hud-cohort");
+    coBox.hidden = !(co && co.max > 0 && co.teams > 1);
+    if (!coBox.hidden) {
+      const coBar = $("#hud-cohort-ai");
+      coBar.max = co.max; coBar.value = Math.min(co.strength, co.max);
+      $("#hud-cohort-label").textContent = ai + ", toute la promo\u00a0: " + num(co.strength) + " / " + num(co.max);
+    }
     // The pause shows above the map and inside an open mission (a modal hides the page).
     const paused = !!(S.snap.cohort && S.snap.cohort.status === "paused");
     [$("#paused"), $("#panel-paused")].forEach((el) => {
@@ -422,10 +449,13 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     });
   }
 
+  const num = (n) => Number(n).toLocaleString("fr-FR");
+
   function renderDay() {
     const d = S.snap.day;
     const intro = $("#day-intro");
     intro.textContent = "";
+    intro.classList.toggle("day__intro--open", S.introOpen);
     if (d) {
       $("#day-kicker").textContent = "Jour " + d.number + " sur 10";
       $("#day-title").textContent = d.title;
@@ -443,6 +473,15 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     if (d && d.teaser && todays.length && todays.every((m) => m.status === "done")) {
       intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), plain(d.teaser)));
     }
+    // « Lire la suite » only when the intro is longer than its shortened height (phones).
+    const more = $("#day-more");
+    more.hidden = true;
+    requestAnimationFrame(() => {
+      more.hidden = !S.introOpen && intro.scrollHeight <= intro.clientHeight + 2;
+      more.textContent = S.introOpen ? "Réduire" : "Lire la suite";
+      more.setAttribute("aria-expanded", S.introOpen ? "true" : "false");
+    });
+    $("#dayend-open").hidden = !(d && (dayDone(d.number) || seenDayEnd(d.number)));
     const list = $("#days");
     list.textContent = "";
     (S.snap.days || []).forEach((x) => {
@@ -467,10 +506,10 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       a.story_html ? h("div", { class: "prose", html: a.story_html }) : null,
       a.collective_goal_html ? [h("h3", {}, "🤝 Objectif commun"), h("div", { class: "prose", html: a.collective_goal_html })] : null,
       a.ai_description_html ? [h("h3", {}, "🛰️ L'adversaire\u00a0: " + (ai || "l'IA")), h("div", { class: "prose", html: a.ai_description_html })] : null,
-      cast.length ? [h("h3", {}, "🎭 Les personnages"), h("ul", { class: "cast" }, cast.map((c) => h("li", { class: "cast__item", style: "--who:" + (c.color || "#7c3aed") },
+      cast.length ? [h("h3", {}, "🎭 Les personnages"), h("ul", { class: "cast" }, cast.map((c) => tint(h("li", { class: "cast__item" },
         h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
         h("span", {}, h("strong", {}, c.name), c.role ? h("span", { class: "speaker__role" }, c.role) : null,
-          c.voice ? h("span", { class: "cast__voice" }, c.voice) : null))))] : null,
+          c.voice ? h("span", { class: "cast__voice" }, c.voice) : null)), c)))] : null,
     ].flat().filter(Boolean));
   }
 
@@ -480,14 +519,23 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     map.textContent = "";
     const days = (S.snap.days || []).filter((d) => d.open).sort((a, b) => b.number - a.number);
     if (!days.length) { map.append(h("p", { class: "muted" }, "Aucune mission ouverte pour l'instant.")); return; }
+    const current = S.snap.day ? S.snap.day.number : days[0].number;
     days.forEach((d) => {
       const list = missions().filter((m) => m.day === d.number);
       const done = list.filter((m) => m.status === "done").length;
       const id = "map-day-" + d.number;
-      map.append(h("section", { class: "mapday", "aria-labelledby": id },
-        h("h3", { id: id, class: "mapday__title" }, "Jour " + d.number + " · " + d.title,
-          h("span", { class: "mapday__count" }, " — " + done + " sur " + list.length + " réussies")),
-        h("ul", { class: "mgrid" }, list.map((m) => h("li", {}, missionCard(m))))));
+      const count = h("span", { class: "mapday__count" }, " — " + done + " sur " + list.length + " réussies");
+      const grid = h("ul", { class: "mgrid" }, list.map((m) => h("li", {}, missionCard(m))));
+      if (d.number === current) {
+        map.append(h("section", { class: "mapday", "aria-labelledby": id },
+          h("h3", { id: id, class: "mapday__title" }, "Jour " + d.number + " · " + d.title, count), grid));
+        return;
+      }
+      // Other open days fold away: a late joiner sees today's missions, not twelve screens of cards.
+      const box = h("details", { class: "mapday mapday--past", "data-day": d.number, open: !!S.mapOpen[d.number] },
+        h("summary", { class: "mapday__title" }, h("span", { id: id }, "Jour " + d.number + " · " + d.title), count), grid);
+      box.addEventListener("toggle", () => { S.mapOpen[d.number] = box.open; });
+      map.append(box);
     });
     if (focused) { const b = $('[data-mission="' + focused + '"]', map); if (b) b.focus(); }
   }
@@ -593,8 +641,11 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     if (m.status === "locked") body.append(lockedBlock(m));
     else {
       body.append(h("section", { class: "play-area", "aria-label": "À toi de jouer" }, ty.render ? ty.render(m, m.play || {}, ui) : h("p", {}, "Ce type de mission n'est pas encore pris en charge.")));
+      const reaction = m.status !== "done" && reactionBlock(m);
+      if (reaction) body.append(reaction);
       if (m.status === "done") body.append(doneBlock(m));
-      body.append(hintsBlock(m));
+      const hints = hintsBlock(m);
+      if (hints) body.append(hints);   // Element.append(null) would print "null"
     }
     Object.keys(kept).forEach((id) => {
       const el = document.getElementById(id);
@@ -609,13 +660,39 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
   function speakerBlock(charId, lineNode) {
     const c = charId && S.snap.characters && S.snap.characters[charId];
     if (!c) return lineNode || null;
-    return h("div", { class: "speaker", style: "--who:" + (c.color || "#7c3aed") },
+    return tint(h("div", { class: "speaker" },
       h("div", { class: "speaker__head" },
         h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
         h("p", { class: "speaker__name" }, c.name, c.role ? h("span", { class: "speaker__role" }, c.role) : null)),
       lineNode || null,
       // Who the character is, on tap: one line under what they say, not a wall of text before it.
-      c.voice ? h("details", { class: "speaker__bio" }, h("summary", {}, "Qui est " + c.name + "\u00a0?"), h("p", {}, c.voice)) : null);
+      c.voice ? h("details", { class: "speaker__bio" }, h("summary", {}, "Qui est " + c.name + "\u00a0?"), h("p", {}, c.voice)) : null), c);
+  }
+  // A character's colour on their block, through the CSSOM (no style attribute: strict CSP).
+  function tint(node, c) { node.style.setProperty("--who", (c && c.color) || "#7c3aed"); return node; }
+
+  // ---------------------------------------------------------------- wrong answers
+  // The character's word after a wrong answer: the mission's own `on_wrong`, else the
+  // character's default lines in turn (by team version, so every phone shows the same one).
+  function react(missionId, version) {
+    const m = missionById(missionId);
+    if (!m || m.status === "done") return;
+    const prev = S.reactions[missionId];
+    if (prev && typeof version === "number" && prev.version === version) return;   // the ack and the event of one answer
+    const own = m.on_wrong && m.on_wrong.text_html ? m.on_wrong : null;
+    const charId = own ? own.character : m.character;
+    const c = charId && S.snap.characters && S.snap.characters[charId];
+    const lines = (c && c.wrong_answer_html) || [];
+    const html = own ? own.text_html : lines.length ? lines[Math.abs(version || 0) % lines.length] : null;
+    if (!html) return;
+    S.reactions[missionId] = { version: version, character: charId, html: html };
+  }
+  function reactionBlock(m) {
+    const r = S.reactions[m.id];
+    if (!r) return null;
+    const line = h("div", { class: "speaker__line reaction__line", html: r.html });
+    const block = speakerBlock(r.character, line);
+    return h("section", { class: "wrong-reaction", role: "status", "aria-label": "Réaction à votre réponse" }, block);
   }
   function lockedBlock(m) {
     const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
@@ -726,6 +803,11 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     else if (beaten) { say(f, "✅ Ta réponse est partie après coup\u00a0: l'équipe avait déjà réussi cette mission.", true); refreshState(0); }
     else {
       say(f, err.message || "Ça n'a pas marché. Réessaie.");
+      if (err.code === "wrong_answer" && !ack.duplicate) {
+        react(key.slice(0, key.lastIndexOf(":")), ack.version);
+        const open = S.open && missionById(S.open);
+        if (open) renderPanel(open);
+      }
       if (err.code === "cohort_paused") S.msgs[f.dataset.key].paused = true;
       if (err.code === "rate_limited" && err.retry_after) { S.blocked[f.dataset.key] = Date.now() + err.retry_after * 1000; tickBlocked(f); }
       if (err.code === "already_done" || err.code === "stale" || err.code === "mission_locked" || err.code === "cohort_paused") refreshState(0);
@@ -785,8 +867,16 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     S.celebTimer = setTimeout(showCelebration, 600);   // wait for the offer.unlocked events
   }
 
+  // An offer's summary in one line: its first sentence (the full text stays in the vault).
+  function oneLine(text) {
+    const t = plain(text).replace(/\s+/g, " ").trim();
+    const m = t.match(/^.+?[.!?…](?=\s|$)/);
+    return m ? m[0] : t;
+  }
+
   function showCelebration() {
-    if (S.celebrating || !S.celebrations.length) return;
+    if (S.celebrating || cele.open || dayEnd.open) return;
+    if (!S.celebrations.length) { if (S.dayEnd != null) showDayEnd(S.dayEnd, true); return; }
     const c = S.celebrations.shift();
     S.celebrating = true;
     celeBack = document.activeElement;
@@ -797,12 +887,14 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     box.textContent = "";
     if (c.offers.length) {
       box.append(h("h3", {}, c.offers.length > 1 ? "Offres débloquées" : "Offre débloquée"),
-        h("ul", { class: "celebrate__list" }, c.offers.map((o) => h("li", {}, h("strong", {}, "🎁 " + o.title), h("p", {}, o.summary || "")))));
+        h("ul", { class: "celebrate__list" }, c.offers.map((o) => h("li", {}, h("strong", {}, "🎁 " + o.title), o.summary ? h("p", { class: "celebrate__line" }, oneLine(o.summary)) : null))),
+        h("p", { class: "celebrate__more" }, "Tout le détail t'attend dans le coffre."));
     }
     const vaultBtn = $("#celebrate-vault");
     vaultBtn.hidden = !c.offers.length;
     vaultBtn.onclick = () => { cele.close(); closeMission(); showVault(c.offers[0] && c.offers[0].id); };
     cele.showModal();
+    celebrate($("#celebrate-confetti"));
     placeToasts();
     $("#celebrate-title").focus();
   }
@@ -814,6 +906,65 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     else if (panel.open) $("#panel-title").focus();
     setTimeout(showCelebration, 300);
   });
+
+  // ---------------------------------------------------------------- a day's end
+  const dayEnd = $("#dayend");
+  const dayEndKey = (n) => "tempo.dayend." + myId() + "." + n;
+  function seenDayEnd(n) { try { return localStorage.getItem(dayEndKey(n)) === "1"; } catch (e) { return false; } }
+  function dayDone(n) {
+    const list = missions().filter((m) => m.day === n);
+    return list.length > 0 && list.every((m) => m.status === "done");
+  }
+  let dayEndBack = null;
+  const recapReady = {};   // day number -> its recap.ready event arrived on this page
+  // What the team did on day n, how much the opponent lost, and tomorrow's teaser. `auto`:
+  // shown by the game (once per day on this phone), not asked for from the day card.
+  function showDayEnd(n, auto) {
+    if (auto) { S.dayEnd = null; if (seenDayEnd(n)) return; }
+    try { localStorage.setItem(dayEndKey(n), "1"); } catch (e) { /* private mode: shown again next visit */ }
+    const list = missions().filter((m) => m.day === n);
+    const done = list.filter((m) => m.status === "done");
+    const shards = done.reduce((sum, m) => sum + (m.reward || 0), 0);
+    const offers = [];
+    done.forEach((m) => (m.unlocks || []).forEach((id) => { const o = offerById(id); if (o && offers.indexOf(o) < 0) offers.push(o); }));
+    const entry = S.snap.day && S.snap.day.number === n ? S.snap.day : null;
+    const ai = S.snap.team.ai_name || "L'IA";
+    $("#dayend-kicker").textContent = "Jour " + n + " sur 10";
+    $("#dayend-title").textContent = done.length === list.length ? "Journée bouclée\u00a0!" : "Fin de journée";
+    const body = $("#dayend-body");
+    body.textContent = "";
+    body.append(...[
+      h("p", { class: "dayend__lead" }, done.length === list.length
+        ? "Toutes les missions du jour sont réussies. Bravo à toute l'équipe\u00a0!"
+        : done.length + " mission" + (done.length > 1 ? "s" : "") + " sur " + list.length + " réussie" + (done.length > 1 ? "s" : "") + " aujourd'hui. Les autres restent jouables."),
+      h("ul", { class: "dayend__stats" },
+        h("li", {}, h("strong", {}, "💎 +" + num(shards)), " éclats d'avenir"),
+        h("li", {}, h("strong", {}, "🛰️ " + ai), " a perdu " + plural(shards, "point", "points") + " aujourd'hui"),
+        h("li", {}, h("strong", {}, "🎁 " + offers.length), offers.length > 1 ? " offres débloquées" : " offre débloquée")),
+      done.length ? [h("h3", {}, "✅ Missions réussies"), h("ul", { class: "dayend__list" }, done.map((m) => h("li", {}, m.title)))] : null,
+      offers.length ? [h("h3", {}, "🎁 Offres débloquées"), h("ul", { class: "dayend__list" }, offers.map((o) => h("li", {}, o.title)))] : null,
+      entry && entry.teaser ? h("p", { class: "teaser dayend__teaser" }, h("strong", {}, "Demain… "), plain(entry.teaser)) : null,
+      recapReady[n] ? h("p", { class: "dayend__recap" }, "📖 Ton récap du jour " + n + " est prêt dans ton journal de bord.") : null,
+    ].flat().filter(Boolean));
+    dayEnd.dataset.day = String(n);
+    if (!dayEnd.open) {   // not when its recap line is added to the open screen
+      dayEndBack = document.activeElement;
+      dayEnd.showModal();
+      placeToasts();
+      celebrate($("#dayend-confetti"));
+      $("#dayend-title").focus();
+    }
+    renderDay();
+  }
+  $("#dayend-close").addEventListener("click", () => dayEnd.close());
+  $("#dayend-open").addEventListener("click", () => { if (S.snap && S.snap.day) showDayEnd(S.snap.day.number, false); });
+  dayEnd.addEventListener("close", () => {
+    placeToasts();
+    if (dayEndBack && dayEndBack.isConnected && dayEndBack !== document.body) dayEndBack.focus();
+    setTimeout(showCelebration, 300);
+  });
+  $("#day-more").addEventListener("click", () => { S.introOpen = !S.introOpen; renderDay(); });
+  setupSwitch($("#sound-toggle"));
 
   // Scroll to the vault, open one offer and move the focus there.
   function showVault(offerId) {

@@ -26,7 +26,7 @@ from tempo.scenarios.schema import Mission, Offer, Scenario
 LOCKED, AVAILABLE, IN_PROGRESS, DONE = "locked", "available", "in_progress", "done"
 # Fields of every mission view holding authored Markdown (paths as in `markdown_to_html`);
 # the type's own view sits under `play`.
-VIEW_MARKDOWN = ("narrative", "hints[].text")
+VIEW_MARKDOWN = ("narrative", "hints[].text", "on_wrong.text")
 
 # While its cohort is paused a team plays nothing: every action, hint and scan gets this.
 PAUSED = MissionError(
@@ -324,6 +324,11 @@ class Game:
         if status != LOCKED:
             mission_type = self.types[mission_id]
             view["narrative"] = mission.narrative
+            if mission.on_wrong is not None:
+                view["on_wrong"] = {
+                    "character": mission.on_wrong.character or mission.character,
+                    "text": mission.on_wrong.text,
+                }
             view["play"] = mission_type.view(
                 self.params[mission_id], record.state, player, replace(ctx, flags=team.flags)
             )

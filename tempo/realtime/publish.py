@@ -53,6 +53,12 @@ def console_room(cohort_id: int) -> str:
 #: whole team, `(player id, payload)` for one player (tempo.services.play.snapshot.view_deltas).
 ViewsOf = Callable[[int, list[str]], list[tuple[int | None, dict[str, Any]]]]
 
+#: The cohort-wide opponent of a cohort (`cohort.ai`), tempo.services.play.snapshot.cohort_ai.
+CohortAiOf = Callable[[int], dict[str, Any] | None]
+
+#: Team events that change a team's opponent, hence the cohort's.
+AI_CHANGES = frozenset({"mission.completed", "mission.reset"})
+
 
 class Publisher:
     """Emits Tempo's events through one Socket.IO server, or a write-only message-queue client."""
@@ -62,12 +68,14 @@ class Publisher:
         server: SocketIO,
         cohort_of: Callable[[int], int | None],
         views_of: ViewsOf | None = None,
+        cohort_ai_of: CohortAiOf | None = None,
     ) -> None:
         self.server = server
         self.cohort_of = cohort_of
         self.views_of = views_of
         #: The highest version sent per team by this publisher (read by `tempo.realtime.watch`).
         self.sent: dict[int, int] = {}
+        self.cohort_ai_of = cohort_ai_of
 
     def publish(self, broadcasts: Broadcasts, cohort_id: int | None = None) -> None:
         """Send each team's versioned events to its room, in order, and to its cohort's dashboards.
@@ -75,10 +83,13 @@ class Publisher:
         `cohort_id`, when the caller already read it (live play), is the cohort of every team in
         `broadcasts`: one query fewer per action.
         """
+        weakened: set[int] = set()
         for team_id, events in broadcasts.items():
             if not events:
                 continue
             cohort = cohort_id if cohort_id is not None else self.cohort_of(team_id)
+            if cohort is not None and any(e.get("type") in AI_CHANGES for e in events):
+                weakened.add(cohort)
             for event in events:
                 if isinstance(event.get("version"), int):
                     self.sent[team_id] = max(self.sent.get(team_id, 0), event["version"])
@@ -92,6 +103,15 @@ class Publisher:
                         namespace=CONSOLE,
                     )
             self.views(team_id, events)
+        for cohort in sorted(weakened):
+            self.cohort_ai(cohort)
+
+    def cohort_ai(self, cohort_id: int) -> None:
+        """The cohort-wide opponent's new strength to every phone of the cohort (not versioned:
+        phones just set it)."""
+        payload = self.cohort_ai_of(cohort_id) if self.cohort_ai_of is not None else None
+        if payload is not None:
+            self.server.emit("cohort.ai", payload, to=cohort_room(cohort_id), namespace=PLAY)
 
     def views(self, team_id: int, events: list[dict[str, Any]]) -> None:
         """Push the new views of the missions `events` touched, so phones need not ask."""
@@ -168,8 +188,16 @@ def _views_in_session(team_id: int, missions: list[str]) -> list[tuple[int | Non
     return view_deltas(db.session(), team, missions, presence.online(team_id), now())
 
 
+def _cohort_ai_in_session(cohort_id: int) -> dict[str, Any] | None:
+    from tempo.models import Cohort
+    from tempo.services.play.snapshot import cohort_ai
+
+    cohort = db.session.get(Cohort, cohort_id)
+    return None if cohort is None else cohort_ai(db.session(), cohort)
+
+
 #: This process's Socket.IO server (bound to the app by `tempo.app`).
-local = Publisher(socketio, _cohort_in_session, _views_in_session)
+local = Publisher(socketio, _cohort_in_session, _views_in_session, _cohort_ai_in_session)
 
 publish = local.publish
 notice = local.notice
@@ -188,6 +216,10 @@ def external(app: Flask) -> Publisher | None:
         with app.app_context():
             return _cohort_in_session(team_id)
 
+    def cohort_ai_of(cohort_id: int) -> dict[str, Any] | None:
+        with app.app_context():
+            return _cohort_ai_in_session(cohort_id)
+
     # Without an app, Flask-SocketIO builds a write-only client of the queue (no listener).
     writer = SocketIO(message_queue=url, channel=app.config["MESSAGE_QUEUE_CHANNEL"])
-    return Publisher(writer, cohort_of)
+    return Publisher(writer, cohort_of, cohort_ai_of=cohort_ai_of)

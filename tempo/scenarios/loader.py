@@ -237,6 +237,18 @@ def _check_missions(
                 and mission.character not in character_ids
             ):
                 c.add(src, (*loc, "character"), f"personnage inconnu : {mission.character!r}")
+            wrong = mission.on_wrong
+            if wrong is not None:
+                who = wrong.character or mission.character
+                if who is None:
+                    c.add(
+                        src,
+                        (*loc, "on_wrong"),
+                        "on_wrong : indiquez qui réagit (character), la mission n'a pas de "
+                        "personnage",
+                    )
+                elif character_ids is not None and who not in character_ids:
+                    c.add(src, (*loc, "on_wrong", "character"), f"personnage inconnu : {who!r}")
             _check_params(src, loc, mission, character_ids, checkpoints, c)
             types_seen.add(mission.type)
             if offer_ids is not None:

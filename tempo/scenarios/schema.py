@@ -180,6 +180,9 @@ class Character(Model):
     voice: str = Field(min_length=1)
     avatar: str = Field(min_length=1, max_length=8)
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    #: Lines the character says after a team's wrong answer (Markdown), taken in turn, when the
+    #: mission has no `on_wrong` of its own.
+    wrong_answer: list[str] = Field(default_factory=list)
 
 
 class CharactersFile(Model):
@@ -195,6 +198,14 @@ class Hint(Model):
     cost: int = Field(ge=0, le=50)
 
 
+class WrongReaction(Model):
+    """What a character says under the form after a wrong answer to one mission (Markdown)."""
+
+    text: str = Field(min_length=1)
+    #: Who says it (an id of characters.yaml); the mission's own character when absent.
+    character: str | None = None
+
+
 class Mission(Model):
     """A mission: common fields plus its type's own `params` (checked by the type's schema)."""
 
@@ -208,6 +219,8 @@ class Mission(Model):
     unlocks: list[str] = Field(default_factory=list)
     skills: list[Skill] = Field(default_factory=list)
     hints: list[Hint] = Field(default_factory=list)
+    #: The reaction to a wrong answer; without it, the character's `wrong_answer` lines.
+    on_wrong: WrongReaction | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
 

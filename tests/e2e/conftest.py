@@ -61,3 +61,15 @@ def wait_until(page: Page, expression: str, timeout: float = 10_000) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
         time.sleep(0.1)
+
+
+def open_card(page: Page, mission_id: str) -> None:
+    """Click a mission's card on the map, unfolding its day first when it is a past open day
+    (the map folds every open day but the current one)."""
+    card = page.locator(f'[data-mission="{mission_id}"]')
+    card.wait_for(state="attached", timeout=10_000)
+    day = f'details.mapday:not([open]):has([data-mission="{mission_id}"])'
+    folded = page.locator(f"{day} > summary")
+    if folded.count():
+        folded.click()
+    card.click()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tempo.models import Cohort, utcnow
 from tests.booking_kit import open_appointment
 from tests.databases import instance_url
-from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, shot, wait_until
+from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, open_card, shot, wait_until
 from tests.live import LiveServer
 from tests.services.pdfs import is_blank, pages, texts
 
@@ -227,7 +227,7 @@ def test_the_adventure_ends_in_a_diagnostic_a_booking_a_bilan_and_a_recap(
     # the card below the mission map.
     expect(page.locator(".hud").get_by_role("link", name="Mon bilan Tempo")).to_be_in_viewport()
     _play_shots(page, desk, "2-diagnostic-done")
-    page.locator('[data-mission="d09-rendez-vous"]').click()
+    open_card(page, "d09-rendez-vous")  # day 9 is folded: day 10 is the current day
     expect(page.locator("#bk-pick-title")).to_have_text("Choisis ton créneau", timeout=TIMEOUT)
     slot = page.locator(".bk-slot").first
     time = slot.locator(".bk-slot__time").inner_text()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tempo.models import Cohort, utcnow
 from tests.booking_kit import open_appointment
 from tests.databases import instance_url
-from tests.e2e.conftest import LAPTOP, PHONE, shot
+from tests.e2e.conftest import LAPTOP, PHONE, open_card, shot
 from tests.live import LiveServer
 
 TIMEOUT = 10_000
@@ -46,7 +46,7 @@ def _dismiss_celebration(page: Page) -> None:
 
 
 def _open_picker(page: Page, mission_id: str) -> None:
-    page.locator(f'[data-mission="{mission_id}"]').click()
+    open_card(page, mission_id)
     expect(page.locator("#panel")).to_have_attribute("open", "", timeout=TIMEOUT)
     expect(page.locator("#bk-pick-title")).to_have_text("Choisis ton créneau", timeout=TIMEOUT)
 

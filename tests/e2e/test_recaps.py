@@ -87,6 +87,11 @@ def test_the_day_closes_and_the_phone_finds_its_recap(
     page.wait_for_timeout(300)  # let the toast settle for the screenshot
     shot(page, "recap-ready")
 
+    # The day's end screen opened with the close (static/js/play.js): it points at the journal too.
+    day_end = page.locator("#dayend")
+    expect(day_end).to_have_attribute("open", "", timeout=TIMEOUT)
+    expect(day_end).to_contain_text("Ton récap du jour 1 est prêt")
+    day_end.get_by_role("button", name="Continuer").click()
     banner.get_by_role("link", name="Voir mon journal").click()
     recap = page.locator("#jour-1")
     expect(recap).to_contain_text("Bienvenue chez Horizon 2050")

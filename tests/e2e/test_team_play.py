@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, shot
+from tests.e2e.conftest import LAPTOP, PHONE, open_card, shot
 from tests.live import LiveServer
 from tests.realtime.helpers import content, mission
 
@@ -19,7 +19,7 @@ def _dismiss_celebration(page: Page) -> None:
 
 def _open_mission(page: Page, mission_id: str) -> None:
     _dismiss_celebration(page)
-    page.locator(f'[data-mission="{mission_id}"]').click()
+    open_card(page, mission_id)
     expect(page.locator("#panel")).to_have_attribute("open", "", timeout=TIMEOUT)
 
 

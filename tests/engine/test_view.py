@@ -335,3 +335,20 @@ def test_no_secret_of_any_mission_appears_in_any_view(which: str) -> None:
         secrets = [s for s in secrets if s not in explanations]
     leaked = [s for s in secrets if s.casefold() in views]
     assert leaked == []
+
+
+def test_on_wrong_is_in_the_view_with_its_character() -> None:
+    """A mission's authored wrong-answer reaction is in its view once playable, said by its own
+    `character` or, failing that, by the mission's character; declared as Markdown."""
+    game = real_game()
+    state = team(game, 1, 2)
+    badge = game.mission_view(state, "d01-badge-entree", "ana", ctx())
+    assert badge["on_wrong"]["character"] == "kronos" and badge["on_wrong"]["text"]
+    answer = game.missions["d01-badge-entree"].params["answers"][0]
+    state = game.play(state, "d01-badge-entree", act("answer", answer=answer), ctx()).state
+    split = game.mission_view(state, "d01-annuaire", "ana", ctx())
+    assert split["on_wrong"]["character"] == game.missions["d01-annuaire"].character
+    assert "on_wrong.text" in game.view_markdown("d01-badge-entree")
+    quiz = game.mission_view(state, "d01-cej-quiz", "ana", ctx())
+    assert "on_wrong" not in quiz  # none authored: the phone uses the character's lines
+    assert all(c.wrong_answer for c in game.scenario.characters)

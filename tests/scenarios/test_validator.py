@@ -330,3 +330,27 @@ def test_errors_in_three_files_are_all_reported(content: ContentDir) -> None:
         f"{DAY04}:12 missions[0].reward: doit être un nombre entier",
         f"{DAY05}:12: erreur de syntaxe YAML : mapping values are not allowed here",
     ]
+
+
+def test_on_wrong_unknown_character(content: ContentDir) -> None:
+    """A mission's wrong-answer reaction said by a character not in characters.yaml."""
+    content.insert(DAY04, 15, "    on_wrong:\n      character: zoe\n      text: Raté !")
+    assert only_error(content) == (
+        f"{DAY04}:16 missions[0].on_wrong.character: personnage inconnu : 'zoe'"
+    )
+
+
+def test_on_wrong_needs_a_text(content: ContentDir) -> None:
+    """`on_wrong` without its text is refused by the schema; with it (and the mission's own
+    character by default) the content loads."""
+    content.insert(DAY04, 15, "    on_wrong:\n      character: maya")
+    assert "missions[0].on_wrong.text" in only_error(content)
+    content.set_line(DAY04, 16, "      text: Raté, on recommence !", expect="character: maya")
+    assert content.load().content is not None
+
+
+def test_character_wrong_answer_lines(content: ContentDir) -> None:
+    """Characters may carry default wrong-answer lines (the last character here)."""
+    text = content.read("scenarios/mini/characters.yaml")
+    content.write("scenarios/mini/characters.yaml", text + '    wrong_answer: ["Pas encore !"]\n')
+    assert content.load().content is not None

@@ -7,12 +7,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tempo.engine.team import Game, TeamState
 from tempo.infra.markup import render
 from tempo.missions.base import MissionContext, markdown_to_html
-from tempo.models import Player, Team
+from tempo.models import Cohort, Player, Team
 from tempo.scenarios.schema import ScenarioMeta
 from tempo.services.content.games import cohort_game
 from tempo.services.play.actions import team_state
@@ -118,6 +119,18 @@ def adventure(meta: ScenarioMeta) -> dict[str, Any]:
     }
 
 
+def cohort_ai(session: Session, cohort: Cohort) -> dict[str, int]:
+    """The cohort-wide opponent every team weakens: the sum of its teams' strengths, out of the
+    scenario's strength times the number of teams (the snapshot's and `cohort.ai`'s payload)."""
+    teams, strength = session.execute(
+        select(func.count(Team.id), func.coalesce(func.sum(Team.ai_strength), 0)).where(
+            Team.cohort_id == cohort.id
+        )
+    ).one()
+    full = cohort_game(cohort).scenario.meta.ai.strength
+    return {"strength": int(strength), "max": int(teams) * full, "teams": int(teams)}
+
+
 def snapshot(
     session: Session, player: Player, present: Sequence[int], now: datetime
 ) -> dict[str, Any]:
@@ -149,6 +162,7 @@ def snapshot(
             "capacity": team.capacity,
         },
         "cohort": {"name": cohort.name, "status": cohort.status.value},
+        "cohort_ai": cohort_ai(session, cohort),
         "adventure": adventure(scenario.meta),
         "day": None if current is None else day_entry(game, current),
         "days": [
@@ -171,6 +185,7 @@ def snapshot(
                 "voice": c.voice,
                 "avatar": c.avatar,
                 "color": c.color,
+                "wrong_answer_html": [_markdown(line) for line in c.wrong_answer],
             }
             for c in scenario.characters
         },
