@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,6 +241,7 @@ def _load_scenario(
     if meta_src and counsellor and character_ids is not None and counsellor not in character_ids:
         c.add(meta_src, ("counsellor",), unknown("personnage", counsellor, character_ids))
     scenario = _ScenarioChecks(days, character_ids, offers, meta_src, meta, c)
+    scenario.unreadable = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in broken)
     scenario.check_missions()
     if not broken:
         scenario.check_whole()
@@ -269,6 +272,12 @@ class _ScenarioChecks:
     # Dialogue flags: where each is set and where each is read (if_flags / unless_flags).
     flags_set: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
     flags_read: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
+    # The text of the day files that could not be read: a mission required from another day and
+    # written there is not reported as unknown (the syntax error is the one to fix).
+    unreadable: str = ""
+
+    def _unreadable(self, mission_id: str) -> bool:
+        return re.search(rf"\b{re.escape(mission_id)}\b", self.unreadable) is not None
 
     def check_missions(self) -> None:
         """Ids, characters, params, offers and the `requires` graph of every mission."""
@@ -313,20 +322,20 @@ class _ScenarioChecks:
             for j, req in enumerate(mission.requires):
                 if req == mission_id:
                     c.add(src, (*loc, "requires", j), "une mission ne peut pas s'exiger elle-même")
-                elif req not in located:
+                elif req not in located and not self._unreadable(req):
                     c.add(
                         src,
                         (*loc, "requires", j),
                         unknown("mission", req, located, feminine=True),
                     )
-                elif located[req][2].day > day.day:
+                elif req in located and located[req][2].day > day.day:
                     c.add(
                         src,
                         (*loc, "requires", j),
                         f"la mission {req!r} est au jour {located[req][2].day} : elle ne pourra "
                         f"jamais être disponible au jour {day.day}",
                     )
-        blocked = _check_graph(located, c)
+        blocked = _check_graph(located, c, {r for r in _required(located) if self._unreadable(r)})
         for mission_id, (src, loc, _day, _mission) in located.items():
             if mission_id in blocked:
                 c.add(
@@ -449,15 +458,22 @@ class _ScenarioChecks:
             self.flags_read.setdefault(flag, (src, (*ploc, *rloc)))
 
 
+def _required(located: dict[str, Located]) -> set[str]:
+    return {r for _, _, _, m in located.values() for r in m.requires if r not in located}
+
+
 def _opponent_key(source: Source) -> str:
     """`opponent` when the author wrote it instead of `ai`."""
     return "opponent" if isinstance(source.data, dict) and "opponent" in source.data else "ai"
 
 
 def _check_graph(
-    located: dict[str, Located], c: _Collector
+    located: dict[str, Located], c: _Collector, unreadable: set[str]
 ) -> dict[str, str]:
-    """Report `requires` cycles; return missions blocked by a cycle or a missing mission."""
+    """Report `requires` cycles; return missions blocked by a cycle or a missing mission.
+
+    Missions in `unreadable` are written in a day file with a syntax error: not missing.
+    """
     graph = {
         mid: [r for r in m.requires if r in located and r != mid]
         for mid, (_, _, _, m) in located.items()
@@ -488,7 +504,7 @@ def _check_graph(
     broken = set(in_cycle) | {
         mid
         for mid, (_, _, _, m) in located.items()
-        if any(r not in located or r == mid for r in m.requires)
+        if any((r not in located and r not in unreadable) or r == mid for r in m.requires)
     }
     blocked: dict[str, str] = {}
     changed = True
