@@ -402,15 +402,26 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     if (S.open) { const m = missionById(S.open); if (m) renderPanel(m); }
   }
 
+  // The opponent's pre-composed sentences; the bare name when an older snapshot lacks them.
+  function opponent() {
+    const named = (S.snap.adventure && S.snap.adventure.opponent) || {};
+    const name = named.name || S.snap.team.ai_name || "L'adversaire";
+    return {
+      name,
+      weakens: named.weakens || name + " faiblit\u00a0!",
+      about: named.about || "L'adversaire\u00a0: " + name,
+    };
+  }
+
   function renderHud() {
     const t = S.snap.team;
     $("#hud-shards").textContent = t.shards;
-    // The name is never glued into a sentence (« de Le Brouillard »): it stands on its own.
-    const ai = t.ai_name || "L'IA";
+    // Sentences about the opponent come composed from the server (« Puissance du Brouillard »).
+    const ai = opponent();
     const max = t.ai_max || Math.max(t.ai_strength, 1);
     const bar = $("#hud-ai");
     bar.max = max; bar.value = t.ai_strength;
-    $("#hud-ai-label").textContent = ai + " — puissance restante";
+    $("#hud-ai-label").textContent = ai.name + " — puissance restante";
     $("#hud-ai-text").textContent = t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
     // The pause shows above the map and inside an open mission (a modal hides the page).
     const paused = !!(S.snap.cohort && S.snap.cohort.status === "paused");
@@ -425,7 +436,8 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     const intro = $("#day-intro");
     intro.textContent = "";
     if (d) {
-      $("#day-kicker").textContent = "Jour " + d.number + " sur 10";
+      const count = (S.snap.adventure && S.snap.adventure.day_count) || (S.snap.days || []).length;
+      $("#day-kicker").textContent = "Jour " + d.number + (count ? " sur " + count : "");
       $("#day-title").textContent = d.title;
       if (d.intro_html) intro.innerHTML = d.intro_html;
     } else if (S.snap.cohort && S.snap.cohort.status === "paused") {
@@ -455,7 +467,6 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     const a = S.snap.adventure;
     const box = $("#about-body");
     if (!box || !a) return;
-    const ai = S.snap.team.ai_name;
     const cast = Object.values(S.snap.characters || {});
     box.textContent = "";
     // Element.append() would print nested arrays as "[object …]": flatten them first.
@@ -464,7 +475,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
       a.tagline ? h("p", { class: "about__tagline" }, a.tagline) : null,
       a.story_html ? h("div", { class: "prose", html: a.story_html }) : null,
       a.collective_goal_html ? [h("h3", {}, "🤝 Objectif commun"), h("div", { class: "prose", html: a.collective_goal_html })] : null,
-      a.ai_description_html ? [h("h3", {}, "🛰️ L'adversaire\u00a0: " + (ai || "l'IA")), h("div", { class: "prose", html: a.ai_description_html })] : null,
+      a.ai_description_html ? [h("h3", {}, "🛰️ " + opponent().about), h("div", { class: "prose", html: a.ai_description_html })] : null,
       cast.length ? [h("h3", {}, "🎭 Les personnages"), h("ul", { class: "cast" }, cast.map((c) => h("li", { class: "cast__item", style: "--who:" + (c.color || "#7c3aed") },
         h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
         h("span", {}, h("strong", {}, c.name), c.role ? h("span", { class: "speaker__role" }, c.role) : null,
@@ -789,7 +800,7 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
     celeBack = document.activeElement;
     $("#celebrate-title").textContent = "Mission réussie\u00a0! +" + plural(c.reward, "éclat", "éclats");
     $("#celebrate-text").textContent = said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " +
-      (S.snap.team.ai_name || "L'IA") + " faiblit\u00a0!";
+      opponent().weakens;
     const box = $("#celebrate-offers");
     box.textContent = "";
     if (c.offers.length) {

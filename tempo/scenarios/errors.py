@@ -76,7 +76,7 @@ def translate(err: Mapping[str, Any], typed: str | None = None) -> str:
     """
     kind = str(err.get("type", ""))
     if kind == "string_type" and typed is not None:
-        return f"doit être un texte : mettez la valeur entre guillemets (\"{typed}\")"
+        return f'doit être un texte : mettez la valeur entre guillemets ("{typed}")'
     ctx = err.get("ctx") or {}
     if kind in _MESSAGES:
         return _MESSAGES[kind]

@@ -163,7 +163,9 @@ class Antagonist(Model):
     @property
     def the_name(self) -> str:
         """The name with its article, inside a sentence: « le Brouillard », « KRONOS »."""
-        return f"{self.article}{self.name}" if self.article == "l'" else _join(self.article, self.name)
+        if self.article in ("", "l'"):
+            return f"{self.article}{self.name}"
+        return f"{self.article} {self.name}"
 
     @property
     def subject(self) -> str:
@@ -190,10 +192,6 @@ class Antagonist(Model):
             "about": f"L'adversaire\u00a0: {self.the_name}",
             "weakened": f"{self.subject} est {weakened}",
         }
-
-
-def _join(article: str, name: str) -> str:
-    return f"{article} {name}" if article else name
 
 
 class ScenarioMeta(Model):

@@ -48,7 +48,7 @@ def test_reactions_explanations_and_the_story_are_readable_on_a_phone(
     page = context.new_page()
     join(page, live_server, "Nina")
     ai_label = page.locator("#hud-ai-label")
-    expect(ai_label).to_have_text(f"{meta.ai.name} — puissance restante", timeout=TIMEOUT)
+    expect(ai_label).to_have_text(f"{meta.ai.subject} — puissance restante", timeout=TIMEOUT)
 
     # The story waits behind the day card's disclosure: the missions stay where they were.
     about = page.locator("#about")

@@ -13,7 +13,7 @@ DAY03 = day_file(3)
 DAY04 = day_file(4)
 DAY09 = day_file(9)
 META = "scenarios/mini/scenario.yaml"
-CONTRAT_CHOICE = "            - text: \"On le lit d'abord.\"\n"
+CONTRAT_CHOICE = '            - text: "On le lit d\'abord."\n'
 
 
 # --- YAML --------------------------------------------------------------------------------
@@ -251,8 +251,8 @@ def test_unreachable_node(content: ContentDir) -> None:
     """A node no choice leads to."""
     content.append(
         DAY01,
-        "        - id: perdu\n          speaker: maya\n          text: \"Personne ne vient.\"\n"
-        "          choices:\n            - text: \"Tant pis.\"\n              end: retry\n",
+        '        - id: perdu\n          speaker: maya\n          text: "Personne ne vient."\n'
+        '          choices:\n            - text: "Tant pis."\n              end: retry\n',
     )
     assert only_error(content) == (
         f"{DAY01}:44 missions[1].params.nodes[2].id: nœud inaccessible : aucun choix n'y mène "

@@ -247,7 +247,7 @@ def cohort_stats(session: Session, cohort: Cohort, now: datetime) -> CohortStats
         last_day=max(dates),
         days_open=len(opened),
         days_total=len(cohort.days),
-        ai_name=game.scenario.meta.ai.name,
+        ai_name=game.scenario.meta.ai.subject,
         teams=team_stats,
         players=player_stats,
         offers=offer_stats,
