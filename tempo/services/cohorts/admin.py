@@ -6,8 +6,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -174,7 +174,11 @@ def weekend_warnings(cohort: Cohort) -> list[str]:
     weekend = _weekend_days(cohort.scenario_version.content["scenario"])
     dates = [d.date for d in sorted(cohort.days, key=lambda d: d.number)]
     best = best_start_weekday(weekend)
-    advice = f" Pour l'éviter, faites commencer la cohorte un {_WEEKDAYS[best]}." if best is not None else ""
+    advice = (
+        f" Pour l'éviter, faites commencer la cohorte un {_WEEKDAYS[best]}."
+        if best is not None
+        else ""
+    )
     warnings: list[str] = []
     for issue in weekend_issues(dates, weekend):
         when = french_date(issue.date)
