@@ -338,7 +338,7 @@ def teams_csv(stats: CohortStats) -> bytes:
         _("Éclats gagnés"),
         _("Indices utilisés"),
         _("Mauvaises réponses"),
-        _("Force de l'IA"),
+        _("Force de l'adversaire"),
         _("Offres débloquées (nombre)"),
         _("Offres débloquées"),
         _("Rendez-vous réservés"),
