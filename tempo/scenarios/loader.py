@@ -393,9 +393,10 @@ class _ScenarioChecks:
             covered = []
             for j, offer_id in enumerate(meta.offers):
                 if offer_id not in offer_ids:
-                    c_loc: Loc = ("offers", j)
                     self.c.add(
-                        meta_src, c_loc, unknown("offre", offer_id, offer_ids, feminine=True)
+                        meta_src,
+                        ("offers", j),
+                        unknown("offre", offer_id, offer_ids, feminine=True),
                     )
                 else:
                     covered.append(offer_id)

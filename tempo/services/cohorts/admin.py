@@ -67,7 +67,7 @@ def create_cohort(
     timezone: str = "Europe/Paris",
     capacity: int = MAX_TEAM,
 ) -> Cohort:
-    """A cohort with its 10-day calendar (from the scenario's hours) and its teams."""
+    """A cohort with its calendar (from the scenario's hours) and its teams."""
     if session.scalar(select(Cohort).where(Cohort.slug == slug)) is not None:
         raise SlugTaken(slug)
     if not MIN_TEAM <= capacity <= MAX_TEAM:
