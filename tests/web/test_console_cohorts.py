@@ -154,7 +154,7 @@ def test_weekend_days_wait_for_a_weekend_and_the_counsellor_is_warned(
     assert [d.date for d in days][5:7] == [date(2026, 4, 4), date(2026, 4, 5)]
     page = text(client.get(response.headers["Location"]))
     assert (
-        "Le jour 6 se joue le week-end : il est placé le samedi 4 avril 2026, après 5 jour(s) "
+        "Le jour 6 se joue le week-end : il est placé le samedi 4 avril 2026, après 5 jours "
         "sans jeu. Pour l'éviter, faites commencer la cohorte un lundi."
     ) in page
 

@@ -190,7 +190,7 @@ def weekend_warnings(cohort: Cohort) -> list[str]:
         else:
             warnings.append(
                 f"Le jour {issue.number} se joue le week-end : il est placé le {when}, après "
-                f"{issue.idle} jour(s) sans jeu.{advice}"
+                f"{issue.idle} jour{'s' if issue.idle > 1 else ''} sans jeu.{advice}"
             )
     return warnings
 
