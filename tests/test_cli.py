@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from tempo.cli import cli
 from tests.conftest import CONTENT_DIR, cli_env
 from tests.databases import instance_tables
+from tests.scenarios.builders import build_content
 from tests.services_fallback import redis_url
 
 
@@ -144,3 +145,17 @@ def test_a_worker_refuses_a_database_that_is_not_migrated(
     assert result.exit_code == 1
     assert "tempo db upgrade" in result.output
     assert not (tmp_path / "instance" / "tempo.sqlite3.scheduler.lock").exists()  # no clock
+
+
+def test_validate_prints_warnings_without_failing(runner: CliRunner, tmp_path: Path) -> None:
+    """A flag set but never read is a warning: printed, and the content stays valid."""
+    content = build_content(tmp_path / "content")
+    result = runner.invoke(cli, ["validate", str(content.root)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "scenarios/mini/days/day01.yaml:42 missions[1].params.nodes[1].choices[0].set_flags[0]: "
+        "le drapeau 'contrat-lu' est posé mais aucune condition ne le lit "
+        "(if_flags, unless_flags) (avertissement)"
+    ) in result.output.splitlines()
+    assert "1 avertissement(s) : le contenu reste valide." in result.output
+    assert "Scénario mini : 10 jours, 11 missions." in result.output

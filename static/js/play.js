@@ -422,15 +422,32 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (S.open) { const m = missionById(S.open); if (m) renderPanel(m); }
   }
 
+  // « Jour 3 sur 5 »: scenarios last 1 to 15 days.
+  function dayLabel(n) {
+    const count = (S.snap.adventure && S.snap.adventure.day_count) || (S.snap.days || []).length;
+    return "Jour " + n + (count ? " sur " + count : "");
+  }
+
+  // The opponent's pre-composed sentences; the bare name when an older snapshot lacks them.
+  function opponent() {
+    const named = (S.snap.adventure && S.snap.adventure.opponent) || {};
+    const name = named.name || S.snap.team.ai_name || "L'adversaire";
+    return {
+      name,
+      weakens: named.weakens || name + " faiblit\u00a0!",
+      about: named.about || "L'adversaire\u00a0: " + name,
+    };
+  }
+
   function renderHud() {
     const t = S.snap.team;
     $("#hud-shards").textContent = t.shards;
-    // The name is never glued into a sentence (« de Le Brouillard »): it stands on its own.
-    const ai = t.ai_name || "L'IA";
+    // Sentences about the opponent come composed from the server (« Puissance du Brouillard »).
+    const ai = opponent();
     const max = t.ai_max || Math.max(t.ai_strength, 1);
     const bar = $("#hud-ai");
     bar.max = max; bar.value = t.ai_strength;
-    $("#hud-ai-label").textContent = ai + " — puissance restante";
+    $("#hud-ai-label").textContent = ai.name + " — puissance restante";
     $("#hud-ai-text").textContent = t.ai_strength + " sur " + max + " (" + Math.round((100 * t.ai_strength) / max) + "\u00a0%) — chaque mission réussie l'affaiblit.";
     // The whole promo's opponent: every team's missions weaken it.
     const co = S.snap.cohort_ai;
@@ -439,7 +456,7 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (!coBox.hidden) {
       const coBar = $("#hud-cohort-ai");
       coBar.max = co.max; coBar.value = Math.min(co.strength, co.max);
-      $("#hud-cohort-label").textContent = ai + ", toute la promo\u00a0: " + num(co.strength) + " / " + num(co.max);
+      $("#hud-cohort-label").textContent = ai.name + ", toute la promo\u00a0: " + num(co.strength) + " / " + num(co.max);
     }
     // The pause shows above the map and inside an open mission (a modal hides the page).
     const paused = !!(S.snap.cohort && S.snap.cohort.status === "paused");
@@ -457,7 +474,7 @@ import { celebrate, setupSwitch } from "./feel.js";
     intro.textContent = "";
     intro.classList.toggle("day__intro--open", S.introOpen);
     if (d) {
-      $("#day-kicker").textContent = "Jour " + d.number + " sur 10";
+      $("#day-kicker").textContent = dayLabel(d.number);
       $("#day-title").textContent = d.title;
       if (d.intro_html) intro.innerHTML = d.intro_html;
     } else if (S.snap.cohort && S.snap.cohort.status === "paused") {
@@ -496,7 +513,6 @@ import { celebrate, setupSwitch } from "./feel.js";
     const a = S.snap.adventure;
     const box = $("#about-body");
     if (!box || !a) return;
-    const ai = S.snap.team.ai_name;
     const cast = Object.values(S.snap.characters || {});
     box.textContent = "";
     // Element.append() would print nested arrays as "[object …]": flatten them first.
@@ -505,7 +521,7 @@ import { celebrate, setupSwitch } from "./feel.js";
       a.tagline ? h("p", { class: "about__tagline" }, a.tagline) : null,
       a.story_html ? h("div", { class: "prose", html: a.story_html }) : null,
       a.collective_goal_html ? [h("h3", {}, "🤝 Objectif commun"), h("div", { class: "prose", html: a.collective_goal_html })] : null,
-      a.ai_description_html ? [h("h3", {}, "🛰️ L'adversaire\u00a0: " + (ai || "l'IA")), h("div", { class: "prose", html: a.ai_description_html })] : null,
+      a.ai_description_html ? [h("h3", {}, "🛰️ " + opponent().about), h("div", { class: "prose", html: a.ai_description_html })] : null,
       cast.length ? [h("h3", {}, "🎭 Les personnages"), h("ul", { class: "cast" }, cast.map((c) => tint(h("li", { class: "cast__item" },
         h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
         h("span", {}, h("strong", {}, c.name), c.role ? h("span", { class: "speaker__role" }, c.role) : null,
@@ -882,7 +898,7 @@ import { celebrate, setupSwitch } from "./feel.js";
     celeBack = document.activeElement;
     $("#celebrate-title").textContent = "Mission réussie\u00a0! +" + plural(c.reward, "éclat", "éclats");
     $("#celebrate-text").textContent = said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " +
-      (S.snap.team.ai_name || "L'IA") + " faiblit\u00a0!";
+      opponent().weakens;
     const box = $("#celebrate-offers");
     box.textContent = "";
     if (c.offers.length) {
@@ -928,8 +944,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     const offers = [];
     done.forEach((m) => (m.unlocks || []).forEach((id) => { const o = offerById(id); if (o && offers.indexOf(o) < 0) offers.push(o); }));
     const entry = S.snap.day && S.snap.day.number === n ? S.snap.day : null;
-    const ai = S.snap.team.ai_name || "L'IA";
-    $("#dayend-kicker").textContent = "Jour " + n + " sur 10";
+    const ai = opponent().name;
+    $("#dayend-kicker").textContent = dayLabel(n);
     $("#dayend-title").textContent = done.length === list.length ? "Journée bouclée\u00a0!" : "Fin de journée";
     const body = $("#dayend-body");
     body.textContent = "";

@@ -22,12 +22,16 @@ def validate(path: Path | None) -> None:
         sys.exit(2)
     root, only = content_root_for(target)
     result = load_content(root, only=only)
+    for warning in result.warnings:
+        click.echo(f"{warning} (avertissement)")
     if result.errors:
         for error in result.errors:
             click.echo(str(error))
         click.echo(f"{len(result.errors)} erreur(s) dans {root}.", err=True)
         sys.exit(1)
     assert result.content is not None
+    if result.warnings:
+        click.echo(f"{len(result.warnings)} avertissement(s) : le contenu reste valide.", err=True)
     for slug, scenario in result.content.scenarios.items():
         missions = sum(len(d.missions) for d in scenario.days)
         click.echo(f"Scénario {slug} : {len(scenario.days)} jours, {missions} missions.")

@@ -79,6 +79,9 @@ class References:
 
     characters: tuple[tuple[tuple[str | int, ...], str], ...] = ()
     checkpoints: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    # Team flags the mission sets, and reads in its conditions (the validator pairs them up).
+    flags_set: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    flags_read: tuple[tuple[tuple[str | int, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,57 @@ def _success_reachable(params: DialogueParams) -> bool:
     return False
 
 
+# Flags one node's conditions may combine before the « stranded » check stops enumerating.
+MAX_NODE_FLAGS = 10
+
+
+def _graph_issues(params: DialogueParams) -> list[Issue]:
+    """Nodes no path from `start` reaches, and nodes where some flags hide every choice."""
+    reached: set[str] = set()
+    todo = [params.start]
+    while todo:
+        node = params.node(todo.pop())
+        if node is None or node.id in reached:
+            continue
+        reached.add(node.id)
+        todo += [c.next for c in node.choices if c.next is not None]
+    issues = [
+        Issue(
+            ("nodes", i, "id"),
+            f"nœud inaccessible : aucun choix n'y mène depuis le départ {params.start!r}",
+        )
+        for i, node in enumerate(params.nodes)
+        if node.id not in reached
+    ]
+    for i, node in enumerate(params.nodes):
+        hidden = _stranding_flags(node)
+        if hidden is not None:
+            issues.append(
+                Issue(
+                    ("nodes", i, "choices"),
+                    f"aucun choix n'est visible quand {hidden} : l'équipe serait bloquée "
+                    "(ajoutez un choix sans condition)",
+                )
+            )
+    return issues
+
+
+def _stranding_flags(node: DialogueNode) -> str | None:
+    """A flag state hiding every choice of `node`, in words (« 'a' est posé »), or None."""
+    if any(not c.if_flags and not c.unless_flags for c in node.choices):
+        return None
+    names = sorted({f for c in node.choices for f in (*c.if_flags, *c.unless_flags)})
+    if len(names) > MAX_NODE_FLAGS:
+        return None
+    for mask in range(2 ** len(names)):
+        flags = {name: bool(mask >> k & 1) for k, name in enumerate(names)}
+        if not any(_visible(c, flags) for c in node.choices):
+            return " et ".join(
+                f"{name!r} est {'posé' if on else 'absent'}" for name, on in flags.items()
+            )
+    return None
+
+
 class Dialogue(MissionType[DialogueParams]):
     """Branching conversation."""
 
@@ -137,14 +188,28 @@ class Dialogue(MissionType[DialogueParams]):
                     "aucun chemin depuis ce nœud n'atteint un choix « end: success »",
                 )
             )
-        return issues
+        return issues or _graph_issues(params)
 
     def references(self, params: DialogueParams) -> References:
-        """Every node's speaker is a character."""
+        """Every node's speaker is a character; the flags the choices set and read."""
+        choices = [
+            (("nodes", i, "choices", j), c)
+            for i, n in enumerate(params.nodes)
+            for j, c in enumerate(n.choices)
+        ]
         return References(
             characters=tuple(
                 (("nodes", i, "speaker"), n.speaker) for i, n in enumerate(params.nodes)
-            )
+            ),
+            flags_set=tuple(
+                ((*loc, "set_flags", k), f) for loc, c in choices for k, f in enumerate(c.set_flags)
+            ),
+            flags_read=tuple(
+                ((*loc, key, k), f)
+                for loc, c in choices
+                for key, flags in (("if_flags", c.if_flags), ("unless_flags", c.unless_flags))
+                for k, f in enumerate(flags)
+            ),
         )
 
     def initial_state(self, params: DialogueParams) -> JSON:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +55,28 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def translate(err: Mapping[str, Any]) -> str:
-    """A French message for one pydantic error."""
+#: How many known ids an « unknown reference » message lists before « … ».
+KNOWN_SHOWN = 12
+
+
+def unknown(what: str, ident: str, known: Iterable[str], *, feminine: bool = False) -> str:
+    """« personnage inconnu : 'zoe' (connus : kronos, maya) »: the ids the author could mean."""
+    names = sorted(set(known))
+    shown = ", ".join(names[:KNOWN_SHOWN]) + (", …" if len(names) > KNOWN_SHOWN else "")
+    e = "e" if feminine else ""
+    listed = f" (connu{e}s : {shown})" if names else f" (aucun{e} n'est défini{e})"
+    return f"{what} inconnu{e} : {ident!r}{listed}"
+
+
+def translate(err: Mapping[str, Any], typed: str | None = None) -> str:
+    """A French message for one pydantic error; `typed` is the source text of a YAML number.
+
+    YAML reads a bare `10:00` as the number 600 and `0042` as 42: where a text was expected,
+    the author is told to quote what they typed.
+    """
     kind = str(err.get("type", ""))
+    if kind == "string_type" and typed is not None:
+        return f'doit être un texte : mettez la valeur entre guillemets ("{typed}")'
     ctx = err.get("ctx") or {}
     if kind in _MESSAGES:
         return _MESSAGES[kind]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from tempo.missions import registry
-from tempo.scenarios.errors import ContentError, Loc, translate
+from tempo.scenarios.errors import ContentError, Loc, format_loc, translate, unknown
 from tempo.scenarios.schema import (
     FAMILIES,
     CharactersFile,
@@ -27,15 +28,17 @@ from tempo.scenarios.yamlsource import Source, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-DAYS = 10
-
 
 @dataclass
 class LoadResult:
-    """The validated content, or None with the errors that prevent it."""
+    """The validated content, or None with the errors that prevent it.
+
+    Warnings (a flag set but never read) do not refuse the content: `tempo validate` prints them.
+    """
 
     content: Content | None
     errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -46,18 +49,26 @@ class LoadResult:
 class _Collector:
     def __init__(self) -> None:
         self.errors: list[ContentError] = []
+        self.warnings: list[ContentError] = []
 
     def add(self, source: Source, loc: Loc, message: str) -> None:
         self.errors.append(source.error(loc, message))
+
+    def warn(self, source: Source, loc: Loc, message: str) -> None:
+        self.warnings.append(source.error(loc, message))
+
+    def invalid(self, source: Source, prefix: Loc, exc: ValidationError) -> None:
+        """Record each pydantic error of `exc`, located under `prefix` in `source`."""
+        for err in exc.errors():
+            loc = (*prefix, *err["loc"])
+            self.add(source, loc, translate(err, source.numbers.get(loc)))
 
     def parse(self, source: Source, model: type[M], prefix: Loc = (), data: Any = None) -> M | None:
         """Validate `data` (default: the whole file) into `model`, recording located errors."""
         try:
             return model.model_validate(source.data if data is None and not prefix else data)
         except ValidationError as exc:
-            for err in exc.errors():
-                loc = (*prefix, *err["loc"])
-                self.add(source, loc, translate(err))
+            self.invalid(source, prefix, exc)
             return None
 
 
@@ -79,6 +90,16 @@ def _load(path: Path, root: Path, c: _Collector) -> Source | None:
     if isinstance(source, ContentError):
         c.errors.append(source)
         return None
+    for loc, first, second in source.duplicate_keys:
+        c.errors.append(
+            ContentError(
+                source.file,
+                second,
+                format_loc(loc),
+                f"clé {loc[-1]!r} écrite deux fois (lignes {first} et {second}) : "
+                "la seconde remplacerait la première",
+            )
+        )
     return source
 
 
@@ -135,7 +156,11 @@ def _load_diagnostic(
         ]
         for j, offer in enumerate(fam.offers):
             if offer_ids is not None and offer not in offer_ids:
-                c.add(source, (*floc, "offers", j), f"offre inconnue : {offer!r}")
+                c.add(
+                    source,
+                    (*floc, "offers", j),
+                    unknown("offre", offer, offer_ids, feminine=True),
+                )
         screening_scale = scales.get(fam.screening.scale)
         if screening_scale is None:
             c.add(
@@ -176,28 +201,49 @@ def _load_scenario(
         )
     day_files = sorted((folder / "days").glob("*.yaml")) if (folder / "days").is_dir() else []
     days: list[tuple[Source, Day]] = []
+    # Files that could not be read as a day: the checks of the whole scenario (offers covered,
+    # days present, rewards…) would only repeat their error in a misleading way.
+    broken: list[Path] = []
     for path in day_files:
         src = _load(path, root, c)
         day = c.parse(src, Day) if src else None
         if src and day:
             days.append((src, day))
-    if meta_src is not None and len(day_files) != DAYS:
-        c.add(
-            meta_src,
-            (),
-            f"un scénario doit avoir exactement {DAYS} jours (fichiers days/*.yaml) : "
-            f"{len(day_files)} trouvé(s)",
-        )
+            if day.recap_at <= day.unlock_at:
+                c.add(
+                    src,
+                    ("recap_at",),
+                    f"le bilan du jour ({day.recap_at}) doit venir après son ouverture "
+                    f"(unlock_at: {day.unlock_at})",
+                )
+        else:
+            broken.append(path)
     numbers: dict[int, str] = {}
     for src, day in days:
         if day.day in numbers:
             c.add(src, ("day",), f"jour {day.day} déjà défini dans {numbers[day.day]}")
+        elif meta is not None and day.day > meta.days:
+            c.add(
+                src,
+                ("day",),
+                f"jour {day.day} au-delà des {meta.days} jours du scénario "
+                "(days dans scenario.yaml)",
+            )
         numbers[day.day] = src.file
+    if meta_src is not None and meta is not None:
+        for n in range(1, meta.days + 1):
+            expected = folder / "days" / f"day{n:02d}.yaml"
+            if n not in numbers and expected not in broken:
+                c.add(meta_src, (), f"il manque le jour {n} (days/{expected.name})")
     character_ids = {ch.id for ch in chars.characters} if chars else None
     counsellor = meta.counsellor if meta else None
     if meta_src and counsellor and character_ids is not None and counsellor not in character_ids:
-        c.add(meta_src, ("counsellor",), f"personnage inconnu : {counsellor!r}")
-    _check_missions(days, character_ids, offers, meta_src, c)
+        c.add(meta_src, ("counsellor",), unknown("personnage", counsellor, character_ids))
+    scenario = _ScenarioChecks(days, character_ids, offers, meta_src, meta, c)
+    scenario.unreadable = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in broken)
+    scenario.check_missions()
+    if not broken:
+        scenario.check_whole()
     if len(c.errors) != before or meta is None or chars is None:
         return None
     return Scenario(
@@ -207,139 +253,247 @@ def _load_scenario(
     )
 
 
-def _check_missions(
-    days: list[tuple[Source, Day]],
-    character_ids: set[str] | None,
-    offers: Sequence[Offer] | None,
-    meta_src: Source | None,
-    c: _Collector,
-) -> None:
-    located: dict[str, tuple[Source, Loc, Day, Mission]] = {}
-    checkpoints: dict[str, str] = {}
-    types_seen: set[str] = set()
-    offer_ids = {o.id for o in offers} if offers is not None else None
-    for src, day in days:
-        for i, mission in enumerate(day.missions):
-            loc: Loc = ("missions", i)
-            if mission.id in located:
-                other = located[mission.id]
-                c.add(
-                    src,
-                    (*loc, "id"),
-                    f"mission en double : {mission.id!r} (déjà dans {other[0].file}:"
-                    f"{other[0].line((*other[1], 'id'))})",
-                )
-            else:
-                located[mission.id] = (src, loc, day, mission)
-            if (
-                character_ids is not None
-                and mission.character
-                and mission.character not in character_ids
-            ):
-                c.add(src, (*loc, "character"), f"personnage inconnu : {mission.character!r}")
-            wrong = mission.on_wrong
-            if wrong is not None:
-                who = wrong.character or mission.character
-                if who is None:
+Located = tuple[Source, Loc, Day, Mission]
+
+
+@dataclass
+class _ScenarioChecks:
+    """Cross-file checks of one scenario's missions."""
+
+    days: list[tuple[Source, Day]]
+    character_ids: set[str] | None
+    offers: Sequence[Offer] | None
+    meta_src: Source | None
+    meta: ScenarioMeta | None
+    c: _Collector
+    located: dict[str, Located] = field(default_factory=dict)
+    types_seen: set[str] = field(default_factory=set)
+    # Dialogue flags: where each is set and where each is read (if_flags / unless_flags).
+    flags_set: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
+    flags_read: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
+    # The text of the day files that could not be read: a mission required from another day and
+    # written there is not reported as unknown (the syntax error is the one to fix).
+    unreadable: str = ""
+
+    def _unreadable(self, mission_id: str) -> bool:
+        return re.search(rf"\b{re.escape(mission_id)}\b", self.unreadable) is not None
+
+    def check_missions(self) -> None:
+        """Ids, characters, params, offers and the `requires` graph of every mission."""
+        c = self.c
+        checkpoints: dict[str, str] = {}
+        offer_ids = {o.id for o in self.offers} if self.offers is not None else None
+        for src, day in self.days:
+            for i, mission in enumerate(day.missions):
+                loc: Loc = ("missions", i)
+                if mission.id in self.located:
+                    other = self.located[mission.id]
                     c.add(
                         src,
-                        (*loc, "on_wrong"),
-                        "on_wrong : indiquez qui réagit (character), la mission n'a pas de "
-                        "personnage",
+                        (*loc, "id"),
+                        f"mission en double : {mission.id!r} (déjà dans {other[0].file}:"
+                        f"{other[0].line((*other[1], 'id'))})",
                     )
-                elif character_ids is not None and who not in character_ids:
-                    c.add(src, (*loc, "on_wrong", "character"), f"personnage inconnu : {who!r}")
-            _check_params(src, loc, mission, character_ids, checkpoints, c)
-            types_seen.add(mission.type)
-            if offer_ids is not None:
-                for j, offer_id in enumerate(mission.unlocks):
-                    if offer_id not in offer_ids:
-                        c.add(src, (*loc, "unlocks", j), f"offre inconnue : {offer_id!r}")
-    for mission_id, (src, loc, day, mission) in located.items():
-        for j, req in enumerate(mission.requires):
-            if req == mission_id:
-                c.add(src, (*loc, "requires", j), "une mission ne peut pas s'exiger elle-même")
-            elif req not in located:
-                c.add(src, (*loc, "requires", j), f"mission inconnue : {req!r}")
-            elif located[req][2].day > day.day:
+                else:
+                    self.located[mission.id] = (src, loc, day, mission)
+                if (
+                    self.character_ids is not None
+                    and mission.character
+                    and mission.character not in self.character_ids
+                ):
+                    c.add(
+                        src,
+                        (*loc, "character"),
+                        unknown("personnage", mission.character, self.character_ids),
+                    )
+                self._check_on_wrong(src, loc, mission)
+                self._check_params(src, loc, mission, checkpoints)
+                self.types_seen.add(mission.type)
+                if offer_ids is not None:
+                    for j, offer_id in enumerate(mission.unlocks):
+                        if offer_id not in offer_ids:
+                            c.add(
+                                src,
+                                (*loc, "unlocks", j),
+                                unknown("offre", offer_id, offer_ids, feminine=True),
+                            )
+        located = self.located
+        for mission_id, (src, loc, day, mission) in located.items():
+            for j, req in enumerate(mission.requires):
+                if req == mission_id:
+                    c.add(src, (*loc, "requires", j), "une mission ne peut pas s'exiger elle-même")
+                elif req not in located and not self._unreadable(req):
+                    c.add(
+                        src,
+                        (*loc, "requires", j),
+                        unknown("mission", req, located, feminine=True),
+                    )
+                elif req in located and located[req][2].day > day.day:
+                    c.add(
+                        src,
+                        (*loc, "requires", j),
+                        f"la mission {req!r} est au jour {located[req][2].day} : elle ne pourra "
+                        f"jamais être disponible au jour {day.day}",
+                    )
+        blocked = _check_graph(located, c, {r for r in _required(located) if self._unreadable(r)})
+        for mission_id, (src, loc, _day, _mission) in located.items():
+            if mission_id in blocked:
                 c.add(
                     src,
-                    (*loc, "requires", j),
-                    f"la mission {req!r} est au jour {located[req][2].day} : elle ne pourra jamais "
-                    f"être disponible au jour {day.day}",
+                    (*loc, "requires"),
+                    f"la mission {mission_id!r} ne pourra jamais devenir disponible "
+                    f"(elle dépend de {blocked[mission_id]!r}, qui est bloquée)",
                 )
-    blocked = _check_graph(located, c)
-    for mission_id, (src, loc, _day, _mission) in located.items():
-        if mission_id in blocked:
-            c.add(
-                src,
-                (*loc, "requires"),
-                f"la mission {mission_id!r} ne pourra jamais devenir disponible "
-                f"(elle dépend de {blocked[mission_id]!r}, qui est bloquée)",
-            )
-    if meta_src is None or not days:
-        return
-    if offers is not None:
-        unlocked = {o for _, _, _, m in located.values() for o in m.unlocks}
-        for offer in offers:
-            if offer.id not in unlocked:
-                c.add(meta_src, (), f"l'offre {offer.id!r} n'est débloquée par aucune mission")
-    for key, label in (("appointment", "de rendez-vous"), ("diagnostic", "d'auto-diagnostic")):
-        if key not in types_seen:
+
+    def check_whole(self) -> None:
+        """What the scenario as a whole must offer: offers covered, an appointment and a
+        diagnostic, enough éclats to defeat the opponent, every flag read is set somewhere."""
+        c, meta_src, meta = self.c, self.meta_src, self.meta
+        if meta_src is None or meta is None or not self.days:
+            return
+        self._check_offers(meta_src, meta)
+        for key, label in (("appointment", "de rendez-vous"), ("diagnostic", "d'auto-diagnostic")):
+            if key not in self.types_seen:
+                c.add(
+                    meta_src,
+                    (),
+                    f"le scénario doit contenir au moins une mission {label} (type: {key})",
+                )
+        total = sum(m.reward for _, _, _, m in self.located.values())
+        if total < meta.ai.strength:
             c.add(
                 meta_src,
-                (),
-                f"le scénario doit contenir au moins une mission {label} (type: {key})",
+                (_opponent_key(meta_src), "strength"),
+                f"les récompenses de toutes les missions totalisent {total} éclats : "
+                f"pas assez pour vaincre {meta.ai.the_name} (puissance {meta.ai.strength})",
+            )
+        for flag, (src, loc) in self.flags_read.items():
+            if flag not in self.flags_set:
+                c.add(
+                    src,
+                    loc,
+                    f"le drapeau {flag!r} est lu ici mais aucun choix ne le pose "
+                    "(set_flags) : cette condition ne changera jamais",
+                )
+        for flag, (src, loc) in self.flags_set.items():
+            if flag not in self.flags_read:
+                c.warn(
+                    src,
+                    loc,
+                    f"le drapeau {flag!r} est posé mais aucune condition ne le lit "
+                    "(if_flags, unless_flags)",
+                )
+
+    def _check_offers(self, meta_src: Source, meta: ScenarioMeta) -> None:
+        if self.offers is None:
+            return
+        offer_ids = {o.id for o in self.offers}
+        if meta.offers == "all":
+            covered = [o.id for o in self.offers]
+        else:
+            covered = []
+            for j, offer_id in enumerate(meta.offers):
+                if offer_id not in offer_ids:
+                    self.c.add(
+                        meta_src,
+                        ("offers", j),
+                        unknown("offre", offer_id, offer_ids, feminine=True),
+                    )
+                else:
+                    covered.append(offer_id)
+        unlocked = {o for _, _, _, m in self.located.values() for o in m.unlocks}
+        for offer_id in covered:
+            if offer_id not in unlocked:
+                self.c.add(meta_src, (), f"l'offre {offer_id!r} n'est débloquée par aucune mission")
+        if meta.offers == "all":
+            return
+        for src, loc, _, mission in self.located.values():
+            for j, offer_id in enumerate(mission.unlocks):
+                if offer_id in offer_ids and offer_id not in covered:
+                    self.c.add(
+                        src,
+                        (*loc, "unlocks", j),
+                        f"l'offre {offer_id!r} n'est pas parmi les offres du scénario "
+                        "(offers dans scenario.yaml)",
+                    )
+
+    def _check_on_wrong(self, src: Source, loc: Loc, mission: Mission) -> None:
+        """The character who reacts to a wrong answer: the `on_wrong`'s own, or the mission's."""
+        wrong = mission.on_wrong
+        if wrong is None:
+            return
+        who = wrong.character or mission.character
+        if who is None:
+            self.c.add(
+                src,
+                (*loc, "on_wrong"),
+                "on_wrong : indiquez qui réagit (character), la mission n'a pas de personnage",
+            )
+        elif self.character_ids is not None and who not in self.character_ids:
+            self.c.add(
+                src,
+                (*loc, "on_wrong", "character"),
+                unknown("personnage", who, self.character_ids),
             )
 
-
-def _check_params(
-    src: Source,
-    loc: Loc,
-    mission: Mission,
-    character_ids: set[str] | None,
-    checkpoints: dict[str, str],
-    c: _Collector,
-) -> None:
-    mission_type = registry.get(mission.type)
-    if mission_type is None:
-        c.add(
-            src,
-            (*loc, "type"),
-            f"type de mission inconnu : {mission.type!r} "
-            f"(types connus : {', '.join(registry.keys())})",
-        )
-        return
-    ploc: Loc = (*loc, "params")
-    try:
-        params = mission_type.parse(mission.params)
-    except ValidationError as exc:
-        for err in exc.errors():
-            c.add(src, (*ploc, *err["loc"]), translate(err))
-        return
-    for issue in mission_type.check(params):
-        c.add(src, (*ploc, *issue.loc), issue.message)
-    refs = mission_type.references(params)
-    if character_ids is not None:
-        for rloc, ident in refs.characters:
-            if ident not in character_ids:
-                c.add(src, (*ploc, *rloc), f"personnage inconnu : {ident!r}")
-    for rloc, ident in refs.checkpoints:
-        where = f"{src.file}:{src.line((*ploc, *rloc))}"
-        if ident in checkpoints and checkpoints[ident] != where:
+    def _check_params(
+        self, src: Source, loc: Loc, mission: Mission, checkpoints: dict[str, str]
+    ) -> None:
+        c = self.c
+        mission_type = registry.get(mission.type)
+        if mission_type is None:
             c.add(
                 src,
-                (*ploc, *rloc),
-                f"balise QR en double : {ident!r} (déjà dans {checkpoints[ident]})",
+                (*loc, "type"),
+                f"type de mission inconnu : {mission.type!r} "
+                f"(types connus : {', '.join(registry.keys())})",
             )
-        else:
-            checkpoints[ident] = where
+            return
+        ploc: Loc = (*loc, "params")
+        try:
+            params = mission_type.parse(mission.params)
+        except ValidationError as exc:
+            c.invalid(src, ploc, exc)
+            return
+        for issue in mission_type.check(params):
+            c.add(src, (*ploc, *issue.loc), issue.message)
+        refs = mission_type.references(params)
+        if self.character_ids is not None:
+            for rloc, ident in refs.characters:
+                if ident not in self.character_ids:
+                    c.add(src, (*ploc, *rloc), unknown("personnage", ident, self.character_ids))
+        for rloc, ident in refs.checkpoints:
+            where = f"{src.file}:{src.line((*ploc, *rloc))}"
+            if ident in checkpoints and checkpoints[ident] != where:
+                c.add(
+                    src,
+                    (*ploc, *rloc),
+                    f"balise QR en double : {ident!r} (déjà dans {checkpoints[ident]})",
+                )
+            else:
+                checkpoints[ident] = where
+        for rloc, flag in refs.flags_set:
+            self.flags_set.setdefault(flag, (src, (*ploc, *rloc)))
+        for rloc, flag in refs.flags_read:
+            self.flags_read.setdefault(flag, (src, (*ploc, *rloc)))
+
+
+def _required(located: dict[str, Located]) -> set[str]:
+    return {r for _, _, _, m in located.values() for r in m.requires if r not in located}
+
+
+def _opponent_key(source: Source) -> str:
+    """`opponent` when the author wrote it instead of `ai`."""
+    return "opponent" if isinstance(source.data, dict) and "opponent" in source.data else "ai"
 
 
 def _check_graph(
-    located: dict[str, tuple[Source, Loc, Day, Mission]], c: _Collector
+    located: dict[str, Located], c: _Collector, unreadable: set[str]
 ) -> dict[str, str]:
-    """Report `requires` cycles; return missions blocked by a cycle or a missing mission."""
+    """Report `requires` cycles; return missions blocked by a cycle or a missing mission.
+
+    Missions in `unreadable` are written in a day file with a syntax error: not missing.
+    """
     graph = {
         mid: [r for r in m.requires if r in located and r != mid]
         for mid, (_, _, _, m) in located.items()
@@ -370,7 +524,7 @@ def _check_graph(
     broken = set(in_cycle) | {
         mid
         for mid, (_, _, _, m) in located.items()
-        if any(r not in located or r == mid for r in m.requires)
+        if any((r not in located and r not in unreadable) or r == mid for r in m.requires)
     }
     blocked: dict[str, str] = {}
     changed = True
@@ -405,9 +559,10 @@ def load_content(root: Path, only: Path | None = None) -> LoadResult:
         scenario = _load_scenario(folder, root, offers if offers_ok else None, c)
         if scenario is not None:
             scenarios[scenario.meta.slug] = scenario
+    warnings = sorted(set(c.warnings), key=_order)
     if c.errors or diag is None:
-        return LoadResult(None, sorted(set(c.errors), key=_order))
-    return LoadResult(Content(offers=offers, diagnostic=diag, scenarios=scenarios))
+        return LoadResult(None, sorted(set(c.errors), key=_order), warnings)
+    return LoadResult(Content(offers=offers, diagnostic=diag, scenarios=scenarios), [], warnings)
 
 
 def _order(e: ContentError) -> tuple[str, int, str]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 HOUR = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+#: The longest adventure a scenario may describe, in game days.
+MAX_DAYS = 15
 
 # The 11 families of the self-diagnostic; every offer belongs to one of them.
 FAMILIES: tuple[str, ...] = (
@@ -145,11 +147,51 @@ class DiagnosticFile(Model):
 
 
 class Antagonist(Model):
-    """The AI the team must weaken: each shard earned removes one point of strength."""
+    """The opponent the team must weaken (an AI, a fog, a storm…): each shard earned removes one
+    point of strength.
+
+    `article` and `gender` let sentences about it be correct French: « Le Brouillard faiblit »,
+    « la puissance du Brouillard », « KRONOS faiblit », « la puissance de KRONOS ».
+    """
 
     name: str = Field(min_length=1)
     strength: int = Field(ge=1)
     description: str | None = None
+    article: Literal["", "le", "la", "l'"] = ""
+    gender: Literal["m", "f"] = "m"
+
+    @property
+    def the_name(self) -> str:
+        """The name with its article, inside a sentence: « le Brouillard », « KRONOS »."""
+        if self.article in ("", "l'"):
+            return f"{self.article}{self.name}"
+        return f"{self.article} {self.name}"
+
+    @property
+    def subject(self) -> str:
+        """The name starting a sentence: « Le Brouillard », « L'Ombre », « KRONOS »."""
+        return self.the_name[:1].upper() + self.the_name[1:]
+
+    @property
+    def of_name(self) -> str:
+        """« de » + the name: « du Brouillard », « de la Nuit », « de l'Ombre », « d'ADA »."""
+        if self.article == "le":
+            return f"du {self.name}"
+        if self.article:
+            return f"de {self.the_name}"
+        return f"d'{self.name}" if self.name[:1].lower() in "aeiouyhàâéèêîôû" else f"de {self.name}"
+
+    def phrases(self) -> dict[str, str]:
+        """Pre-composed French sentences about the opponent, for the player's page."""
+        weakened = "affaiblie" if self.gender == "f" else "affaibli"
+        return {
+            "name": self.subject,
+            "weakens": f"{self.subject} faiblit\u00a0!",
+            "power": f"Puissance {self.of_name}",
+            "defeated": f"{self.subject} est à zéro\u00a0!",
+            "about": f"L'adversaire\u00a0: {self.the_name}",
+            "weakened": f"{self.subject} est {weakened}",
+        }
 
 
 class ScenarioMeta(Model):
@@ -161,7 +203,12 @@ class ScenarioMeta(Model):
     version: str = Field(min_length=1)
     story: str = Field(min_length=1)
     company: str = Field(min_length=1)
-    ai: Antagonist
+    # The opponent; `opponent:` is accepted as another name for `ai:` (it need not be an AI).
+    ai: Antagonist = Field(validation_alias=AliasChoices("ai", "opponent"))
+    #: How many game days the scenario has (days/day01.yaml … one file a day).
+    days: int = Field(default=10, ge=1, le=MAX_DAYS)
+    #: The offers the scenario reveals: `all` (every offer of offers.yaml) or a list of ids.
+    offers: Literal["all"] | list[str] = "all"
     collective_goal: str | None = None
     #: Éclats each team starts with, so that a first hint is affordable exactly when beginners
     #: are stuck. A gift, not earnings: the ledger of earned éclats does not count it.
@@ -227,7 +274,7 @@ class Mission(Model):
 class Day(Model):
     """`days/dayNN.yaml`: one game day."""
 
-    day: int = Field(ge=1, le=10)
+    day: int = Field(ge=1, le=MAX_DAYS)
     title: str = Field(min_length=1)
     intro: str = Field(min_length=1)
     unlock_at: str = Field(pattern=HOUR)

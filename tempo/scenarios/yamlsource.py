@@ -18,6 +18,11 @@ class Source:
     file: str
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    #: Source text of the scalars YAML read as numbers (`10:00` is the integer 600 in YAML 1.1):
+    #: where a text was expected, the validator quotes what the author typed.
+    numbers: dict[Loc, str] = field(default_factory=dict)
+    #: Keys written twice in one mapping (the second silently wins): path, first and second line.
+    duplicate_keys: list[tuple[Loc, int, int]] = field(default_factory=list)
 
     def line(self, loc: Loc) -> int | None:
         """Line of the deepest known prefix of `loc` (a missing key points at its parent)."""
@@ -46,24 +51,45 @@ def _parse(text: str, loader_class: Any) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _record(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    lines[loc] = node.start_mark.line + 1
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
+def _record(node: yaml.Node, loc: Loc, src: Source) -> None:
+    src.lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
-            lines[(*loc, name)] = key.start_mark.line + 1
-            _record_child(value, (*loc, name), lines)
+            line = key.start_mark.line + 1
+            first = _first_line(node, key)
+            if first is not None:
+                src.duplicate_keys.append(((*loc, name), first, line))
+            src.lines[(*loc, name)] = line
+            _record_child(value, (*loc, name), src)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record(item, (*loc, index), lines)
+            _record(item, (*loc, index), src)
+    elif isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS:
+        src.numbers[loc] = str(node.value)
 
 
-def _record_child(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+def _first_line(mapping: yaml.MappingNode, key: yaml.Node) -> int | None:
+    """Line of an earlier key of `mapping` equal to `key`, if it was written before."""
+    for other, _ in mapping.value:
+        if other is key:
+            return None
+        if isinstance(other, yaml.ScalarNode) and other.value == key.value:
+            return int(other.start_mark.line) + 1
+    return None
+
+
+def _record_child(node: yaml.Node, loc: Loc, src: Source) -> None:
     # A mapping value's own line is the key's line (already recorded); only descend.
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        start = lines[loc]
-        _record(node, loc, lines)
-        lines[loc] = start
+        start = src.lines[loc]
+        _record(node, loc, src)
+        src.lines[loc] = start
+    elif isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS:
+        src.numbers[loc] = str(node.value)
 
 
 def load_yaml(path: Path, root: Path) -> Source | ContentError:
@@ -87,7 +113,7 @@ def load_yaml(path: Path, root: Path) -> Source | ContentError:
             return ContentError(name, line, "", f"erreur de syntaxe YAML : {problem}")
         except yaml.YAMLError as exc:
             return ContentError(name, None, "", f"erreur de syntaxe YAML : {exc}")
-    lines: dict[Loc, int] = {}
+    source = Source(name, data)
     if node is not None:
-        _record(node, (), lines)
-    return Source(name, data, lines)
+        _record(node, (), source)
+    return source

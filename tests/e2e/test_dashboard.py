@@ -57,8 +57,13 @@ def test_counsellor_runs_a_cohort_live_from_the_dashboard(
     console.locator("#slug").fill("promo-e2e")
     console.locator("#start").fill((date.today() + timedelta(days=7)).isoformat())
     console.locator("#teams").fill("Les Comètes\nLes Pionniers")
+    shot(console, "cohort-new")
     console.locator("form button[type=submit]").last.click()
     expect(console.locator("h1")).to_contain_text("Promo e2e — Tours", timeout=TIMEOUT)
+    if (date.today() + timedelta(days=7)).weekday() != 0:
+        # Tempo 2050's weekend days 6 and 7 wait for a weekend: the counsellor is told why.
+        expect(console.locator(".flash", has_text="Le jour 6 se joue le week-end")).to_be_visible()
+    shot(console, "cohort-created")
     console.goto(f"{live_server.url}/console/cohortes/promo-e2e")
     code = console.locator(".c-code").first.inner_text().strip()
 

@@ -48,7 +48,10 @@ def test_reactions_explanations_and_the_story_are_readable_on_a_phone(
     page = context.new_page()
     join(page, live_server, "Nina")
     ai_label = page.locator("#hud-ai-label")
-    expect(ai_label).to_have_text(f"{meta.ai.name} — puissance restante", timeout=TIMEOUT)
+    expect(ai_label).to_have_text(f"{meta.ai.subject} — puissance restante", timeout=TIMEOUT)
+    # The day count comes with the snapshot; the opponent's sentences come composed.
+    expect(page.locator("#day-kicker")).to_have_text("Jour 1 sur 10", timeout=TIMEOUT)
+    expect(page.locator("#about summary")).to_have_text("L'aventure et les 10 jours")
 
     # The story waits behind the day card's disclosure: the missions stay where they were.
     about = page.locator("#about")
@@ -57,6 +60,7 @@ def test_reactions_explanations_and_the_story_are_readable_on_a_phone(
     for text in (meta.tagline, _visible(meta.collective_goal), _visible(meta.ai.description)):
         expect(about).to_contain_text(text)
     expect(about.get_by_text(meta.tagline)).to_be_visible()
+    expect(about.get_by_role("heading", name="L'adversaire\u00a0: KRONOS")).to_be_visible()
     expect(about.get_by_text(_visible(meta.collective_goal))).to_be_visible()
     screen = _screen(page)
     assert meta.tagline in screen and _visible(meta.collective_goal) in screen

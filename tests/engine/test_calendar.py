@@ -6,7 +6,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from tempo.engine.calendar import DayPlan, build_calendar, game_dates, local_instant, parse_hour
+from tempo.engine.calendar import (
+    DayPlan,
+    WeekendIssue,
+    best_start_weekday,
+    build_calendar,
+    game_dates,
+    local_instant,
+    parse_hour,
+    weekend_issues,
+)
 from tempo.engine.progress import DayClock, open_days
 
 PARIS = "Europe/Paris"
@@ -180,3 +189,31 @@ def test_calendar_and_open_days_across_the_march_change() -> None:
     days = [DayClock(p.number, p.unlock_at) for p in plans]
     assert open_days(days, utc(2026, 3, 29, 7, 29)) == {1, 2}
     assert open_days(days, utc(2026, 3, 29, 7, 45)) == {1, 2, 3}
+
+
+# --- weekend days ------------------------------------------------------------------------
+
+
+def test_weekend_days_fall_on_a_weekend_from_a_monday() -> None:
+    """Days 6 and 7 of a scenario starting on a Monday are Saturday and Sunday, no gap."""
+    dates = game_dates(date(2026, 3, 23), 10, True, {6, 7})
+    assert dates == [date(2026, 3, 23) + timedelta(days=i) for i in range(10)]
+    assert weekend_issues(dates, {6, 7}) == []
+    assert best_start_weekday({6, 7}) == 0
+
+
+def test_weekend_days_wait_for_the_weekend() -> None:
+    """From a Wednesday, day 6 waits for the next Saturday: the gap is reported."""
+    dates = game_dates(date(2026, 3, 25), 8, True, {6, 7})
+    assert dates[4:8] == [date(2026, 3, 29), date(2026, 4, 4), date(2026, 4, 5), date(2026, 4, 6)]
+    assert weekend_issues(dates, {6, 7}) == [WeekendIssue(6, date(2026, 4, 4), False, 5)]
+
+
+def test_weekend_days_without_weekends_are_reported() -> None:
+    """A cohort that does not play on weekends puts weekend days on weekdays: reported."""
+    dates = game_dates(date(2026, 3, 23), 7, False, {6, 7})
+    assert dates[5:] == [date(2026, 3, 30), date(2026, 3, 31)]
+    assert [(i.number, i.on_weekday) for i in weekend_issues(dates, {6, 7})] == [
+        (6, True),
+        (7, True),
+    ]

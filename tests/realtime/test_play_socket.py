@@ -349,6 +349,11 @@ def test_snapshot_tells_the_story_the_goal_the_opponent_and_the_voices(phones) -
         meta.ai.description
     )
     assert "story" not in about and "collective_goal" not in about  # Markdown only as HTML
+    # The page shows the day count and composed sentences about the opponent (no French in JS).
+    assert about["day_count"] == 10
+    assert about["opponent"]["name"] == "KRONOS"
+    assert about["opponent"]["weakens"] == "KRONOS faiblit\u00a0!"
+    assert about["opponent"]["about"] == "L'adversaire\u00a0: KRONOS"
     for character in content().scenarios["tempo-2050"].characters:
         assert snap["characters"][character.id]["voice"] == character.voice
 

@@ -38,6 +38,6 @@ def test_open_days_paused_and_finished(app: Flask) -> None:
         cohort.status = CohortStatus.RUNNING
         for day in cohort.days:
             day.unlocked_at, day.closed_at = at, day.recap_at
-        assert cohort_state(cohort, at) == "Les dix jours sont passés"
+        assert cohort_state(cohort, at) == "Tous les jours de jeu sont passés"
         cohort.status = CohortStatus.FINISHED
         assert cohort_state(cohort, at) == "Terminée"

@@ -142,6 +142,36 @@ def test_without_weekends_game_days_skip_saturday_and_sunday(app: Flask, clock: 
     assert days[-1].date == date(2026, 4, 3)
 
 
+def test_weekend_days_wait_for_a_weekend_and_the_counsellor_is_warned(
+    app: Flask, clock: Clock
+) -> None:
+    """Started on a Wednesday, Tempo 2050's weekend days 6 and 7 wait for the next weekend."""
+    client, me = staff_client(app, Role.COUNSELLOR)
+    response = client.post(
+        "/console/cohortes/nouvelle", data=form([me], slug="mercredi", start="2026-03-25")
+    )
+    days = _cohort(app, "mercredi").days
+    assert [d.date for d in days][5:7] == [date(2026, 4, 4), date(2026, 4, 5)]
+    page = text(client.get(response.headers["Location"]))
+    assert (
+        "Le jour 6 se joue le week-end : il est placé le samedi 4 avril 2026, après 5 jours "
+        "sans jeu. Pour l'éviter, faites commencer la cohorte un lundi."
+    ) in page
+
+
+def test_weekend_days_on_weekdays_are_announced(app: Flask, clock: Clock) -> None:
+    """Without weekends, the weekend days fall on weekdays: the counsellor is told."""
+    client, me = staff_client(app, Role.COUNSELLOR)
+    response = client.post(
+        "/console/cohortes/nouvelle", data=form([me], slug="semaine", weekends_played=None)
+    )
+    page = text(client.get(response.headers["Location"]))
+    assert (
+        "Le jour 6 est prévu pour un week-end mais tombe le lundi 30 mars 2026 : "
+        "cette cohorte ne joue pas le week-end."
+    ) in page
+
+
 def test_an_existing_version_can_be_chosen(app: Flask, clock: Clock) -> None:
     """Publishing once, then choosing that version, reuses it (no second copy)."""
     client, me = staff_client(app, Role.COUNSELLOR)

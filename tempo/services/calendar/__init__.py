@@ -1,1 +1,1 @@
-"""The 10-day calendar: unlocking and closing days, pause and resume."""
+"""The game calendar: unlocking and closing days, pause and resume."""

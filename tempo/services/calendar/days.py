@@ -1,4 +1,4 @@
-"""The 10-day clock as use cases: unlock and close game days, pause and resume a cohort.
+"""The game clock as use cases: unlock and close game days, pause and resume a cohort.
 
 The scheduler (tempo/scheduler.py) and the counsellor (console, `tempo day` / `tempo cohort`)
 call the same functions. Each public function owns its transaction and returns the versioned

@@ -7,13 +7,20 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tempo.engine.calendar import build_calendar, game_dates, local_instant
+from tempo.engine.calendar import (
+    best_start_weekday,
+    build_calendar,
+    game_dates,
+    local_instant,
+    weekend_issues,
+)
 from tempo.infra import signals
 from tempo.infra.transactions import lock_row, write_transaction
 from tempo.models import (
@@ -60,7 +67,7 @@ def create_cohort(
     timezone: str = "Europe/Paris",
     capacity: int = MAX_TEAM,
 ) -> Cohort:
-    """A cohort with its 10-day calendar (from the scenario's hours) and its teams."""
+    """A cohort with its calendar (from the scenario's hours) and its teams."""
     if session.scalar(select(Cohort).where(Cohort.slug == slug)) is not None:
         raise SlugTaken(slug)
     if not MIN_TEAM <= capacity <= MAX_TEAM:
@@ -78,7 +85,8 @@ def create_cohort(
         counsellors=list(counsellors),
     )
     hours = [(d["unlock_at"], d["recap_at"]) for d in scenario["days"]]
-    for plan in build_calendar(start, hours, weekends_played, timezone):
+    weekend = _weekend_days(scenario)
+    for plan in build_calendar(start, hours, weekends_played, timezone, weekend):
         cohort.days.append(
             CohortDay(
                 number=plan.number,
@@ -153,6 +161,38 @@ class CalendarError(CohortError):
     def __init__(self, problems: dict[int, str]) -> None:
         super().__init__("invalid_calendar", " ".join(problems[n] for n in sorted(problems)))
         self.problems = problems
+
+
+def _weekend_days(scenario: dict[str, Any]) -> frozenset[int]:
+    """Numbers of the scenario's `weekend: true` days (a frozen version's content)."""
+    return frozenset(int(d["day"]) for d in scenario["days"] if d.get("weekend"))
+
+
+def weekend_warnings(cohort: Cohort) -> list[str]:
+    """French warnings for the counsellor when the calendar could not put the scenario's weekend
+    days on a weekend without a gap (or at all, when the cohort does not play on weekends)."""
+    weekend = _weekend_days(cohort.scenario_version.content["scenario"])
+    dates = [d.date for d in sorted(cohort.days, key=lambda d: d.number)]
+    best = best_start_weekday(weekend)
+    advice = (
+        f" Pour l'éviter, faites commencer la cohorte un {_WEEKDAYS[best]}."
+        if best is not None
+        else ""
+    )
+    warnings: list[str] = []
+    for issue in weekend_issues(dates, weekend):
+        when = french_date(issue.date)
+        if issue.on_weekday:
+            warnings.append(
+                f"Le jour {issue.number} est prévu pour un week-end mais tombe le {when} : "
+                "cette cohorte ne joue pas le week-end."
+            )
+        else:
+            warnings.append(
+                f"Le jour {issue.number} se joue le week-end : il est placé le {when}, après "
+                f"{issue.idle} jour{'s' if issue.idle > 1 else ''} sans jeu.{advice}"
+            )
+    return warnings
 
 
 def french_date(day: date) -> str:

@@ -62,7 +62,7 @@ def cohort_state(cohort: Cohort, at: datetime) -> str:
         )
     upcoming = next((d for d in cohort.days if d.unlocked_at is None), None)
     if upcoming is None:
-        return _("Les dix jours sont passés") + pause
+        return _("Tous les jours de jeu sont passés") + pause
     when = local(upcoming.unlock_at, tz)
     sentence = _(
         "Jour %(n)s le %(date)s à %(hour)s",

@@ -86,7 +86,8 @@ class Bilan:
     missions_done: int
     missions_total: int
     shards_earned: int
-    ai_name: str
+    ai_name: str  # starting a sentence: « Le Brouillard », « KRONOS »
+    ai_the_name: str  # inside one: « le Brouillard »
     ai_start: int
     ai_strength: int
     team_offers: tuple[Offer, ...]
@@ -297,7 +298,8 @@ def build(session: Session, player: Player, now: datetime) -> Bilan | None:
         missions_done=len(done),
         missions_total=len(game.missions),
         shards_earned=int(earned or 0),
-        ai_name=game.scenario.meta.ai.name,
+        ai_name=game.scenario.meta.ai.subject,
+        ai_the_name=game.scenario.meta.ai.the_name,
         ai_start=game.scenario.meta.ai.strength,
         ai_strength=team.ai_strength,
         team_offers=tuple(game.offers[o] for o, _m in unlocked if o in game.offers),

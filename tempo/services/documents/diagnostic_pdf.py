@@ -251,7 +251,7 @@ def bilan_pdf(bilan: Bilan) -> bytes:
         # The opponent's name stands alone: « force de Le Brouillard » would not be French.
         (_("Victoire !"), _("%(ai)s est à zéro !", ai=bilan.ai_name))
         if bilan.ai_defeated
-        else (f"−{bilan.ai_weakened_percent} %", _("de force pour %(ai)s", ai=bilan.ai_name))
+        else (f"−{bilan.ai_weakened_percent} %", _("de force pour %(ai)s", ai=bilan.ai_the_name))
     )
     y = _figures(
         doc,

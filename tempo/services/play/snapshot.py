@@ -116,6 +116,10 @@ def adventure(meta: ScenarioMeta) -> dict[str, Any]:
         "story_html": _markdown(meta.story),
         "collective_goal_html": _markdown(meta.collective_goal) if meta.collective_goal else None,
         "ai_description_html": _markdown(meta.ai.description) if meta.ai.description else None,
+        # Sentences about the opponent, composed here with its article (« Le Brouillard
+        # faiblit ! »): the page never glues a name into French.
+        "opponent": meta.ai.phrases(),
+        "day_count": meta.days,
     }
 
 
@@ -158,7 +162,7 @@ def snapshot(
             "shards": state.shards,
             "ai_strength": state.ai_strength,
             "ai_max": scenario.meta.ai.strength,
-            "ai_name": scenario.meta.ai.name,
+            "ai_name": scenario.meta.ai.subject,
             "capacity": team.capacity,
         },
         "cohort": {"name": cohort.name, "status": cohort.status.value},

@@ -39,6 +39,7 @@ from tempo.models import (
     TeamRecap,
     UnlockedOffer,
 )
+from tempo.scenarios.schema import Antagonist
 from tempo.services.content.games import VersionCache
 from tempo.services.documents.printing import plain
 from tempo.services.events import Broadcasts
@@ -102,7 +103,7 @@ def _index(version: ScenarioVersion) -> ContentIndex:
         missions=missions,
         offers=offers,
         days=days,
-        ai_name=str(ai.get("name", "KRONOS")),
+        ai_name=Antagonist.model_validate(ai).subject if ai else "KRONOS",
         ai_max=int(ai.get("strength", 1)),
         title=str(meta.get("title", version.title)),
     )

@@ -171,6 +171,8 @@ def new_cohort() -> ResponseReturnValue:
             errors.update(exc.errors)
         else:
             flash(_("La cohorte « %(name)s » est créée.", name=cohort.name))
+            for warning in cohort_service.weekend_warnings(cohort):
+                flash(warning)
             return redirect(url_for("console.cohort", slug=cohort.slug))
     return render_template(
         "console/cohort_new.html",

@@ -107,6 +107,7 @@ def game() -> ResponseReturnValue:
         team=player.team,
         rejoin_url=public_url(url_for("play.rejoin", code=player.rejoin_code)),
         inbox_title=messages.inbox_title(player.team.cohort),
+        day_count=len(player.team.cohort.days),
     )
 
 
