@@ -58,6 +58,9 @@ class Presence(Protocol):
     def player_of(self, sid: str) -> int | None:
         """The player behind a socket id (of this process)."""
 
+    def sockets_of(self, team_id: int, player_id: int) -> list[str]:
+        """Socket ids of one player, over every server process (to disconnect them)."""
+
     def local_teams(self) -> list[int]:
         """Teams with a connection in this process."""
 
@@ -103,6 +106,11 @@ class _LocalSockets:
         with self._lock:
             team_id = self._team_of.get(sid)
             return None if team_id is None else self._by_team[team_id].get(sid)
+
+    def sockets_of(self, team_id: int, player_id: int) -> list[str]:
+        with self._lock:
+            sockets = self._by_team.get(team_id, {})
+            return sorted(sid for sid, pid in sockets.items() if pid == player_id)
 
     def entries(self) -> list[tuple[str, int, int]]:
         """(sid, team, player) of every socket."""
@@ -164,6 +172,10 @@ class MemoryPresence(_ThisProcess):
     def online(self, team_id: int) -> list[int]:
         """Connected player ids of a team, in joining order (ids grow with joins)."""
         return self._local.players(team_id)
+
+    def sockets_of(self, team_id: int, player_id: int) -> list[str]:
+        """Socket ids of one player (this process is the only one)."""
+        return self._local.sockets_of(team_id, player_id)
 
     def ping(self) -> None:
         """Nothing to reach."""
@@ -267,6 +279,16 @@ class RedisPresence(_ThisProcess):
         """Connected player ids of a team, over every live server process."""
         raw = self._online(keys=[self._team_key(team_id)], args=[self._process_key("")])
         return sorted({int(value) for value in raw})
+
+    def sockets_of(self, team_id: int, player_id: int) -> list[str]:
+        """Socket ids of one player, over every server process (dead ones' included: harmless)."""
+        entries = self.redis.hgetall(self._team_key(team_id))
+        wanted = str(player_id)
+        return sorted(
+            sid.decode() if isinstance(sid, bytes) else str(sid)
+            for sid, value in entries.items()
+            if (value.decode() if isinstance(value, bytes) else str(value)).split("|")[0] == wanted
+        )
 
     def ping(self) -> None:
         """Raise if Redis does not answer."""

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask_socketio import SocketIO
+from flask_socketio import SocketIO, disconnect
 from sqlalchemy import select
 
 from tempo.extensions import db, socketio
 from tempo.models import Team
+from tempo.realtime import presence as presences
 from tempo.services.events import Broadcasts
 
 PLAY = "/play"  # players' phones
@@ -109,6 +110,17 @@ local = Publisher(socketio, _cohort_in_session)
 publish = local.publish
 notice = local.notice
 presence = local.presence
+
+
+def disconnect_player(team_id: int, player_id: int) -> None:
+    """Close every open socket of a player, in whichever server process holds it.
+
+    Used when sessions end (« Quitter », a new rejoin code, the player's removal): a phone whose
+    session is still valid reconnects at once (Socket.IO retries), a revoked one is refused at
+    `connect`. With a message queue, sockets of other processes are closed through it.
+    """
+    for sid in presences.presence.sockets_of(team_id, player_id):
+        disconnect(sid=sid, namespace=PLAY)
 
 
 def external(app: Flask) -> Publisher | None:

@@ -106,7 +106,7 @@ def test_every_printed_qr_code_decodes_to_a_working_url(
 
     scanned = []
     phone = app.test_client()
-    phone.get(f"/retour/{built.rejoin['Inès']}")
+    phone.post("/retour", data={"rejoin": built.rejoin["Inès"]})
     for page in posters:
         path = page[0].removeprefix(PUBLIC)
         assert path.startswith("/q/")

@@ -33,7 +33,7 @@ def phone(app: Flask, setup: Setup, name: str, team: int = 0) -> tuple[FlaskClie
         player = join_team(db.session, setup.team_ids[team], name, NOW).player
         code, player_id = player.rejoin_code, player.id
     client = app.test_client()
-    assert client.get(f"/retour/{code}").status_code == 302
+    assert client.post("/retour", data={"rejoin": code}).status_code == 302
     return client, player_id
 
 

@@ -72,6 +72,9 @@ def describe(
         "offer.unlocked": f"{team} a débloqué une offre de la Mission Locale.",
         "player.joined": f"{subject} a rejoint {team}.",
         "player.moved": f"{event.get('pseudonym', '')} a changé d'équipe ({team}).",
+        "player.removed": f"{event.get('pseudonym', '')} a été retiré·e de {team}.",
+        "team.locked": f"{team} est "
+        + ("fermée aux nouvelles arrivées." if event.get("locked") else "de nouveau ouverte."),
         "player.absent": f"{event.get('pseudonym', '')} ({team}) est "
         + ("absent·e." if event.get("absent") else "présent·e."),
         "mission.reset": f"« {mission} » a été réinitialisée pour {team}.",
