@@ -37,7 +37,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_player_session_token_hash")),
     )
     with op.batch_alter_table("player_session", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_player_session_player_id"), ["player_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_player_session_player_id"), ["player_id"], unique=False
+        )
     with op.batch_alter_table("team", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("locked", sa.Boolean(), nullable=False, server_default=sa.false())
