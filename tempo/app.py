@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tempo import throttle
 from tempo.config import PROJECT_ROOT, Config, check_secret_key
 from tempo.extensions import babel, compress, csrf, db, socketio, socketio_internals
 from tempo.infra.transactions import configure_sqlite
@@ -52,6 +53,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale)
     csrf.init_app(app)
     compress.init_app(app)
+    throttle.init_app(app)
     _bind_socketio(app, cfg)
     app.extensions[EXTENSION] = make_presence(
         app.config, on_lost=lambda teams: _play_namespace.announce_presence(app, teams)

@@ -96,6 +96,12 @@ class Config:
     STAFF_IDLE_MINUTES: float = 60
     STAFF_LOGIN_MAX_FAILURES: int = 5
     STAFF_LOGIN_WINDOW_MINUTES: float = 5
+    # Rate limits (tempo/throttle.py), in the `limits` notation: « N per P » rules joined by ;
+    RATE_LIMITS: bool = True
+    RATE_CODE_FAILURES: str = "20 per 10 minutes"
+    RATE_JOINS: str = "40 per 10 minutes"
+    RATE_LOGIN_IP: str = "20 per 10 minutes"
+    RATE_LOGIN_ACCOUNT: str = "10 per 15 minutes"
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25
     SMTP_USER: str | None = None
@@ -151,6 +157,11 @@ class Config:
             STAFF_IDLE_MINUTES=float(_env("STAFF_IDLE_MINUTES", "60")),
             STAFF_LOGIN_MAX_FAILURES=int(_env("STAFF_LOGIN_MAX_FAILURES", "5")),
             STAFF_LOGIN_WINDOW_MINUTES=float(_env("STAFF_LOGIN_WINDOW_MINUTES", "5")),
+            RATE_LIMITS=_flag("RATE_LIMITS", True),
+            RATE_CODE_FAILURES=_env("RATE_CODE_FAILURES", "20 per 10 minutes"),
+            RATE_JOINS=_env("RATE_JOINS", "40 per 10 minutes"),
+            RATE_LOGIN_IP=_env("RATE_LOGIN_IP", "20 per 10 minutes"),
+            RATE_LOGIN_ACCOUNT=_env("RATE_LOGIN_ACCOUNT", "10 per 15 minutes"),
             SMTP_HOST=os.environ.get("TEMPO_SMTP_HOST") or None,
             SMTP_PORT=int(_env("SMTP_PORT", "25")),
             SMTP_USER=os.environ.get("TEMPO_SMTP_USER") or None,
@@ -191,6 +202,7 @@ class Config:
             SESSION_COOKIE_SECURE=self.public_url.startswith("https://"),
             PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
             WTF_CSRF_TIME_LIMIT=None,
+            RATELIMIT_ENABLED=self.RATE_LIMITS,
         )
         settings.update(self.extra)
         return settings

@@ -78,6 +78,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres)
 
 
+GENEROUS_LIMIT = "10000 per minute"
+
+
 def make_config(tmp_path: Path, **overrides: object) -> Config:
     """A test configuration isolated in `tmp_path` (never the developer's instance folder).
 
@@ -92,6 +95,10 @@ def make_config(tmp_path: Path, **overrides: object) -> Config:
     )
     # Forms are tested for CSRF on purpose in tests/web/test_csrf.py; elsewhere it is noise.
     cfg.extra["WTF_CSRF_ENABLED"] = False
+    # Tests join, rejoin and log in many times from 127.0.0.1: generous limits, still enforced
+    # (tests/web/test_throttle.py sets the real ones).
+    cfg.RATE_CODE_FAILURES = cfg.RATE_JOINS = GENEROUS_LIMIT
+    cfg.RATE_LOGIN_IP = cfg.RATE_LOGIN_ACCOUNT = GENEROUS_LIMIT
     for key, value in overrides.items():
         setattr(cfg, key, value)
     if "DATABASE_URL" not in overrides:

@@ -994,6 +994,8 @@ import { celebrate, setupSwitch } from "./feel.js";
   }
 
   // ---------------------------------------------------------------- page bits
-  const leave = $("#leave-form");
-  if (leave) leave.addEventListener("submit", (e) => { if (!window.confirm(leave.dataset.confirm)) e.preventDefault(); });
+  // « Quitter » and « Changer mon code personnel » end sessions: both ask first.
+  for (const form of document.querySelectorAll("#leave-form, #new-code-form")) {
+    form.addEventListener("submit", (e) => { if (!window.confirm(form.dataset.confirm)) e.preventDefault(); });
+  }
 })();

@@ -26,6 +26,8 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(80))
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     capacity: Mapped[int] = mapped_column(default=12)
+    # Closed by its counsellor to new arrivals: the join code no longer adds players.
+    locked: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=0)
     shards: Mapped[int] = mapped_column(default=0)
     ai_strength: Mapped[int]
@@ -64,6 +66,23 @@ class Player(Base):
     last_seen_at: Mapped[datetime | None]
 
     team: Mapped[Team] = relationship(back_populates="players")
+
+
+class PlayerSession(Base):
+    """A phone signed in as a player; the cookie holds a random token, the database its hash.
+
+    Kept server-side so that « Quitter », a new rejoin code or the player's removal ends the
+    sessions at once: a signed cookie alone would stay valid for its whole lifetime.
+    """
+
+    __tablename__ = "player_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("player.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class MissionStatus(enum.StrEnum):

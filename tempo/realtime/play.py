@@ -9,6 +9,7 @@ from flask_socketio import join_room
 from socketio.exceptions import ConnectionRefusedError
 from sqlalchemy import select
 
+from tempo import throttle
 from tempo.extensions import db, socketio
 from tempo.infra.clock import now
 from tempo.missions import registry
@@ -19,7 +20,7 @@ from tempo.realtime.presence import presence
 from tempo.services.cohorts import messages
 from tempo.services.content import games
 from tempo.services.play import actions as play
-from tempo.services.play import teamlog
+from tempo.services.play import sessions, teamlog
 from tempo.services.play.players import player_by_rejoin_code
 from tempo.services.play.regroup import regroup
 from tempo.services.play.snapshot import mission_view, snapshot
@@ -89,13 +90,28 @@ def _fresh_snapshot(player: Player) -> dict[str, Any]:
 
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth: dict[str, Any] | None = None) -> None:
-    """Identify the player (rejoin code in `auth`, or the web session) and join their rooms."""
+    """Identify the player (rejoin code in `auth`, or the web session) and join their rooms.
+
+    The web session's token is checked against the player sessions table: a revoked session
+    (« Quitter », a new rejoin code, a removed player) is refused. Wrong rejoin codes count
+    towards the client address's code-guessing limit, like the web forms'.
+    """
     player: Player | None = None
     code = (auth or {}).get("rejoin") if isinstance(auth, dict) else None
     if isinstance(code, str):
+        ip = throttle.client_ip()
+        wait = throttle.blocked("code", ip)
+        if wait is not None:
+            raise ConnectionRefusedError(
+                {"code": "too_many", "message": throttle.wait_message(wait), "wait": wait}
+            )
         player = player_by_rejoin_code(db.session(), code)
-    elif session.get("player_id"):
-        player = db.session.get(Player, session["player_id"])
+        if player is None:
+            throttle.spend("code", ip)
+    else:
+        token = session.get(sessions.PLAYER_KEY)
+        if isinstance(token, str):
+            player = sessions.resume(db.session(), token, now())
     if player is None:
         raise ConnectionRefusedError(
             {

@@ -206,6 +206,18 @@ presence = local.presence
 disconnect = local.disconnect
 
 
+def disconnect_player(player_id: int) -> None:
+    """Close every open socket of a player, in whichever server process holds it.
+
+    Used when sessions end (« Quitter », a new rejoin code, the player's removal): a phone whose
+    session is still valid reconnects at once (Socket.IO retries), a revoked one is refused at
+    `connect`. With a message queue, sockets of other processes are closed through it.
+    """
+    from tempo.realtime.owners import owners, player_owner
+
+    disconnect(owners.sids(player_owner(player_id)), PLAY)
+
+
 def external(app: Flask) -> Publisher | None:
     """The publisher of a process without phones: the message queue, or None without one."""
     url = app.config.get("MESSAGE_QUEUE")

@@ -1,20 +1,21 @@
 """Staff sign-in for the console: login and logout pages, the current staff member, roles.
 
 The browser keeps one key, `session["staff_token"]`, a random token whose session lives in the
-database (see `tempo.services.staff.accounts`). Players' `session["player_id"]` is never read
+database (see `tempo.services.staff.accounts`). Players' `session["player_session"]` is never read
 here: a phone signed in as a player is, for the console, a visitor who must log in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar, cast
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -27,8 +28,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tempo import throttle
 from tempo.extensions import db
 from tempo.infra.clock import now
+from tempo.infra.offload import run_blocking
 from tempo.models import Role, StaffAccount
 from tempo.services.staff import accounts as staff_service
 from tempo.staff_session import SESSION_KEY, current_staff, policy
@@ -95,7 +98,7 @@ bp.after_request(no_store)
 def _client_ip() -> str:
     # Behind nginx, TEMPO_TRUSTED_PROXIES=1 makes the app factory install ProxyFix: remote_addr is
     # then the client's address (the hop nginx appended to X-Forwarded-For), not the proxy's.
-    return request.remote_addr or "?"
+    return throttle.client_ip()
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -109,14 +112,37 @@ def login() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         email = request.form.get("email", "")[:254]
+        ip, account_key = _client_ip(), staff_service.normalise_email(email)
+        # Failed logins are counted per address (whatever the account: one address spraying
+        # every account) and per account (whatever the address: many addresses on one account),
+        # besides the per-(account, address) limit the service keeps in the database.
+        wait = max(
+            throttle.blocked("login-ip", ip) or 0,
+            throttle.blocked("login-account", account_key) or 0,
+        )
+        if wait:
+            message = throttle.wait_message(wait, formal=True)
+            page = render_template(
+                "console/login.html", error=message, email=email, next=target or ""
+            )
+            return page, 429, {"Retry-After": str(wait)}
         result = staff_service.login(
-            db.session(), email, request.form.get("password", ""), _client_ip(), now(), policy()
+            db.session(),
+            email,
+            request.form.get("password", ""),
+            ip,
+            now(),
+            policy(),
+            run=partial(run_blocking, current_app.config["ASYNC_MODE"]),
         )
         if result.token is not None and result.account is not None:
             # A fresh session: nothing of a previous visitor (player or staff) carries over.
             session.clear()
             session[SESSION_KEY] = result.token
             return redirect(target or home_for(result.account))
+        if result.retry_after is None:
+            throttle.spend("login-ip", ip)
+            throttle.spend("login-account", account_key)
         error = result.error
         status = 429 if result.retry_after is not None else 401
     return render_template(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from tempo import throttle
 from tempo.web.params import OutOfRange, out_of_range
 
 
@@ -53,3 +57,22 @@ def _page(code: int, message: str) -> str:
     # Console visitors get the console's layout and a way back to the console.
     template = "console/error.html" if request.path.startswith("/console") else "error.html"
     return render_template(template, code=code, message=message)
+
+
+def too_many(
+    wait: int, *, json: bool = False, template: str | None = None, **context: Any
+) -> ResponseReturnValue:
+    """A French 429 with the wait (and Retry-After): JSON, the form's own page, or the error page.
+
+    `template` with `context` re-renders the form the attempt came from, `context["field"]`
+    naming the template variable that carries the message (e.g. `rejoin_error`).
+    """
+    message = throttle.wait_message(wait)
+    headers = {"Retry-After": str(wait)}
+    if json:
+        body = {"ok": False, "error": {"code": "too_many", "message": message, "wait": wait}}
+        return body, 429, headers
+    if template is not None:
+        field = context.pop("field", "error")
+        return render_template(template, **{field: message}, **context), 429, headers
+    return _page(429, message), 429, headers

@@ -7,9 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from tempo import throttle
 from tempo.extensions import db
 from tempo.realtime.presence import current_presence
 from tempo.services.play.teams import team_by_code
+from tempo.throttle import client_ip
+from tempo.web.errors import too_many
 
 bp = Blueprint("main", __name__)
 
@@ -24,8 +27,13 @@ def home() -> ResponseReturnValue:
 def join_form() -> ResponseReturnValue:
     """Handle the home page's code field."""
     code = request.args.get("code", "")
+    wait = throttle.blocked("code", client_ip())
+    if wait is not None:
+        return too_many(wait, template="home.html", code=code[:16])
     team = team_by_code(db.session(), code)
     if team is None:
+        if code.strip():
+            throttle.spend("code", client_ip())
         error = (
             _("Entre le code de ton équipe.")
             if not code.strip()

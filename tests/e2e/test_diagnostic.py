@@ -84,6 +84,8 @@ def test_a_phone_takes_the_closing_diagnostic_and_the_counsellor_sees_it(
     laptop = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     big = laptop.new_page()
     big.goto(f"{live_server.url}/retour/{code}")
+    big.get_by_role("button", name="Oui, c'est moi : continuer").click()
+    expect(big.locator("#conn")).to_contain_text("En ligne", timeout=TIMEOUT)
     big.goto(f"{live_server.url}/diagnostic")
     expect(big.locator(".diag__count")).to_contain_text("Question 3 sur")
     shot(big, "diagnostic-question")

@@ -131,6 +131,9 @@ def test_reload_mid_mission_comes_back_to_the_same_state(
     rejoin_url = page.locator(".rejoin__url").get_attribute("href")
     assert rejoin_url and "/retour/" in rejoin_url
     desk.goto(rejoin_url)  # the same player on a laptop, from the personal code's URL
+    expect(desk.get_by_text("C'est bien toi ?", exact=False)).to_be_visible()
+    shot(desk, "rejoin-confirm")
+    desk.get_by_role("button", name="Oui, c'est moi : continuer").click()
     _open_mission(desk, dialogue.id)
     expect(desk.locator(".speaker__line")).to_have_text(line, timeout=TIMEOUT)
     shot(desk, "dialogue")

@@ -27,7 +27,7 @@ def _open_day(app: Flask, cohort_id: int, number: int) -> None:
 
 def _signed_in(app: Flask, demo: Demo, pseudonym: str):  # type: ignore[no-untyped-def]
     phone = app.test_client()
-    phone.get(f"/retour/{demo.join(0, pseudonym)}")
+    phone.post("/retour", data={"rejoin": demo.join(0, pseudonym)})
     return phone
 
 
@@ -171,7 +171,7 @@ def test_team_and_rejoin_codes_accept_spaces_dashes_and_lower_case(app: Flask, d
     assert app.test_client().get(f"/rejoindre/{join[:3]}-{join[3:].lower()}").status_code == 200
     rejoin = demo.join(0, "Inès")
     phone = app.test_client()
-    response = phone.get(f"/retour/{rejoin[:4].lower()}-{rejoin[4:]}")
+    response = phone.post("/retour", data={"rejoin": f"{rejoin[:4].lower()}-{rejoin[4:]}"})
     assert response.status_code == 302
     form = app.test_client()
     page = form.get("/")

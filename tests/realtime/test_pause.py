@@ -39,7 +39,7 @@ def team(app: Flask, demo: Demo) -> Iterator[dict[str, Any]]:
     alice = connect(app, demo.join(0, "Alice"))
     bilal = connect(app, demo.join(0, "Bilal"))
     ines = app.test_client()
-    ines.get(f"/retour/{demo.join(0, 'Inès')}")
+    ines.post("/retour", data={"rejoin": demo.join(0, "Inès")})
     yield {"alice": alice, "bilal": bilal, "ines": ines}
     for client in (alice, bilal):
         if client.is_connected(NS):

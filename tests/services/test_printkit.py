@@ -99,14 +99,18 @@ def test_every_printed_qr_code_decodes_to_a_working_url(
     by_code = {code: name for name, code in built.rejoin.items()}
     for url in found[2] + found[3]:
         phone = app.test_client()
-        response = phone.get(url.removeprefix(PUBLIC))
+        # A card's link asks « C'est bien toi ? » first; its confirmation signs the phone in.
+        asked = phone.get(url.removeprefix(PUBLIC))
+        name = by_code[url.rsplit("/", 1)[1]]
+        assert asked.status_code == 200 and name in asked.get_data(as_text=True)
+        response = phone.post("/retour", data={"rejoin": url.rsplit("/", 1)[1]})
         assert response.status_code == 302 and response.headers["Location"].endswith("/jouer")
         page = phone.get("/jouer").get_data(as_text=True)
-        assert by_code[url.rsplit("/", 1)[1]] in page
+        assert name in page
 
     scanned = []
     phone = app.test_client()
-    phone.get(f"/retour/{built.rejoin['Inès']}")
+    phone.post("/retour", data={"rejoin": built.rejoin["Inès"]})
     for page in posters:
         path = page[0].removeprefix(PUBLIC)
         assert path.startswith("/q/")

@@ -33,7 +33,11 @@ def phone(app: Flask, setup: Setup, name: str, team: int = 0) -> tuple[FlaskClie
         player = join_team(db.session, setup.team_ids[team], name, NOW).player
         code, player_id = player.rejoin_code, player.id
     client = app.test_client()
-    assert client.get(f"/retour/{code}").status_code == 302
+    # The rejoin link asks « C'est bien toi ? »; its form (CSRF-protected) signs the phone in.
+    data = {"rejoin": code}
+    if app.config.get("WTF_CSRF_ENABLED", True):
+        data["csrf_token"] = csrf_token(client, f"/retour/{code}")
+    assert client.post("/retour", data=data).status_code == 302
     return client, player_id
 
 

@@ -88,7 +88,7 @@ def test_account_creation_errors_are_explained(app: Flask) -> None:
     cases = {
         taken.upper(): ("Un compte existe déjà pour", "mot-de-passe-assez-long"),
         "pas-une-adresse": ("Adresse e-mail invalide", "mot-de-passe-assez-long"),
-        "court@ml-test.fr": ("au moins 10 caractères", "court"),
+        "court@ml-test.fr": ("au moins 12 caractères", "court"),
     }
     for email, (message, password) in cases.items():
         response = admin.post(
@@ -141,7 +141,7 @@ def test_password_reset_ends_the_accounts_sessions(app: Flask) -> None:
     assert login(app.test_client(), email, "tout-nouveau-mot").status_code == 302
     short = admin.post(f"/console/comptes/{target}/mot-de-passe", data={"password": "court"})
     assert short.status_code == 400
-    assert "au moins 10 caractères" in text(short)
+    assert "au moins 12 caractères" in text(short)
 
 
 def test_staff_change_their_own_password(app: Flask) -> None:
@@ -199,12 +199,12 @@ def test_tempo_user_create_makes_the_first_admin(runner: CliRunner, tmp_path: Pa
             "--role",
             "admin",
             "--password",
-            "premier-admin-2026",
+            "premier-compte-2026",
         ],
     )
     assert result.exit_code == 0, result.output
     assert "Compte créé : Karim Benali <admin@ml-test.fr> (admin)." in result.output
-    assert _cli_login(tmp_path, "admin@ml-test.fr", "premier-admin-2026") == 302
+    assert _cli_login(tmp_path, "admin@ml-test.fr", "premier-compte-2026") == 302
     again = runner.invoke(
         cli,
         ["user", "create", "--email", "admin@ml-test.fr", "--name", "X", "--role", "author"],
@@ -238,5 +238,5 @@ def test_tempo_user_create_refuses_an_unknown_role_and_a_short_password(
     assert wrong_role.exit_code == 2
     short = runner.invoke(cli, [*base, "--role", "author", "--password", "court"])
     assert short.exit_code == 1
-    assert "au moins 10 caractères" in short.output
+    assert "au moins 12 caractères" in short.output
     assert runner.invoke(cli, ["user", "create", "--help"]).exit_code == 0

@@ -222,7 +222,7 @@ def test_a_player_session_reaches_no_console_route(app: Flask, demo: Demo) -> No
     # A forged player id beside a made-up staff token is no better.
     with phone.session_transaction() as s:
         s["staff_token"] = "x" * 43
-        s["player_id"] = 1
+        s["player_session"] = "x" * 43
     assert phone.get("/console/cohortes").status_code == 302
 
 
@@ -233,7 +233,7 @@ def test_staff_login_does_not_keep_a_player_on_the_browser(app: Flask, demo: Dem
     browser.post(f"/rejoindre/{demo.codes[0]}", data={"pseudonym": "Yasmine"})
     login(browser, email)
     with browser.session_transaction() as s:
-        assert "player_id" not in s and "staff_token" in s
+        assert "player_session" not in s and "staff_token" in s
 
 
 def test_console_forms_refuse_requests_without_csrf_token(tmp_path: Path) -> None:

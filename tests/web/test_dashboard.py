@@ -110,7 +110,7 @@ def test_author_cannot_open_the_dashboard(app: Flask, demo: Demo) -> None:
 def test_player_session_cannot_reach_the_console(app: Flask, demo: Demo) -> None:
     """A phone signed in as a player is sent to the login page and refused by /console."""
     phone = app.test_client()
-    phone.get(f"/retour/{demo.join(0, 'Lina')}")
+    phone.post("/retour", data={"rejoin": demo.join(0, "Lina")})
     assert phone.get(BOARD).status_code == 302
     response = phone.post("/console/cohortes/demo/ouvrir-jour", data={"day": "2"})
     assert response.status_code == 302 and "/console/connexion" in response.headers["Location"]
@@ -250,7 +250,7 @@ def test_proof_is_shown_validated_and_seen_by_the_phone(
     proof = first_of_type("proof", day=6)
     code = demo.join(0, "Lina")
     browser = app.test_client()
-    browser.get(f"/retour/{code}")
+    browser.post("/retour", data={"rejoin": code})
     phone = connect(app, code)
     sent = browser.post(
         f"/jouer/preuve/{proof.id}",

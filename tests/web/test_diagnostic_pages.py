@@ -37,7 +37,7 @@ def phone(app: Flask, demo: Demo, name: str, team: int = 0) -> Phone:
     """A new player of the demo, signed in on a new test client."""
     code = demo.join(team, name)
     client = app.test_client()
-    assert client.get(f"/retour/{code}").status_code == 302
+    assert client.post("/retour", data={"rejoin": code}).status_code == 302
     with app.app_context():
         player_id = db.session.scalar(select(Player.id).where(Player.rejoin_code == code))
     assert player_id is not None
@@ -148,7 +148,7 @@ def test_reopening_the_diagnostic_resumes_at_the_next_question(app: Flask, demo:
 def phone_again(app: Flask, p: Phone) -> FlaskClient:
     """The same player on another phone, with their personal code."""
     client = app.test_client()
-    assert client.get(f"/retour/{p.code}").status_code == 302
+    assert client.post("/retour", data={"rejoin": p.code}).status_code == 302
     return client
 
 

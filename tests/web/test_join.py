@@ -19,12 +19,14 @@ def _join(client: FlaskClient, code: str, pseudonym: str):  # type: ignore[no-un
 
 
 def test_join_page_offers_a_generated_pseudonym(client: FlaskClient, demo: Demo) -> None:
-    """The join page suggests a pseudonym and says who is already there."""
+    """The join page suggests a pseudonym and says how many places are left, never who is
+    there (anyone with the code would read the team's pseudonyms)."""
     demo.join(0, "Yasmine")
     html = client.get(f"/rejoindre/{demo.codes[0]}").get_data(as_text=True)
     assert 'name="pseudonym"' in html
     assert 'value=""' not in html.split('name="pseudonym"')[1].split(">")[0]
-    assert "Yasmine" in html
+    assert "Yasmine" not in html
+    assert "Il reste 11 places dans l'équipe." in html.replace("&#39;", "'")
     assert client.get("/pseudo").get_json()["pseudonym"]
 
 
@@ -78,8 +80,14 @@ def test_personal_code_restores_the_player_on_another_phone(
     typed = other_phone.post("/retour", data={"rejoin": code.lower()[:4] + " " + code[4:]})
     assert typed.status_code == 302
     assert "Nour" in other_phone.get("/jouer").get_data(as_text=True)
-    scanned = app.test_client().get(f"/retour/{code}")
-    assert scanned.status_code == 302
+    # The scanned QR opens a link: it asks first, and only the confirmation's POST switches.
+    scanning = app.test_client()
+    asked = scanning.get(f"/retour/{code}")
+    assert asked.status_code == 200
+    assert "Tu vas continuer en tant que Nour" in asked.get_data(as_text=True)
+    assert scanning.get("/jouer").status_code == 302  # nothing switched yet
+    assert scanning.post("/retour", data={"rejoin": code}).status_code == 302
+    assert "Nour" in scanning.get("/jouer").get_data(as_text=True)
     wrong = app.test_client().post("/retour", data={"rejoin": "ZZZZ2222"})
     assert wrong.status_code == 404
     assert "Ce code personnel n&#39;existe pas" in wrong.get_data(as_text=True)

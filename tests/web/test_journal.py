@@ -71,7 +71,7 @@ def promo(app: Flask, clock: Clock) -> Promo:
         }
     for name, code in codes.items():
         phone = app.test_client()
-        assert phone.get(f"/retour/{code}").status_code == 302
+        assert phone.post("/retour", data={"rejoin": code}).status_code == 302
         found.phones[name] = phone
     return found
 

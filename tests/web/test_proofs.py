@@ -35,7 +35,7 @@ def _player_phone(app: Flask, demo: Demo, day: int):  # type: ignore[no-untyped-
             d.unlocked_at = utcnow()
         db.session.commit()
     phone = app.test_client()
-    phone.get(f"/retour/{demo.join(0, 'Lina')}")
+    phone.post("/retour", data={"rejoin": demo.join(0, "Lina")})
     return phone
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -499,8 +500,13 @@ class Phone:
         stats = self.gen.stats
         if self.http is None:
             self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-            async with self.http.get(
-                f"{self.gen.url}/retour/{self.rejoin_code}", allow_redirects=False
+            # The rejoin link asks « C'est bien toi ? »; its form (CSRF token) signs the phone in.
+            async with self.http.get(f"{self.gen.url}/retour/{self.rejoin_code}") as response:
+                page = await response.text()
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            form = {"rejoin": self.rejoin_code, "csrf_token": found.group(1) if found else ""}
+            async with self.http.post(
+                f"{self.gen.url}/retour", data=form, allow_redirects=False
             ) as response:
                 await response.read()
         token = self.gen.tokens[checkpoint]

@@ -140,6 +140,9 @@ def describe(
         "cohort.resumed": f"La cohorte reprend : {team} {have} repris le jeu.",
         "booking.attended": f"{subject} est venu·e à son rendez-vous.",
         "booking.reminder": f"{subject} a reçu le rappel de son rendez-vous.",
+        "player.removed": f"{who or 'Un joueur'} a été retiré·e de {team} par un conseiller.",
+        "team.locked": f"{team} {be} "
+        + ("fermée aux nouvelles arrivées." if event.get("locked") else "de nouveau ouverte."),
     }
     return sentences.get(kind, f"{team} : nouvel événement ({kind}).")
 
@@ -166,6 +169,8 @@ FEED_TYPES = (
     "cohort.resumed",
     "booking.attended",
     "booking.reminder",
+    "player.removed",
+    "team.locked",
 )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tempo.infra.transactions import lock_row, write_transaction
 from tempo.missions.base import normalise
-from tempo.models import Player, Team
+from tempo.models import CohortStatus, Player, Team
 from tempo.services.play.actions import PlayError
 from tempo.services.play.codes import new_code, normalise_code
 from tempo.services.play.teamlog import record_event
@@ -161,6 +161,30 @@ def pseudonym_problem(raw: str) -> str | None:
     return None
 
 
+def join_closed(team: Team) -> str | None:
+    """Why a team's join code admits nobody now (French), or None when it does.
+
+    A join code lives as long as its cohort: it stops admitting players once the cohort has
+    finished, or earlier when the counsellor closes the team to new arrivals (`Team.locked`).
+    """
+    if team.locked:
+        return (
+            f"L'équipe {team.name} est fermée aux nouvelles arrivées. "
+            "Demande à ton conseiller de l'ouvrir ou de t'indiquer une autre équipe."
+        )
+    if team.cohort.status is CohortStatus.FINISHED:
+        return "Cette aventure est terminée : on ne peut plus rejoindre ses équipes."
+    return None
+
+
+def places_left(session: Session, team: Team) -> int:
+    """How many players the team can still take (never negative)."""
+    count = session.scalar(
+        select(func.count()).select_from(Player).where(Player.team_id == team.id)
+    )
+    return max(0, team.capacity - (count or 0))
+
+
 def join_team(
     session: Session, team_id: int, pseudonym: str, now: datetime, first_name: str | None = None
 ) -> Joined:
@@ -173,6 +197,9 @@ def join_team(
         team = lock_row(session, Team, Team.id == team_id)
         if team is None:
             raise PlayError("unknown_team", "Cette équipe n'existe plus.")
+        closed = join_closed(team)
+        if closed:
+            raise PlayError("team_closed", closed)
         count = session.scalar(
             select(func.count()).select_from(Player).where(Player.team_id == team.id)
         )

@@ -24,9 +24,9 @@ from tempo.infra.clock import now
 from tempo.models import Cohort, Role
 from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.presence import presence
-from tempo.realtime.publish import PLAY, disconnect, notice, publish
+from tempo.realtime.publish import PLAY, disconnect, disconnect_player, notice, publish
 from tempo.services.calendar import days as calendar_service
-from tempo.services.cohorts import alerts, messages
+from tempo.services.cohorts import alerts, messages, roster
 from tempo.services.cohorts import dashboard as service
 from tempo.services.cohorts.reviews import pending_proofs
 from tempo.services.cohorts.state import cohort_state
@@ -294,6 +294,47 @@ def absence(slug: str) -> ResponseReturnValue:
         return out
 
     return _run(slug, mark, _("Joueur marqué absent.") if absent else _("Joueur marqué présent."))
+
+
+@bp.post("/equipe/fermeture")
+@staff_required(Role.COUNSELLOR)
+def team_lock(slug: str) -> ResponseReturnValue:
+    """Close a team to new arrivals, or open it again."""
+    team_id, locked = _int("team"), request.form.get("locked") == "1"
+    return _run(
+        slug,
+        lambda c: roster.set_team_locked(db.session(), c, team_id, locked, now()),
+        _("Équipe fermée aux nouvelles arrivées.") if locked else _("Équipe de nouveau ouverte."),
+    )
+
+
+@bp.post("/retirer")
+@staff_required(Role.COUNSELLOR)
+def remove(slug: str) -> ResponseReturnValue:
+    """Remove a player from their team (their sessions end, their sockets close)."""
+    player_id = _int("player")
+
+    def act(cohort: Cohort) -> dict[int, list[dict[str, Any]]]:
+        removed = roster.remove_player(db.session(), cohort, player_id, now())
+        disconnect_player(removed.player_id)
+        return removed.broadcasts
+
+    return _run(slug, act, _("Joueur retiré de son équipe."))
+
+
+@bp.post("/nouveau-code")
+@staff_required(Role.COUNSELLOR)
+def new_code(slug: str) -> ResponseReturnValue:
+    """A new rejoin code for a player: the old one (and its card) stops, every session ends."""
+    found = cohort_or_404(slug)
+    try:
+        _team_id, code = roster.new_rejoin_code(db.session(), found, _int("player"), now())
+    except service.DashboardError as exc:
+        flash(exc.message)
+        return _back(slug)
+    disconnect_player(_int("player"))
+    flash(_("Nouveau code personnel : %(code)s. L'ancien ne marche plus.", code=code))
+    return _back(slug)
 
 
 @bp.get("/preuves/<name>")

@@ -13,26 +13,34 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from tempo import throttle
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.infra.offload import run_blocking
 from tempo.models import Player
 from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
-from tempo.realtime.publish import publish
+from tempo.realtime.publish import disconnect_player, publish
 from tempo.services.cohorts import messages
 from tempo.services.content import games
 from tempo.services.play import actions as play
-from tempo.services.play import checkpoints, proofs, qr
-from tempo.services.play.players import join_team, player_by_rejoin_code, suggest_pseudonym
+from tempo.services.play import checkpoints, proofs, qr, sessions
+from tempo.services.play.players import (
+    join_closed,
+    join_team,
+    places_left,
+    player_by_rejoin_code,
+    suggest_pseudonym,
+)
 from tempo.services.play.teams import team_by_code
-from tempo.web.player.common import current_player, sign_in
+from tempo.throttle import client_ip
+from tempo.web.errors import too_many
+from tempo.web.player.common import current_player, session_token, sign_in, sign_out
 from tempo.web.urls import public_url
 
 bp = Blueprint("play", __name__)
@@ -41,8 +49,13 @@ bp = Blueprint("play", __name__)
 @bp.route("/rejoindre/<code>", methods=["GET", "POST"])
 def join(code: str) -> ResponseReturnValue:
     """The join page a team's QR code opens: pick a pseudonym, enter the lobby."""
+    ip = client_ip()
+    wait = throttle.blocked("code", ip)
+    if wait is not None:
+        return too_many(wait, template="home.html", code=code[:16])
     team = team_by_code(db.session(), code)
     if team is None:
+        throttle.spend("code", ip)
         unknown = _(
             "Aucune équipe n'a le code « %(code)s ». Vérifie-le auprès de ton conseiller.",
             code=code[:16],
@@ -54,6 +67,9 @@ def join(code: str) -> ResponseReturnValue:
     error = None
     pseudonym = request.form.get("pseudonym", "") if request.method == "POST" else ""
     if request.method == "POST":
+        wait = throttle.blocked("join", ip)
+        if wait is not None:
+            return too_many(wait)
         try:
             joined = join_team(
                 db.session(), team.id, pseudonym, now(), request.form.get("first_name")
@@ -61,6 +77,7 @@ def join(code: str) -> ResponseReturnValue:
         except play.PlayError as exc:
             error = exc.message
         else:
+            throttle.spend("join", ip)
             publish({team.id: [joined.event]})
             sign_in(joined.player)
             flash(_("Bienvenue dans l'équipe %(team)s !", team=team.name))
@@ -68,6 +85,8 @@ def join(code: str) -> ResponseReturnValue:
     return render_template(
         "join.html",
         team=team,
+        places=places_left(db.session(), team),
+        closed=join_closed(team),
         error=error,
         pseudonym=pseudonym or suggest_pseudonym(),
         switching=me,
@@ -83,12 +102,26 @@ def pseudonym_suggestion() -> ResponseReturnValue:
 @bp.route("/retour", methods=["POST"])
 @bp.get("/retour/<code>")
 def rejoin(code: str | None = None) -> ResponseReturnValue:
-    """Come back as the same player on any phone, with the personal code or its QR."""
+    """Come back as the same player on any phone, with the personal code or its QR.
+
+    A link (GET) only asks « C'est bien toi ? »: switching the phone to another player takes the
+    confirmation form's POST (CSRF-protected), so a link sent by someone else switches nothing.
+    """
+    ip = client_ip()
     raw = code if code is not None else request.form.get("rejoin", "")
+    wait = throttle.blocked("code", ip)
+    if wait is not None:
+        return too_many(wait, template="home.html", field="rejoin_error", rejoin=raw[:16])
     player = player_by_rejoin_code(db.session(), raw)
     if player is None:
+        throttle.spend("code", ip)
         error = _("Ce code personnel n'existe pas. Vérifie les 8 caractères de ta carte.")
         return render_template("home.html", rejoin_error=error, rejoin=raw[:16]), 404
+    if request.method == "GET":
+        me = current_player()
+        if me is not None and me.id == player.id:
+            return redirect(url_for("play.game"))
+        return render_template("rejoin.html", player=player, me=me)
     sign_in(player)
     flash(_("Content de te revoir, %(name)s !", name=player.pseudonym))
     return redirect(url_for("play.game"))
@@ -133,10 +166,32 @@ def team_qr(code: str) -> ResponseReturnValue:
 
 @bp.post("/jouer/quitter")
 def leave() -> ResponseReturnValue:
-    """Forget the player on this phone (their progress stays with the team)."""
-    session.clear()
+    """End this phone's session (their progress stays with the team); its sockets close."""
+    player = current_player()
+    sign_out()
+    if player is not None:
+        disconnect_player(player.id)  # the others reconnect, this one cannot
     flash(_("Tu as quitté Tempo sur ce téléphone. Ton code personnel te permet de revenir."))
     return redirect(url_for("main.home"))
+
+
+@bp.post("/jouer/nouveau-code")
+def new_rejoin_code() -> ResponseReturnValue:
+    """« Changer mon code personnel »: the old code and every other phone's session stop working."""
+    player = current_player()
+    if player is None:
+        flash(_("Rejoins d'abord ton équipe avec son code ou ton code personnel."))
+        return redirect(url_for("main.home"))
+    code = sessions.rotate_rejoin_code(db.session(), player.id, now(), keep_token=session_token())
+    disconnect_player(player.id)  # this phone reconnects at once, no other can
+    flash(
+        _(
+            "Ton nouveau code personnel est %(code)s. L'ancien ne marche plus et les autres "
+            "téléphones connectés avec lui sont déconnectés.",
+            code=code,
+        )
+    )
+    return redirect(url_for("play.game", _anchor="carte"))
 
 
 def _json_error(code: str, message: str, status: int) -> ResponseReturnValue:
@@ -160,8 +215,12 @@ def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Repl
 @bp.get("/q/<token>")
 def scan(token: str) -> ResponseReturnValue:
     """A checkpoint's QR code scanned with the phone's camera app."""
+    wait = throttle.blocked("code", client_ip())
+    if wait is not None:
+        return too_many(wait)
     found = checkpoints.read(current_app.config["SECRET_KEY"], token)
     if found is None:
+        throttle.spend("code", client_ip())
         message = _(
             "Ce code QR n'est pas un code Tempo valide. Demande de l'aide à ton conseiller."
         )
@@ -206,6 +265,9 @@ def checkpoint_code() -> ResponseReturnValue:
     player = current_player()
     if player is None:
         return _json_error("unknown_player", _("Rejoins d'abord ton équipe."), 401)
+    wait = throttle.blocked("code", client_ip())
+    if wait is not None:
+        return too_many(wait, json=True)
     raw = (request.get_json(silent=True) or {}).get("code", "")
     cohort = player.team.cohort
     game = games.cohort_game(cohort)
@@ -213,6 +275,7 @@ def checkpoint_code() -> ResponseReturnValue:
         current_app.config["SECRET_KEY"], cohort, game, str(raw)
     )
     if checkpoint_id is None:
+        throttle.spend("code", client_ip())
         message = _("Ce code de balise n'existe pas. Vérifie les 6 caractères.")
         return _json_error("wrong_checkpoint", message, 400)
     try:
