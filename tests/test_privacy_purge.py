@@ -33,8 +33,15 @@ def _staff_traces(app: Flask) -> None:
     with app.app_context():
         staff = factories.staff(db.session)
         old = utcnow() - timedelta(days=40)
-        db.session.add(StaffSession(token_hash="h" * 64, staff_id=staff.id, created_at=old,
-                                    last_seen_at=old, ip="203.0.113.7"))
+        db.session.add(
+            StaffSession(
+                token_hash="h" * 64,
+                staff_id=staff.id,
+                created_at=old,
+                last_seen_at=old,
+                ip="203.0.113.7",
+            )
+        )
         db.session.add(LoginFailure(email="x@example.org", ip="203.0.113.8", at=old))
         db.session.commit()
 
@@ -51,7 +58,11 @@ def test_the_purge_job_deletes_what_outlived_its_retention(app: Flask, demo: Dem
 
     dry = run_purge(app, late, dry_run=True)
     assert dry.counts == {
-        "players": 2, "photos": 1, "mails": 2, "staff_ips": 1, "login_failures": 1
+        "players": 2,
+        "photos": 1,
+        "mails": 2,
+        "staff_ips": 1,
+        "login_failures": 1,
     }
     assert all(PSEUDO not in line for line in dry.lines())
     with app.app_context():
@@ -77,9 +88,9 @@ def test_the_purge_job_deletes_what_outlived_its_retention(app: Flask, demo: Dem
 def test_tempo_purge_prints_counts_and_dry_run_deletes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import make_config
     from tempo import create_app
     from tempo.infra import db as schema
+    from tests.conftest import make_config
 
     app = create_app(make_config(tmp_path))
     with app.app_context():

@@ -79,19 +79,40 @@ def populate(app: Flask, demo: Demo) -> dict[str, Any]:
     )
     run.answers.append(DiagnosticAnswer(question_id="logement-1", value=ANSWER, answered_at=now))
     s.add(run)
-    s.add(PlayerRecap(player_id=pid, team_id=team.id, cohort_id=cohort.id, day=1,
-                      data={"pseudonym": PSEUDO, "missions": []}))
-    mail = OutboundEmail(
-        key=f"recap:player:{pid}:day:1", to_address=EMAIL, subject=f"Ton récap, {PSEUDO}",
-        text_body=f"Bonjour {PSEUDO}", html_body=f"<p>Bonjour {PSEUDO}</p>",
-        status=MailStatus.SENT, next_attempt_at=now, sent_at=now,
+    s.add(
+        PlayerRecap(
+            player_id=pid,
+            team_id=team.id,
+            cohort_id=cohort.id,
+            day=1,
+            data={"pseudonym": PSEUDO, "missions": []},
+        )
     )
-    mail.attachments.append(OutboundAttachment(filename="carte.png", content_type="image/png",
-                                               data=PSEUDO.encode()))
+    mail = OutboundEmail(
+        key=f"recap:player:{pid}:day:1",
+        to_address=EMAIL,
+        subject=f"Ton récap, {PSEUDO}",
+        text_body=f"Bonjour {PSEUDO}",
+        html_body=f"<p>Bonjour {PSEUDO}</p>",
+        status=MailStatus.SENT,
+        next_attempt_at=now,
+        sent_at=now,
+    )
+    mail.attachments.append(
+        OutboundAttachment(filename="carte.png", content_type="image/png", data=PSEUDO.encode())
+    )
     s.add(mail)
-    s.add(OutboundEmail(key="recap:digest:cohort:1:day:1:staff:1", to_address="c@example.org",
-                        subject="Digest", text_body=f"À relancer : {PSEUDO}, {TEAMMATE}.",
-                        status=MailStatus.SENT, next_attempt_at=now, sent_at=now))
+    s.add(
+        OutboundEmail(
+            key="recap:digest:cohort:1:day:1:staff:1",
+            to_address="c@example.org",
+            subject="Digest",
+            text_body=f"À relancer : {PSEUDO}, {TEAMMATE}.",
+            status=MailStatus.SENT,
+            next_attempt_at=now,
+            sent_at=now,
+        )
+    )
     folder = photo_folder(app.config["TEMPO_CONFIG"].INSTANCE_DIR)
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
@@ -107,29 +128,66 @@ def populate(app: Flask, demo: Demo) -> dict[str, Any]:
     progress.status = MissionStatus.DONE
     progress.completed_at = now
     progress.completed_by_id = pid
-    progress.state = {"status": "accepted",
-                      "submission": {"by": str(pid), "text": f"moi {PSEUDO}", "photo": photo}}
-    s.add(ShardEntry(team_id=team.id, player_id=pid, mission_id=progress.mission_id, amount=7,
-                     reason="mission"))
+    progress.state = {
+        "status": "accepted",
+        "submission": {"by": str(pid), "text": f"moi {PSEUDO}", "photo": photo},
+    }
+    s.add(
+        ShardEntry(
+            team_id=team.id,
+            player_id=pid,
+            mission_id=progress.mission_id,
+            amount=7,
+            reason="mission",
+        )
+    )
     team.shards += 7
-    record_event(s, team, "mission.completed", {"mission": progress.mission_id, "by": str(pid)},
-                 now, pid)
-    s.add(ClientAction(team_id=team.id, client_action_id="x1", player_id=pid,
-                       reply={"me": {"id": pid, "pseudonym": PSEUDO}}))
+    record_event(
+        s, team, "mission.completed", {"mission": progress.mission_id, "by": str(pid)}, now, pid
+    )
+    s.add(
+        ClientAction(
+            team_id=team.id,
+            client_action_id="x1",
+            player_id=pid,
+            reply={"me": {"id": pid, "pseudonym": PSEUDO}},
+        )
+    )
     s.add(WrongAttempt(team_id=team.id, player_id=pid, mission_id="m", at=now))
     staff = factories.staff(s)
-    s.add(Booking(player_id=pid, cohort_id=cohort.id, staff_id=staff.id, mission_id="rdv",
-                  starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, minutes=30),
-                  place="Mission Locale", token="tok-zorg"))
-    to_team = Message(cohort_id=cohort.id, team_id=team.id, author_name="Conseillère",
-                      body=f"Bravo {PSEUDO} et {TEAMMATE} !")
-    to_me = Message(cohort_id=cohort.id, player_id=pid, author_name="Conseillère",
-                    body="Un mot pour toi seul·e.")
+    s.add(
+        Booking(
+            player_id=pid,
+            cohort_id=cohort.id,
+            staff_id=staff.id,
+            mission_id="rdv",
+            starts_at=now + timedelta(days=2),
+            ends_at=now + timedelta(days=2, minutes=30),
+            place="Mission Locale",
+            token="tok-zorg",
+        )
+    )
+    to_team = Message(
+        cohort_id=cohort.id,
+        team_id=team.id,
+        author_name="Conseillère",
+        body=f"Bravo {PSEUDO} et {TEAMMATE} !",
+    )
+    to_me = Message(
+        cohort_id=cohort.id,
+        player_id=pid,
+        author_name="Conseillère",
+        body="Un mot pour toi seul·e.",
+    )
     s.add_all([to_team, to_me])
     s.flush()
-    s.add_all([MessageRead(message_id=to_team.id, player_id=pid),
-               MessageRead(message_id=to_me.id, player_id=pid),
-               MessageRead(message_id=to_team.id, player_id=mate.id)])
+    s.add_all(
+        [
+            MessageRead(message_id=to_team.id, player_id=pid),
+            MessageRead(message_id=to_me.id, player_id=pid),
+            MessageRead(message_id=to_team.id, player_id=mate.id),
+        ]
+    )
     s.commit()
     return {"pid": pid, "mate": mate.id, "team": team.id, "photo": folder / photo}
 
@@ -139,9 +197,16 @@ def team_totals(cohort_id: int, team_id: int) -> tuple[str, str, str]:
     cohort = db.session.get(Cohort, cohort_id)
     assert cohort is not None
     name = db.session.get(Team, team_id).name  # type: ignore[union-attr]
-    rows = list(csv.reader(io.StringIO(
-        exports.teams_csv(exports.cohort_stats(db.session, cohort, utcnow())).decode("utf-8-sig")
-    ), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                exports.teams_csv(exports.cohort_stats(db.session, cohort, utcnow())).decode(
+                    "utf-8-sig"
+                )
+            ),
+            delimiter=";",
+        )
+    )
     header, row = rows[0], next(r for r in rows[1:] if r[1] == name)
     pick = [header.index(h) for h in ("Missions réussies", "Éclats (solde)", "Éclats gagnés")]
     return row[pick[0]], row[pick[1]], row[pick[2]]
@@ -204,8 +269,14 @@ def test_the_export_holds_the_player_and_not_a_teammate(app: Flask, demo: Demo) 
         assert me is not None
         data = export.player_data(db.session, me, utcnow())
         raw = export.data_json(data).decode()
-        for needle in (PSEUDO, EMAIL, ANSWER, ids["photo"].name, "Mission Locale",
-                       "Un mot pour toi seul·e."):
+        for needle in (
+            PSEUDO,
+            EMAIL,
+            ANSWER,
+            ids["photo"].name,
+            "Mission Locale",
+            "Un mot pour toi seul·e.",
+        ):
             assert needle in raw, needle
         assert TEAMMATE not in raw.replace(f"Bravo {PSEUDO} et {TEAMMATE} !", "")
         assert data["email"]["sent"][0]["to"] == EMAIL
@@ -214,7 +285,9 @@ def test_the_export_holds_the_player_and_not_a_teammate(app: Flask, demo: Demo) 
         import pypdfium2
 
         document = pypdfium2.PdfDocument(pdf)
-        page_text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        page_text = "".join(
+            document[i].get_textpage().get_text_range() for i in range(len(document))
+        )
         assert PSEUDO in page_text and ANSWER in page_text
         bitmap = document[0].render(scale=0.5).to_pil().convert("L")
         assert bitmap.getextrema()[0] < 128  # ink on the page: not blank

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from tempo.infra.transactions import write_transaction
 from tempo.models import (
@@ -24,8 +25,8 @@ from tempo.models import (
     ClientAction,
     Cohort,
     DiagnosticAnswer,
-    DismissedAlert,
     DiagnosticSession,
+    DismissedAlert,
     Message,
     MessageRead,
     MissionProgress,
@@ -181,7 +182,7 @@ def _erase_locked(session: Session, player: Player, team: Team, folders: Folders
     # E-mails to them (recaps, appointment mails) and their bookings.
     keys = [player_key(pid, day) for day in days]
     booking_ids = session.scalars(select(Booking.id).where(Booking.player_id == pid)).all()
-    mails = [OutboundEmail.key.in_(keys)] if keys else []
+    mails: list[ColumnElement[bool]] = [OutboundEmail.key.in_(keys)] if keys else []
     mails += [OutboundEmail.key.like(f"booking:{b}:%") for b in booking_ids]
     mails.append(OutboundEmail.key.like(f"recap:player:{pid}:%"))
     if email:
@@ -239,9 +240,7 @@ def _erase_locked(session: Session, player: Player, team: Team, folders: Folders
         if cleaned != recap.data:
             recap.data = cleaned
     for message in session.scalars(
-        select(Message).where(
-            Message.cohort_id == team.cohort_id, Message.body.contains(pseudonym)
-        )
+        select(Message).where(Message.cohort_id == team.cohort_id, Message.body.contains(pseudonym))
     ):
         message.body = scrub_text(message.body, pseudonym)
     # TODO(access): delete the player's server-side sessions here once that table exists.

@@ -127,7 +127,12 @@ def player_data(session: Session, player: Player, now: datetime) -> dict[str, An
             for e in events
         ],
         "shards": [
-            {"amount": s.amount, "reason": s.reason, "mission": s.mission_id, "at": _when(s.created_at)}
+            {
+                "amount": s.amount,
+                "reason": s.reason,
+                "mission": s.mission_id,
+                "at": _when(s.created_at),
+            }
             for s in shards
         ],
         "wrong_answers": [{"mission": w.mission_id, "at": _when(w.at)} for w in wrong],
@@ -158,7 +163,12 @@ def player_data(session: Session, player: Player, now: datetime) -> dict[str, An
             for b in bookings
         ],
         "messages_read": [
-            {"from": m.author_name, "body": m.body, "sent_at": _when(m.created_at), "read_at": _when(r.read_at)}
+            {
+                "from": m.author_name,
+                "body": m.body,
+                "sent_at": _when(m.created_at),
+                "read_at": _when(r.read_at),
+            }
             for r, m in reads
         ],
     }
@@ -232,15 +242,28 @@ def data_pdf(data: dict[str, Any], now: datetime) -> bytes:
     doc.band(0, 28)
     doc.line_of(MARGIN, 5, WIDTH, _("Mes données Tempo"), 22, bold=True, color=WHITE)
     doc.line_of(
-        MARGIN, 16, WIDTH, _("%(name)s · exportées le %(day)s", name=name, day=now.date()), 10.5,
+        MARGIN,
+        16,
+        WIDTH,
+        _("%(name)s · exportées le %(day)s", name=name, day=now.date()),
+        10.5,
         color=WHITE,
     )
     y = 34.0
-    y = doc.paragraph(
-        MARGIN, y, WIDTH,
-        _("Tout ce que Tempo garde à ton sujet. Le fichier JSON joint contient les mêmes données."),
-        9.5, color=MUTED,
-    ) + 3
+    y = (
+        doc.paragraph(
+            MARGIN,
+            y,
+            WIDTH,
+            _(
+                "Tout ce que Tempo garde à ton sujet. Le fichier JSON joint contient les mêmes "
+                "données."
+            ),
+            9.5,
+            color=MUTED,
+        )
+        + 3
+    )
     for key, title in _sections():
         if y + 14 > BOTTOM:
             doc.add_page()

@@ -184,9 +184,7 @@ def purge(
             session.execute(
                 delete(OutboundAttachment).where(OutboundAttachment.email_id.in_(mail_ids))
             )
-            session.execute(
-                delete(OutboundEmail).where(OutboundEmail.id.in_(mail_ids))
-            )
+            session.execute(delete(OutboundEmail).where(OutboundEmail.id.in_(mail_ids)))
             session.execute(update(StaffSession).where(*ips).values(ip=None))
             session.execute(delete(LoginFailure).where(failures))
     session.expire_all()
