@@ -141,6 +141,10 @@ import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js"
   socket.on("team.event", onTeamEvent);
   socket.on("presence", onPresence);
   socket.on("mission.view", onView);
+  // Not versioned, for this player only (an appointment reminder): handed to the page's modules.
+  socket.on("player.event", (ev) => {
+    if (ev && typeof ev.type === "string") document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
+  });
   startInbox(socket, toast);   // counsellors' messages: `notice` and the inbox (static/js/inbox.js)
 
   // ---------------------------------------------------------------- versions and sync

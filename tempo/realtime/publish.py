@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from tempo.extensions import db, socketio
 from tempo.models import Team
-from tempo.services.events import Broadcasts
+from tempo.services.events import PLAYER_ONLY, Broadcasts
 
 PLAY = "/play"  # players' phones
 CONSOLE = "/console"  # counsellors' dashboards
@@ -77,6 +77,12 @@ class Publisher:
                 continue
             cohort = cohort_id if cohort_id is not None else self.cohort_of(team_id)
             for event in events:
+                if PLAYER_ONLY in event:
+                    # Not versioned, not the team's business: that player's phones only.
+                    own = {k: v for k, v in event.items() if k != PLAYER_ONLY}
+                    room = player_room(int(event[PLAYER_ONLY]))
+                    self.server.emit("player.event", own, to=room, namespace=PLAY)
+                    continue
                 self.server.emit("team.event", event, to=team_room(team_id), namespace=PLAY)
                 if cohort is not None:
                     # The dashboards of the cohort see what its phones see, with the team's id.
