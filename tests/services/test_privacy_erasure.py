@@ -296,3 +296,14 @@ def test_the_export_holds_the_player_and_not_a_teammate(app: Flask, demo: Demo) 
 
         names = zipfile.ZipFile(io.BytesIO(zipped)).namelist()
         assert f"photos/{ids['photo'].name}" in names and "mes-donnees.pdf" in names
+
+
+def test_withdrawing_consent_deletes_the_players_mail(app: Flask, demo: Demo) -> None:
+    """Sent or queued, the player's e-mails lose address and body when they withdraw."""
+    with app.app_context():
+        ids = populate(app, demo)
+        assert email_consent.withdraw(db.session, ids["pid"]) is True
+        dump = database_dump()
+        assert EMAIL not in dump
+        assert f"Bonjour {PSEUDO}" not in dump  # the recap's body went with it
+        assert "À relancer" in dump  # the counsellor's digest is theirs

@@ -87,6 +87,7 @@ def describe(
         "cohort.resumed": f"{team} : la cohorte reprend.",
         "booking.attended": f"{subject} ({team}) est venu·e à son rendez-vous.",
         "booking.reminder": f"{subject} ({team}) a reçu le rappel de son rendez-vous.",
+        "player.erased": f"Les données d'un joueur de {team} ont été effacées.",
     }
     return sentences.get(str(kind), f"{team} : {kind}.")
 

@@ -171,7 +171,6 @@ def _erase_locked(session: Session, player: Player, team: Team, folders: Folders
     session.execute(delete(DiagnosticAnswer).where(DiagnosticAnswer.session_id.in_(runs)))
     session.execute(delete(DiagnosticSession).where(DiagnosticSession.player_id == pid))
     recap_ids = session.scalars(select(PlayerRecap.id).where(PlayerRecap.player_id == pid)).all()
-    days = session.scalars(select(PlayerRecap.day).where(PlayerRecap.player_id == pid)).all()
     session.execute(delete(PlayerRecap).where(PlayerRecap.player_id == pid))
     for recap_id in recap_ids:
         (folders.cards / f"player-{recap_id}-v{CARD_VERSION}.png").unlink(missing_ok=True)
@@ -180,16 +179,7 @@ def _erase_locked(session: Session, player: Player, team: Team, folders: Folders
     session.execute(delete(WrongAttempt).where(WrongAttempt.player_id == pid))
 
     # E-mails to them (recaps, appointment mails) and their bookings.
-    keys = [player_key(pid, day) for day in days]
-    booking_ids = session.scalars(select(Booking.id).where(Booking.player_id == pid)).all()
-    mails: list[ColumnElement[bool]] = [OutboundEmail.key.in_(keys)] if keys else []
-    mails += [OutboundEmail.key.like(f"booking:{b}:%") for b in booking_ids]
-    mails.append(OutboundEmail.key.like(f"recap:player:{pid}:%"))
-    if email:
-        mails.append(OutboundEmail.to_address == email)
-    doomed = select(OutboundEmail.id).where(or_(*mails))
-    session.execute(delete(OutboundAttachment).where(OutboundAttachment.email_id.in_(doomed)))
-    session.execute(delete(OutboundEmail).where(OutboundEmail.id.in_(doomed)))
+    delete_player_mail(session, pid, email)
     session.execute(delete(Booking).where(Booking.player_id == pid))
     # Other e-mails (a counsellor's digest) may name them.
     for mail in session.scalars(
@@ -247,6 +237,25 @@ def _erase_locked(session: Session, player: Player, team: Team, folders: Folders
     session.delete(player)
     session.flush()
     return erased
+
+
+def delete_player_mail(session: Session, player_id: int, email: str | None) -> int:
+    """Delete every outbox row to a player (recaps, appointment mails, sent or not) with its
+    attachments; the number deleted. Call inside a write transaction, before their bookings and
+    recaps are deleted (their keys name them)."""
+    days = session.scalars(select(PlayerRecap.day).where(PlayerRecap.player_id == player_id)).all()
+    keys = [player_key(player_id, day) for day in days]
+    booking_ids = session.scalars(select(Booking.id).where(Booking.player_id == player_id)).all()
+    mails: list[ColumnElement[bool]] = [OutboundEmail.key.in_(keys)] if keys else []
+    mails += [OutboundEmail.key.like(f"booking:{b}:%") for b in booking_ids]
+    mails.append(OutboundEmail.key.like(f"recap:player:{player_id}:%"))
+    if email:
+        mails.append(OutboundEmail.to_address == email)
+    ids = session.scalars(select(OutboundEmail.id).where(or_(*mails))).all()
+    if ids:
+        session.execute(delete(OutboundAttachment).where(OutboundAttachment.email_id.in_(ids)))
+        session.execute(delete(OutboundEmail).where(OutboundEmail.id.in_(ids)))
+    return len(ids)
 
 
 def erase_team(session: Session, team_id: int, folders: Folders, now: Any) -> int:
