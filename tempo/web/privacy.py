@@ -7,18 +7,29 @@ is signed out and sees a French confirmation page.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from tempo.extensions import db
+from tempo.infra import signals
 from tempo.infra.clock import now
 from tempo.jobs import folders_of
-from tempo.models import Player, Role
+from tempo.models import Cohort, Player, Role, Team
 from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.publish import PLAY, disconnect, publish
 from tempo.services.privacy import export
-from tempo.services.privacy.erasure import erase_player
+from tempo.services.privacy.erasure import erase_cohort, erase_player, erase_team
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console.common import cohort_or_404
 from tempo.web.files import attachment, file_slug
@@ -123,3 +134,56 @@ def erase(slug: str, player_id: int) -> ResponseReturnValue:
     _erase(player)
     flash(_("Les données du joueur ont été effacées."))
     return redirect(url_for("diagnostic_console.overview", slug=slug))
+
+
+# --- the administrator's: a team or a whole cohort ----------------------------------------------
+
+
+def _team_of(cohort: Cohort, raw: str | None) -> Team | None:
+    if raw is None:
+        return None
+    team = next((t for t in cohort.teams if str(t.id) == raw), None)
+    if team is None:
+        abort(404)
+    return team
+
+
+@bp.route("/console/cohortes/<slug>/supprimer", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def delete(slug: str) -> ResponseReturnValue:
+    """Delete a team (`?equipe=<id>`) or the whole cohort, once its name is typed."""
+    cohort = cohort_or_404(slug)
+    team = _team_of(cohort, request.values.get("equipe"))
+    error = None
+    if request.method == "POST":
+        typed = " ".join(request.form.get("confirm", "").split())
+        if typed != " ".join(cohort.name.split()):
+            error = _(
+                "Tapez exactement le nom de la cohorte, « %(name)s », pour confirmer.",
+                name=cohort.name,
+            )
+        else:
+            sockets = [
+                sid
+                for t in ([team] if team else cohort.teams)
+                for p in t.players
+                for sid in owners.sids(player_owner(p.id))
+            ]
+            folders, at = folders_of(current_app), now()
+            if team is not None:
+                count = erase_team(db.session(), team.id, folders, at)
+                flash(_("Équipe supprimée avec les données de ses %(n)s joueur(s).", n=count))
+            else:
+                cohort_id = cohort.id
+                count = erase_cohort(db.session(), cohort_id, folders, at)
+                signals.calendar_changed.send(
+                    cohort_id, days=[]
+                )  # the scheduler drops its day jobs
+                flash(_("Cohorte supprimée avec les données de ses %(n)s joueur(s).", n=count))
+            disconnect(sockets, PLAY)
+            if team is not None:
+                return redirect(url_for("console.cohort", slug=slug))
+            return redirect(url_for("console.cohorts"))
+    return render_template("console/privacy_delete.html", cohort=cohort, team=team, error=error), (
+        400 if error else 200
+    )

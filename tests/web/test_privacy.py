@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tempo.extensions import db
-from tempo.models import Cohort, Player, Role, StaffAccount
+from tempo.models import Cohort, Player, Role, StaffAccount, Team
 from tests.conftest import Demo
-from tests.services.test_privacy_erasure import EMAIL, PSEUDO, TEAMMATE, populate
+from tests.services.test_privacy_erasure import EMAIL, PSEUDO, TEAMMATE, database_dump, populate
 from tests.web.console_kit import staff_client, text
 
 
@@ -73,3 +73,33 @@ def test_the_counsellor_downloads_and_erases_a_player(app: Flask, demo: Demo) ->
     with app.app_context():
         assert db.session.get(Player, ids["pid"]) is None
     assert browser.get(f"{base}/donnees.json").status_code == 404
+
+
+def test_an_admin_deletes_a_team_then_the_cohort_once_its_name_is_typed(
+    app: Flask, demo: Demo
+) -> None:
+    with app.app_context():
+        ids = populate(app, demo)
+        cohort = db.session.get(Cohort, demo.cohort_id)
+        assert cohort is not None
+        slug, name = cohort.slug, cohort.name
+        other_team = demo.team_ids[1]
+    counsellor, _ = staff_client(app, Role.COUNSELLOR, "Inès")
+    assert counsellor.get(f"/console/cohortes/{slug}/supprimer").status_code == 403
+    admin, _ = staff_client(app, Role.ADMIN, "Ada")
+    page = text(admin.get(f"/console/cohortes/{slug}"))
+    assert "Supprimer la cohorte…" in page and "Supprimer l'équipe…" in page
+    url = f"/console/cohortes/{slug}/supprimer"
+    wrong = admin.post(url, data={"equipe": str(ids["team"]), "confirm": "oui"})
+    assert wrong.status_code == 400 and "Tapez exactement le nom" in text(wrong)
+    done = admin.post(url, data={"equipe": str(ids["team"]), "confirm": name})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Player, ids["pid"]) is None
+        assert db.session.get(Team, ids["team"]) is None
+        assert db.session.get(Team, other_team) is not None
+    assert admin.post(url, data={"confirm": name}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Cohort, demo.cohort_id) is None
+        assert db.session.get(Team, other_team) is None
+        assert PSEUDO not in database_dump() and TEAMMATE not in database_dump()
