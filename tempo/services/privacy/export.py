@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -30,11 +31,21 @@ from tempo.models import (
     TeamEvent,
     WrongAttempt,
 )
-from tempo.services.documents.printing import BRAND, MARGIN, MUTED, PAGE_H, PAGE_W, WHITE, Document
+from tempo.services.documents.printing import (
+    BRAND,
+    MARGIN,
+    MUTED,
+    PAGE_H,
+    PAGE_W,
+    WHITE,
+    Document,
+    french_datetime,
+)
 from tempo.services.privacy.erasure import player_photos
 from tempo.services.recaps.mailing import player_key
 
 WIDTH = PAGE_W - 2 * MARGIN
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 BOTTOM = PAGE_H - 16
 
 
@@ -101,6 +112,7 @@ def player_data(session: Session, player: Player, now: datetime) -> dict[str, An
             "name": cohort.name,
             "start_date": cohort.start_date.isoformat(),
             "status": str(cohort.status),
+            "timezone": cohort.timezone,
         },
         "email": {
             "address": player.email,
@@ -197,16 +209,66 @@ def _sections() -> list[tuple[str, str]]:
     ]
 
 
-def _lines(value: Any, indent: str = "") -> list[str]:
+def _labels() -> dict[str, str]:
+    """The export's keys as the PDF names them."""
+    return {
+        "id": _("numéro"),
+        "pseudonym": _("pseudo"),
+        "first_name": _("prénom"),
+        "rejoin_code": _("code personnel"),
+        "absent": _("absent·e"),
+        "joined_at": _("arrivée"),
+        "last_seen_at": _("dernière visite"),
+        "name": _("nom"),
+        "join_code": _("code d'équipe"),
+        "start_date": _("début"),
+        "status": _("état"),
+        "address": _("adresse"),
+        "consent": _("accord"),
+        "consent_at": _("accord donné le"),
+        "sent": _("e-mails"),
+        "subject": _("objet"),
+        "to": _("à"),
+        "queued_at": _("préparé le"),
+        "sent_at": _("envoyé le"),
+        "version": _("numéro dans le journal de l'équipe"),
+        "type": _("action"),
+        "at": _("le"),
+        "mission": _("mission"),
+        "amount": _("éclats"),
+        "reason": _("raison"),
+        "started_at": _("commencé le"),
+        "finished_at": _("terminé le"),
+        "scores": _("scores par thème"),
+        "answers": _("réponses"),
+        "question": _("question"),
+        "value": _("réponse"),
+        "day": _("jour"),
+        "recap": _("récap"),
+        "ends_at": _("fin"),
+        "starts_at": _("début"),
+        "place": _("lieu"),
+        "counsellor": _("conseiller ou conseillère"),
+        "booked_at": _("réservé le"),
+        "from": _("de"),
+        "body": _("message"),
+        "read_at": _("lu le"),
+        "timezone": _("fuseau horaire"),
+    }
+
+
+def _lines(value: Any, tz: str, indent: str = "") -> list[str]:
     """A JSON value as readable lines (« clé : valeur »)."""
     if isinstance(value, dict):
+        labels = _labels()
         out = []
         for key, item in value.items():
+            label = labels.get(key, key)
             if isinstance(item, dict | list) and item:
-                out.append(f"{indent}{key} :")
-                out += _lines(item, indent + "    ")
+                out.append(f"{indent}{label} :")
+                out += _lines(item, tz, indent + "    ")
             else:
-                out.append(f"{indent}{key} : {_scalar(item)}")
+                out.append(f"{indent}{label} : {_scalar(item, tz)}")
         return out
     if isinstance(value, list):
         if not value:
@@ -215,26 +277,30 @@ def _lines(value: Any, indent: str = "") -> list[str]:
         for number, item in enumerate(value, 1):
             if isinstance(item, dict | list):
                 out.append(f"{indent}#{number}")
-                out += _lines(item, indent + "    ")
+                out += _lines(item, tz, indent + "    ")
             else:
-                out.append(f"{indent}• {_scalar(item)}")
+                out.append(f"{indent}• {_scalar(item, tz)}")
         return out
-    return [f"{indent}{_scalar(value)}"]
+    return [f"{indent}{_scalar(value, tz)}"]
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, tz: str) -> str:
     if value is None or value == [] or value == {}:
         return "—"
     if value is True:
         return _("oui")
     if value is False:
         return _("non")
+    if isinstance(value, str) and _ISO.match(value):
+        moment = datetime.fromisoformat(value)
+        return french_datetime(moment, tz) if moment.tzinfo else value
     return str(value)
 
 
 def data_pdf(data: dict[str, Any], now: datetime) -> bytes:
     """The export as a readable A4 PDF, section by section."""
     name = str(data["player"]["pseudonym"])
+    tz = str(data["cohort"].get("timezone") or "Europe/Paris")
     doc = Document(
         _("Données de %(name)s", name=name), _("Mes données Tempo — %(name)s", name=name), now
     )
@@ -270,7 +336,7 @@ def data_pdf(data: dict[str, Any], now: datetime) -> bytes:
             y = MARGIN
         doc.line_of(MARGIN, y, WIDTH, title, 12.5, bold=True, color=BRAND)
         y += 8
-        for line in _lines(data.get(key)):
+        for line in _lines(data.get(key), tz):
             height = doc.paragraph_height(WIDTH, line, 8.5)
             if y + height > BOTTOM:
                 doc.add_page()
