@@ -233,7 +233,6 @@ def _erase_locked(session: Session, player: Player, team: Team, folders: Folders
         select(Message).where(Message.cohort_id == team.cohort_id, Message.body.contains(pseudonym))
     ):
         message.body = scrub_text(message.body, pseudonym)
-    # TODO(access): delete the player's server-side sessions here once that table exists.
     session.delete(player)
     session.flush()
     return erased
