@@ -113,6 +113,13 @@ class Config:
     MAIL_MAX_ATTEMPTS: int = 5
     BOOKING_REMINDER_SECONDS: float = 60.0
     PROOF_SWEEP_SECONDS: float = 3600.0
+    # Retention (docs/privacy.md): months after a cohort's last day, days after an e-mail is
+    # sent or a console session starts; the purge job runs every PURGE_SECONDS.
+    RETENTION_PLAY_MONTHS: int = 6
+    RETENTION_PHOTO_MONTHS: int = 1
+    RETENTION_MAIL_DAYS: int = 30
+    RETENTION_IP_DAYS: int = 30
+    PURGE_SECONDS: float = 86400.0
     TESTING: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -173,6 +180,11 @@ class Config:
             MAIL_MAX_ATTEMPTS=int(_env("MAIL_MAX_ATTEMPTS", "5")),
             BOOKING_REMINDER_SECONDS=float(_env("BOOKING_REMINDER_SECONDS", "60")),
             PROOF_SWEEP_SECONDS=float(_env("PROOF_SWEEP_SECONDS", "3600")),
+            RETENTION_PLAY_MONTHS=int(_env("RETENTION_PLAY_MONTHS", "6")),
+            RETENTION_PHOTO_MONTHS=int(_env("RETENTION_PHOTO_MONTHS", "1")),
+            RETENTION_MAIL_DAYS=int(_env("RETENTION_MAIL_DAYS", "30")),
+            RETENTION_IP_DAYS=int(_env("RETENTION_IP_DAYS", "30")),
+            PURGE_SECONDS=float(_env("PURGE_SECONDS", "86400")),
         )
 
     @property

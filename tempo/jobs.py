@@ -19,6 +19,8 @@ from tempo.services.booking.appointments import send_reminders
 from tempo.services.events import Broadcasts
 from tempo.services.mail.outbox import deliver_due
 from tempo.services.play.proofs import photo_folder, sweep_orphans
+from tempo.services.privacy.erasure import Folders
+from tempo.services.privacy.retention import Purge, Retention, purge
 from tempo.services.recaps.mailing import card_folder, links_for, queue_pending
 
 #: A periodic job: fn(app, now), returning team events to publish, or None.
@@ -81,10 +83,35 @@ def sweep_proofs(app: Flask, now: datetime) -> None:
         )
 
 
+def folders_of(app: Flask) -> Folders:
+    """Where the app keeps players' files (proof photos, recap cards)."""
+    return Folders(photo_folder(app.config["TEMPO_CONFIG"].INSTANCE_DIR), card_folder(app))
+
+
+def run_purge(app: Flask, now: datetime, dry_run: bool = False) -> Purge:
+    """Delete (or count, on a dry run) what outlived its retention (docs/privacy.md)."""
+    with app.app_context():
+        try:
+            return purge(
+                db.session(), Retention.from_config(app.config), folders_of(app), now, dry_run
+            )
+        finally:
+            db.session.remove()
+
+
+def purge_expired(app: Flask, now: datetime) -> Broadcasts:
+    """`privacy:purge`: the daily purge of data past its retention; counts only in the log."""
+    done = run_purge(app, now)
+    if any(done.counts.values()):
+        logging.getLogger("tempo.privacy").info("Purge : %s.", ", ".join(done.lines()))
+    return done.broadcasts
+
+
 #: The leader's periodic work: job id -> (function, the config key of its interval in seconds).
 PERIODIC_JOBS: dict[str, tuple[Periodic, str]] = {
     "mail:deliver": (deliver_mail, "MAIL_INTERVAL"),
     "recaps:mail": (queue_recap_mail, "MAIL_INTERVAL"),
     "booking:remind": (remind_bookings, "BOOKING_REMINDER_SECONDS"),
     "proofs:sweep": (sweep_proofs, "PROOF_SWEEP_SECONDS"),
+    "privacy:purge": (purge_expired, "PURGE_SECONDS"),
 }

@@ -146,6 +146,10 @@ import { celebrate, setupSwitch } from "./feel.js";
   socket.on("team.event", onTeamEvent);
   socket.on("presence", onPresence);
   socket.on("mission.view", onView);
+  // Not versioned, for this player only (an appointment reminder): handed to the page's modules.
+  socket.on("player.event", (ev) => {
+    if (ev && typeof ev.type === "string") document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
+  });
   // The cohort-wide opponent, after any team of the cohort completed or reset a mission.
   socket.on("cohort.ai", (p) => {
     if (!S.snap || !p || typeof p.strength !== "number") return;

@@ -21,6 +21,7 @@ from tempo.cli import (
     database,
     demo,
     documents,
+    privacy,
     proofs,
     recaps,
     server,
@@ -43,6 +44,7 @@ COMMANDS: tuple[click.Command, ...] = (
     recaps.recap,
     recaps.mail,
     proofs.proofs,
+    privacy.purge,
     bench.bench,
 )
 

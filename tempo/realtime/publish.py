@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from tempo.extensions import db, socketio
 from tempo.models import Team
-from tempo.services.events import Broadcasts
+from tempo.services.events import PLAYER_ONLY, Broadcasts
 
 PLAY = "/play"  # players' phones
 CONSOLE = "/console"  # counsellors' dashboards
@@ -91,6 +91,12 @@ class Publisher:
             if cohort is not None and any(e.get("type") in AI_CHANGES for e in events):
                 weakened.add(cohort)
             for event in events:
+                if PLAYER_ONLY in event:
+                    # Not versioned, not the team's business: that player's phones only.
+                    own = {k: v for k, v in event.items() if k != PLAYER_ONLY}
+                    room = player_room(int(event[PLAYER_ONLY]))
+                    self.server.emit("player.event", own, to=room, namespace=PLAY)
+                    continue
                 if isinstance(event.get("version"), int):
                     self.sent[team_id] = max(self.sent.get(team_id, 0), event["version"])
                 self.server.emit("team.event", event, to=team_room(team_id), namespace=PLAY)

@@ -9,7 +9,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, error handler and template filter to the app."""
     from tempo.infra import markup
-    from tempo.web import auth, errors, headers, main, params
+    from tempo.web import auth, errors, headers, main, params, privacy
     from tempo.web.console import (
         accounts,  # noqa: F401  (its routes are on the `console` blueprint of `common`)
         calendar,  # noqa: F401  (idem)
@@ -37,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(digest.bp)
     app.register_blueprint(diagnostic.bp)
     app.register_blueprint(console_diagnostic.bp)
+    app.register_blueprint(privacy.bp)
     app.register_blueprint(console_booking.bp)
     errors.register(app)
     headers.register(app)

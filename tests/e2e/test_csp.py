@@ -79,7 +79,7 @@ def test_player_pages_run_under_the_policy(browser: Browser, live_server: LiveSe
     _collect(page, violations)
     shot(page, "csp-play-mission")
     page.keyboard.press("Escape")
-    for path in ("/journal", "/diagnostic"):
+    for path in ("/journal", "/journal/effacer", "/diagnostic"):
         _visit(page, live_server.url + path, violations)
     assert violations == []
     assert errors == []

@@ -44,7 +44,7 @@ from tempo.models import (
 )
 from tempo.services.content.games import cohort_game
 from tempo.services.errors import ServiceError
-from tempo.services.events import Broadcasts
+from tempo.services.events import Broadcasts, for_player
 from tempo.services.mail.outbox import Attachment, cancel_email, queue_email
 from tempo.services.play import actions as play
 from tempo.services.play.actions import team_state
@@ -873,7 +873,8 @@ def attendance_for(session: Session, player_id: int) -> Attendance:
 
 
 def send_reminders(session: Session, now: datetime) -> Broadcasts:
-    """Give the in-app reminders now due (a day and an hour before), each once: team events."""
+    """Give the in-app reminders now due (a day and an hour before), each once: events for the
+    player's own phones (`for_player`), never versioned team events."""
     out: Broadcasts = {}
     horizon = now + engine.REMINDER_LEAD[engine.DAY_BEFORE]
     with write_transaction(session):
@@ -906,13 +907,9 @@ def send_reminders(session: Session, now: datetime) -> Broadcasts:
                 else:
                     booking.reminded_hour_at = now
             player = booking.player
-            event = record_event(
-                session,
-                player.team,
-                "booking.reminder",
-                {"player": player.id, "when": kinds[-1]},
-                now,
-                player.id,
+            # To the player's own phones only: their teammates need not know (privacy.md).
+            event = for_player(
+                player.id, "booking.reminder", {"player": player.id, "when": kinds[-1]}
             )
             out.setdefault(player.team_id, []).append(event)
     return out

@@ -140,9 +140,10 @@ def describe(
         "cohort.resumed": f"La cohorte reprend : {team} {have} repris le jeu.",
         "booking.attended": f"{subject} est venu·e à son rendez-vous.",
         "booking.reminder": f"{subject} a reçu le rappel de son rendez-vous.",
-        "player.removed": f"{who or 'Un joueur'} a été retiré·e de {team} par un conseiller.",
+        "player.removed": f"Un joueur a été retiré de {team} par un conseiller ou une conseillère.",
         "team.locked": f"{team} {be} "
         + ("fermée aux nouvelles arrivées." if event.get("locked") else "de nouveau ouverte."),
+        "player.erased": f"Les données d'un joueur de {team} ont été effacées.",
     }
     return sentences.get(kind, f"{team} : nouvel événement ({kind}).")
 
@@ -171,6 +172,7 @@ FEED_TYPES = (
     "booking.reminder",
     "player.removed",
     "team.locked",
+    "player.erased",
 )
 
 

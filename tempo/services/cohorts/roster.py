@@ -18,6 +18,7 @@ from tempo.services.cohorts.dashboard import DashboardError, player_of, team_of
 from tempo.services.events import Broadcasts
 from tempo.services.play import sessions
 from tempo.services.play.teamlog import lock_team, record_event
+from tempo.services.privacy.erasure import Folders, erase_locked, forget_on_disk
 
 
 def _locked(session: Session, team_id: int) -> Team:
@@ -49,9 +50,11 @@ class Removed:
     broadcasts: Broadcasts
 
 
-def remove_player(session: Session, cohort: Cohort, player_id: int, now: datetime) -> Removed:
-    """Remove a player from their team: sessions end, personal records go; the team keeps the
-    missions, éclats and offers they earned (those rows only lose the player's name)."""
+def remove_player(
+    session: Session, cohort: Cohort, player_id: int, folders: Folders, now: datetime
+) -> Removed:
+    """Remove a player from their team: sessions end and their personal data is erased (the
+    same erasure as on request); the team keeps the missions, éclats and offers they earned."""
     player = player_of(session, cohort, player_id)
     team_id, pseudonym = player.team_id, player.pseudonym
     with write_transaction(session):
@@ -59,14 +62,11 @@ def remove_player(session: Session, cohort: Cohort, player_id: int, now: datetim
         session.refresh(player)
         if player.team_id != team.id:
             raise DashboardError("player_moved", "Ce joueur vient de changer d'équipe : réessayez.")
-        # Cascades in the database: sessions, diagnostic, recaps and bookings go; progress,
-        # events and the éclats ledger keep their rows with no player.
-        session.delete(player)
-        session.flush()
-        event = record_event(
-            session, team, "player.removed", {"player": player_id, "pseudonym": pseudonym}, now
-        )
+        erase_locked(session, player, team, folders)
+        # No pseudonym in the log: the counsellor who removed them is told by name, not the log.
+        event = record_event(session, team, "player.removed", {"player": player_id}, now)
     session.expire_all()
+    forget_on_disk(session)
     return Removed(team_id, player_id, pseudonym, {team_id: [event]})
 
 

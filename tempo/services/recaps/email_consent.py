@@ -2,7 +2,8 @@
 
 E-mail is optional in Tempo: a player gives an address only to receive their recaps, ticks a
 consent box to do so (the moment is kept), and can withdraw at any time, from the journal or
-from the link at the bottom of every e-mail — withdrawing forgets the address.
+from the link at the bottom of every e-mail — withdrawing forgets the address and deletes the
+player's e-mails from the outbox (queued ones are never sent, sent ones keep nothing).
 """
 
 from __future__ import annotations
@@ -75,13 +76,15 @@ def withdraw(session: Session, player_id: int) -> bool:
         player = session.get(Player, player_id)
         if player is None or (player.email is None and not player.email_consent):
             return False
+        address = player.email
         player.email = None
         player.email_consent = False
         player.email_consent_at = None
-        # Imported here: recap_mail reads this module's tokens and consent check.
-        from tempo.services.recaps.mailing import cancel_player
+        # Imported here: the erasure module imports the recap mailing, which reads this module.
+        from tempo.services.privacy.erasure import delete_player_mail
 
-        cancel_player(session, player_id)  # a recap queued but not sent yet stays unsent
+        # Queued e-mails stay unsent, and sent ones no longer keep the address or the body.
+        delete_player_mail(session, player_id, address)
     return True
 
 

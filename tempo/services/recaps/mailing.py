@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from tempo.infra.transactions import lock_row, write_transaction
 from tempo.models import Cohort, Player, PlayerRecap, RecapDigest
-from tempo.services.mail.outbox import Attachment, cancel_email, queue_email
+from tempo.services.mail.outbox import Attachment, queue_email
 from tempo.services.recaps import produce as recaps
 from tempo.services.recaps.cards import cached_card
 from tempo.services.recaps.email_consent import unsubscribe_token, wants_recaps
@@ -325,9 +325,3 @@ def links_for(app: Flask) -> Links:
     return Links(
         base=str(app.config["PUBLIC_URL_BASE"]).rstrip("/"), secret=app.config["SECRET_KEY"]
     )
-
-
-def cancel_player(session: Session, player_id: int) -> int:
-    """Drop the player's recap e-mails not sent yet (they withdrew); call in a transaction."""
-    days = session.scalars(select(PlayerRecap.day).where(PlayerRecap.player_id == player_id)).all()
-    return sum(cancel_email(session, player_key(player_id, day)) for day in days)

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from tempo.extensions import db
 from tempo.infra.clock import now
+from tempo.jobs import folders_of
 from tempo.models import Cohort, Role
 from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.presence import presence
@@ -315,7 +316,9 @@ def remove(slug: str) -> ResponseReturnValue:
     player_id = _int("player")
 
     def act(cohort: Cohort) -> dict[int, list[dict[str, Any]]]:
-        removed = roster.remove_player(db.session(), cohort, player_id, now())
+        removed = roster.remove_player(
+            db.session(), cohort, player_id, folders_of(current_app), now()
+        )
         disconnect_player(removed.player_id)
         return removed.broadcasts
 
