@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         digest,
         scenarios,  # noqa: F401  (idem)
+        studio,  # noqa: F401  (idem)
     )
     from tempo.web.console import booking as console_booking
     from tempo.web.console import diagnostic as console_diagnostic

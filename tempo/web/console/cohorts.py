@@ -79,10 +79,15 @@ def _version_choices() -> tuple[list[tuple[str, str]], str, list[str]]:
                 value = f"v:{published.id}"
                 current[published.id] = value
             default = default or value
+    # A version made current in the studio (the last published, or a rollback) comes first.
+    pointers = set(content_service.current_versions(db.session()).values())
     for version in content_service.versions(db.session()):
         label = version_label(version)
         if version.id in current:
             label += _(" — contenu actuel")
+        if version.id in pointers:
+            label += _(" — version actuelle")
+            default = f"v:{version.id}" if not default.startswith("v:") else default
         choices.append((f"v:{version.id}", label))
     errors = [str(e) for e in loaded.errors]
     return choices, default or (choices[0][0] if choices else ""), errors
