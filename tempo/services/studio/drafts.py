@@ -11,8 +11,7 @@ import difflib
 import hashlib
 import json
 import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from tempo.models import DraftRevision, ScenarioDraft, ScenarioVersion, StaffAcc
 from tempo.scenarios import ContentError, load_content
 from tempo.scenarios.files import OverlayFiles
 from tempo.scenarios.schema import SLUG
+from tempo.services.cohorts.admin import slugify
 from tempo.services.content import publishing
 from tempo.services.errors import ServiceError
 from tempo.services.studio import archive
@@ -142,14 +142,10 @@ def validate(draft: ScenarioDraft, content_dir: Path) -> list[Located]:
 
 
 def _locate(error: ContentError, prefix: str) -> Located:
-    inside = error.file.startswith(prefix)
-    return Located(
-        file=error.file[len(prefix) :] if inside else None,
-        line=error.line,
-        path=error.path,
-        message=error.message,
-        text=str(error),
-    )
+    if not error.file.startswith(prefix):
+        return Located(None, error.line, error.path, error.message, str(error))
+    mine = replace(error, file=error.file[len(prefix) :])
+    return Located(mine.file, mine.line, mine.path, mine.message, str(mine))
 
 
 def _valid_content(draft: ScenarioDraft, content_dir: Path) -> Any:
@@ -197,18 +193,12 @@ def _new_draft(
     return draft
 
 
-def _slugify(title: str) -> str:
-    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-    return slug[:48].strip("-")
-
-
 def create_from_template(
     session: Session, owner: StaffAccount, title: str, now: datetime
 ) -> ScenarioDraft:
     """A new draft from the studio's template, with `title` and a slug made from it."""
     title = " ".join(title.split())
-    slug = _slugify(title)
+    slug = slugify(title)[:48].strip("-")
     if not title or not slug:
         raise StudioError("title", "Donnez un titre au scénario (des lettres ou des chiffres).")
     if len(title) > 120:
