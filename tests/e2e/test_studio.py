@@ -55,7 +55,9 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     _new_draft(bruno, live_server, "Le brouillon de Bruno")
     bruno.get_by_role("link", name="scenario.yaml").click()
     bruno.locator("#source").fill(bruno.locator("#source").input_value() + "\noups: [")
-    expect(bruno.locator("#studio-errors")).to_contain_text("erreur de syntaxe YAML", timeout=TIMEOUT)
+    expect(bruno.locator("#studio-errors")).to_contain_text(
+        "erreur de syntaxe YAML", timeout=TIMEOUT
+    )
 
     # Awa starts from an empty studio.
     context = browser.new_context(viewport=LAPTOP, locale="fr-FR")

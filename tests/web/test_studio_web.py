@@ -70,7 +70,8 @@ def test_autosave_needs_the_csrf_header(tmp_path: Path) -> None:
     alice = app.test_client()
     email = email_of(app, add_staff(app, Role.AUTHOR))
     login = csrf_token(alice, "/console/connexion")
-    alice.post("/console/connexion", data={"email": email, "password": PASSWORD, "csrf_token": login})
+    credentials = {"email": email, "password": PASSWORD, "csrf_token": login}
+    alice.post("/console/connexion", data=credentials)
     token = csrf_token(alice, "/console/studio")
     response = alice.post("/console/studio/nouveau", data={"title": "T", "csrf_token": token})
     page = response.headers["Location"]
@@ -115,10 +116,10 @@ def test_export_import_publish_and_versions_list(app: Flask) -> None:
 
 
 def test_a_broken_folder_hides_only_its_own_publish_button(tmp_path: Path) -> None:
-    from tests.conftest import make_config
     from tempo import create_app
     from tempo.extensions import db
     from tempo.infra import db as schema
+    from tests.conftest import make_config
 
     content = tmp_path / "content"
     shutil.copytree(PROJECT_ROOT / "content", content)
