@@ -136,4 +136,4 @@ def test_a_broken_folder_hides_only_its_own_publish_button(tmp_path: Path) -> No
     published = alice.post(
         "/console/scenarios/publier", data={"slug": "tempo-2050"}, follow_redirects=True
     )
-    assert "Version publiée : Tempo 2050 v1.0 — version 1" in text(published)
+    assert "Version publiée : Tempo 2050 — version 1 (v1.0)" in text(published)
