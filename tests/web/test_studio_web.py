@@ -137,3 +137,30 @@ def test_a_broken_folder_hides_only_its_own_publish_button(tmp_path: Path) -> No
         "/console/scenarios/publier", data={"slug": "tempo-2050"}, follow_redirects=True
     )
     assert "Version publiée : Tempo 2050 — version 1 (v1.0)" in text(published)
+
+
+def test_rollback_marks_the_version_new_cohorts_are_offered(app: Flask) -> None:
+    admin, _ = staff_client(app, Role.ADMIN)
+    page = _new_draft(admin, "Retour arrière")
+    admin.post(page + "/publier", data={"changelog": "Une"})
+    html = text(admin.get(page + "?fichier=days/day01.yaml"))
+    source = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
+    assert source is not None
+    edited = source.group(1).replace("reward: 5", "reward: 6")
+    admin.post(page + "/enregistrer", json={"path": "days/day01.yaml", "text": edited})
+    second = admin.post(page + "/publier", data={"changelog": "Deux"})
+    v2 = second.headers["Location"]
+    v2_page = text(admin.get(v2))
+    assert "Différences avec la version 1" in v2_page and "+    reward: 6" in v2_page
+    form = text(admin.get("/console/cohortes/nouvelle"))
+    assert "Retour arrière — version 2 (v1), publiée le" in form
+    assert re.search(r"Retour arrière — version 2 \(v1\)[^<]*version actuelle", form)
+    v1 = v2.rsplit("/", 1)[0] + "/" + str(int(v2.rsplit("/", 1)[1]) - 1)
+    done = admin.post(v1 + "/actuelle", follow_redirects=True)
+    assert "La version 1 est maintenant la version actuelle" in text(done)
+    form = text(admin.get("/console/cohortes/nouvelle"))
+    assert re.search(r"Retour arrière — version 1 \(v1\)[^<]*version actuelle", form)
+    assert not re.search(r"Retour arrière — version 2 \(v1\)[^<]*version actuelle", form)
+    counsellor, _ = staff_client(app, Role.COUNSELLOR)
+    assert counsellor.post(v1 + "/actuelle").status_code == 403
+    assert "Revenir à cette version" not in text(counsellor.get(v2))
