@@ -13,7 +13,7 @@ from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.message import Message, MessageRead
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
-from tempo.models.scenario import ScenarioVersion
+from tempo.models.scenario import CurrentVersion, DraftRevision, ScenarioDraft, ScenarioVersion
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
     ClientAction,
@@ -39,9 +39,11 @@ __all__ = [
     "Cohort",
     "CohortDay",
     "CohortStatus",
+    "CurrentVersion",
     "DiagnosticAnswer",
     "DiagnosticSession",
     "DismissedAlert",
+    "DraftRevision",
     "LoginFailure",
     "MailStatus",
     "Message",
@@ -55,6 +57,7 @@ __all__ = [
     "PlayerSession",
     "RecapDigest",
     "Role",
+    "ScenarioDraft",
     "ScenarioVersion",
     "ShardEntry",
     "StaffAccount",

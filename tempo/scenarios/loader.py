@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from tempo.missions import registry
 from tempo.scenarios.errors import ContentError, Loc, format_loc, translate, unknown
+from tempo.scenarios.files import Files, FolderFiles
 from tempo.scenarios.schema import (
     FAMILIES,
     CharactersFile,
@@ -24,7 +25,7 @@ from tempo.scenarios.schema import (
     Scenario,
     ScenarioMeta,
 )
-from tempo.scenarios.yamlsource import Source, load_yaml
+from tempo.scenarios.yamlsource import Source, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -47,9 +48,10 @@ class LoadResult:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, files: Files) -> None:
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
+        self.files = files
 
     def add(self, source: Source, loc: Loc, message: str) -> None:
         self.errors.append(source.error(loc, message))
@@ -83,10 +85,15 @@ def _duplicates(source: Source, items: Iterable[tuple[Loc, str]], what: str, c: 
 
 
 def _load(path: Path, root: Path, c: _Collector) -> Source | None:
-    if not path.is_file():
+    if not c.files.is_file(path):
         c.errors.append(ContentError(_rel(path, root), None, "", "fichier manquant"))
         return None
-    source = load_yaml(path, root)
+    try:
+        text = c.files.read(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        c.errors.append(ContentError(_rel(path, root), None, "", f"fichier illisible : {exc}"))
+        return None
+    source = parse_yaml(_rel(path, root), text)
     if isinstance(source, ContentError):
         c.errors.append(source)
         return None
@@ -199,7 +206,7 @@ def _load_scenario(
             "personnage",
             c,
         )
-    day_files = sorted((folder / "days").glob("*.yaml")) if (folder / "days").is_dir() else []
+    day_files = c.files.yaml_files(folder / "days")
     days: list[tuple[Source, Day]] = []
     # Files that could not be read as a day: the checks of the whole scenario (offers covered,
     # days present, rewards…) would only repeat their error in a misleading way.
@@ -540,19 +547,18 @@ def _check_graph(
     return blocked
 
 
-def load_content(root: Path, only: Path | None = None) -> LoadResult:
-    """Load `root` (a content folder); `only` restricts scenarios to one folder."""
-    c = _Collector()
+def load_content(root: Path, only: Path | None = None, files: Files | None = None) -> LoadResult:
+    """Load `root` (a content folder); `only` restricts scenarios to one folder.
+
+    `files` reads the tree (default: the disk); a studio draft is loaded from memory.
+    """
+    c = _Collector(files or FolderFiles())
     root = root.resolve()
     offers_src, offers = _load_offers(root, c)
     offers_ok = offers_src is not None and not c.errors
     diag = _load_diagnostic(root, {o.id for o in offers} if offers_ok else None, c)
     scenarios: dict[str, Scenario] = {}
-    folders = (
-        [only.resolve()]
-        if only
-        else sorted(p for p in (root / "scenarios").glob("*") if p.is_dir())
-    )
+    folders = [only.resolve()] if only else c.files.folders(root / "scenarios")
     if not folders:
         c.errors.append(ContentError("scenarios/", None, "", "aucun scénario trouvé"))
     for folder in folders:

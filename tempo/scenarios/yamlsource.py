@@ -99,6 +99,11 @@ def load_yaml(path: Path, root: Path) -> Source | ContentError:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return ContentError(name, None, "", f"fichier illisible : {exc}")
+    return parse_yaml(name, text)
+
+
+def parse_yaml(name: str, text: str) -> Source | ContentError:
+    """Parse the text of file `name`; a syntax error comes back as a ContentError with its line."""
     try:
         node, data = _parse(text, _FAST)
     except yaml.YAMLError:

@@ -120,6 +120,7 @@ def test_console_pages_run_under_the_policy(browser: Browser, live_server: LiveS
         "/console/cohortes/nouvelle",
         "/console/scenarios",
         "/console/comptes",
+        "/console/studio",
     ):
         _visit(page, live_server.url + path, violations)
         if path.endswith("/tableau"):  # the live grid still renders

@@ -127,7 +127,7 @@ def test_creating_a_cohort_from_the_current_content(app: Flask, clock: Clock) ->
     assert cohort.days[7].unlock_at == datetime(2026, 3, 30, 7, 30, tzinfo=UTC)
     page = text(client.get(response.headers["Location"]))
     assert "La cohorte « Promo mars — Tours Nord » est créée." in page
-    assert "Tempo 2050 v1.0 — publiée le 20 mars 2026" in page
+    assert "Tempo 2050 — version 1 (v1.0), publiée le 20 mars 2026" in page
 
 
 def test_without_weekends_game_days_skip_saturday_and_sunday(app: Flask, clock: Clock) -> None:
@@ -358,7 +358,7 @@ def test_publishing_from_the_scenarios_page(tmp_path: Path) -> None:
     with app.app_context():
         assert db.session.query(ScenarioVersion).count() == 1
     page = text(author.get("/console/scenarios"))
-    assert "Version publiée : Tempo 2050 v1.0" in page
+    assert "Version publiée : Tempo 2050 — version 1 (v1.0)" in page
     broken = content / "scenarios" / "tempo-2050" / "days" / "day02.yaml"
     broken.write_text("title: [\n", encoding="utf-8")
     page = text(author.get("/console/scenarios"))

@@ -305,6 +305,8 @@ class CurrentContent:
 
     content: Content
     slug: str
+    #: The scenario folder's YAML sources, kept with the version (diffs, studio copies).
+    files: dict[str, str] | None = None
 
 
 def new_cohort(
@@ -364,7 +366,7 @@ def new_cohort(
             }
         )
         if isinstance(source, CurrentContent):
-            version = publish(session, source.content, source.slug, now)
+            version = publish(session, source.content, source.slug, now, files=source.files)
         assert version is not None and start is not None
         chosen = [a for a in possible_counsellors(session) if a.id in set(counsellor_ids)]
         try:

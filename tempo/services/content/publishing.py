@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tempo.infra.transactions import write_transaction
-from tempo.models import Cohort, ScenarioVersion
+from tempo.models import Cohort, CurrentVersion, ScenarioVersion, StaffAccount
 from tempo.scenarios import Content, LoadResult, load_content
 
 _loaded: dict[Path, tuple[tuple[tuple[str, int, int], ...], LoadResult]] = {}
+_per_folder: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, LoadResult]]] = {}
 
 
 class ContentInvalid(Exception):
@@ -60,10 +61,36 @@ def published_version(session: Session, content: Content, slug: str) -> Scenario
     )
 
 
+def content_digest(content: Content, slug: str) -> str:
+    """The fingerprint of scenario `slug` as a version would freeze it (with offers, diagnostic)."""
+    return _digest(frozen_copy(content, slug))
+
+
+def last_version(session: Session, slug: str) -> ScenarioVersion | None:
+    """The most recently numbered version of scenario `slug`."""
+    return session.scalar(
+        select(ScenarioVersion)
+        .where(ScenarioVersion.slug == slug)
+        .order_by(ScenarioVersion.number.desc().nulls_last(), ScenarioVersion.id.desc())
+        .limit(1)
+    )
+
+
 def publish(
-    session: Session, content: Content, slug: str, now: datetime | None = None
+    session: Session,
+    content: Content,
+    slug: str,
+    now: datetime | None = None,
+    *,
+    files: dict[str, str] | None = None,
+    author: StaffAccount | None = None,
+    changelog: str | None = None,
 ) -> ScenarioVersion:
-    """Freeze scenario `slug` as a version; publishing identical content twice reuses it."""
+    """Freeze scenario `slug` as version N+1 of that slug, new cohorts' current version.
+
+    Publishing identical content twice reuses the version. `files` are the YAML sources kept
+    for diffs and copies, `changelog` the author's one line about what changed.
+    """
     if slug not in content.scenarios:
         raise KeyError(slug)
     frozen = frozen_copy(content, slug)
@@ -75,14 +102,24 @@ def publish(
     if existing is not None:
         return existing
     meta = content.scenarios[slug].meta
+    previous = last_version(session, slug)
     version = ScenarioVersion(
-        slug=slug, label=meta.version, title=meta.title, content_hash=digest, content=frozen
+        slug=slug,
+        label=meta.version[:32],
+        title=meta.title[:200],
+        content_hash=digest,
+        content=frozen,
+        number=(previous.number or 0) + 1 if previous is not None else 1,
+        changelog=changelog,
+        author_id=author.id if author is not None else None,
+        files=files,
     )
     if now is not None:
         version.published_at = now
     try:
         with session.begin_nested():
             session.add(version)
+            session.flush()
     except IntegrityError:
         # On PostgreSQL another transaction may publish the same content between our read and
         # our insert (SQLite's single writer cannot): the unique key waits for it, then we
@@ -91,7 +128,57 @@ def publish(
         if existing is None:
             raise
         return existing
+    make_current(session, version, now)
     return version
+
+
+def make_current(session: Session, version: ScenarioVersion, now: datetime | None = None) -> None:
+    """Make `version` the one new cohorts of its scenario start from (running ones keep theirs)."""
+    pointer = session.get(CurrentVersion, version.slug)
+    if pointer is None:
+        pointer = CurrentVersion(slug=version.slug, version_id=version.id)
+        session.add(pointer)
+    pointer.version_id = version.id
+    if now is not None:
+        pointer.changed_at = now
+
+
+def current_versions(session: Session) -> dict[str, int]:
+    """Each scenario's current version id (what new cohorts start from)."""
+    return {
+        slug: version_id
+        for slug, version_id in session.execute(
+            select(CurrentVersion.slug, CurrentVersion.version_id)
+        ).all()
+    }
+
+
+def folder_files(folder: Path) -> dict[str, str]:
+    """A scenario folder's YAML sources: path under the folder → text."""
+    names = ["scenario.yaml", "characters.yaml"] + [
+        f"days/{p.name}" for p in sorted((folder / "days").glob("*.yaml"))
+    ]
+    return {
+        name: (folder / name).read_text(encoding="utf-8")
+        for name in names
+        if (folder / name).is_file()
+    }
+
+
+def scenarios_on_disk(root: Path) -> dict[str, LoadResult]:
+    """Each scenario folder of `root` loaded on its own, so one broken folder hides no other.
+
+    Errors of the shared files (offers, diagnostic) are every scenario's errors.
+    """
+    root = root.resolve()
+    fingerprint = _fingerprint(root)
+    cached = _per_folder.get(root)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    folders = sorted(p for p in (root / "scenarios").glob("*") if p.is_dir())
+    loaded = {folder.name: load_content(root, only=folder) for folder in folders}
+    _per_folder[root] = (fingerprint, loaded)
+    return loaded
 
 
 def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -114,9 +201,9 @@ def versions(session: Session) -> list[ScenarioVersion]:
     """Every published version, the most recent first."""
     return list(
         session.scalars(
-            select(ScenarioVersion).order_by(
-                ScenarioVersion.published_at.desc(), ScenarioVersion.id.desc()
-            )
+            select(ScenarioVersion)
+            .options(joinedload(ScenarioVersion.author))
+            .order_by(ScenarioVersion.published_at.desc(), ScenarioVersion.id.desc())
         )
     )
 
@@ -131,8 +218,16 @@ def version_uses(session: Session) -> dict[int, int]:
     }
 
 
-def publish_now(session: Session, content: Content, slug: str, now: datetime) -> ScenarioVersion:
+def publish_now(
+    session: Session,
+    content: Content,
+    slug: str,
+    now: datetime,
+    *,
+    files: dict[str, str] | None = None,
+    author: StaffAccount | None = None,
+) -> ScenarioVersion:
     """Publish scenario `slug` of `content` in its own transaction."""
     with write_transaction(session):
-        version = publish(session, content, slug, now)
+        version = publish(session, content, slug, now, files=files, author=author)
     return version

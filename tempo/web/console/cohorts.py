@@ -79,10 +79,18 @@ def _version_choices() -> tuple[list[tuple[str, str]], str, list[str]]:
                 value = f"v:{published.id}"
                 current[published.id] = value
             default = default or value
+    # Each scenario's current version (its last published, or the one rolled back to) is marked;
+    # the default is the first content scenario's current version when it has one.
+    pointers = content_service.current_versions(db.session())
+    if loaded.content is not None:
+        first = next((pointers[s] for s in loaded.content.scenarios if s in pointers), None)
+        default = f"v:{first}" if first is not None else default
     for version in content_service.versions(db.session()):
         label = version_label(version)
         if version.id in current:
             label += _(" — contenu actuel")
+        if pointers.get(version.slug) == version.id:
+            label += _(" — version actuelle")
         choices.append((f"v:{version.id}", label))
     errors = [str(e) for e in loaded.errors]
     return choices, default or (choices[0][0] if choices else ""), errors
@@ -144,9 +152,15 @@ def new_cohort() -> ResponseReturnValue:
         if kind == "v" and bounded_int(ref) is not None:
             source = bounded_int(ref)
         elif kind == "current":
-            loaded = content_service.current_content(current_app.config["CONTENT_DIR"])
+            root = current_app.config["CONTENT_DIR"]
+            loaded = content_service.current_content(root)
             if loaded.content is not None:
-                source = cohort_service.CurrentContent(loaded.content, ref)
+                files = (
+                    content_service.folder_files(root.resolve() / "scenarios" / ref)
+                    if ref in loaded.content.scenarios
+                    else None
+                )
+                source = cohort_service.CurrentContent(loaded.content, ref, files)
         try:
             start: date | None = date.fromisoformat(form.start)
         except ValueError:

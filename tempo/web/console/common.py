@@ -116,7 +116,19 @@ def fr_day_time(value: datetime | None) -> str:
 
 
 def version_label(version: ScenarioVersion) -> str:
-    """« Tempo 2050 v1.0 — publiée le 12 mars 2026 à 10:02 (a1b2c3d) »."""
+    """« Tempo 2050 — version 3 (v1.0), publiée le 12 mars 2026 à 10:02 (a1b2c3d) ».
+
+    The number is Tempo's (1, 2, 3… per scenario); the label is the author's `version:` text.
+    """
+    if version.number is not None:
+        return _(
+            "%(title)s — version %(number)s (v%(label)s), publiée le %(date)s (%(hash)s)",
+            title=version.title,
+            label=version.label,
+            number=version.number,
+            date=fr_datetime(version.published_at),
+            hash=version.content_hash[:7],
+        )
     return _(
         "%(title)s v%(label)s — publiée le %(date)s (%(hash)s)",
         title=version.title,

@@ -1,0 +1,1 @@
+"""The authoring studio: authors' drafts in the database, their import/export, publishing."""
