@@ -247,7 +247,7 @@ def _load_scenario(
     if meta_src and counsellor and character_ids is not None and counsellor not in character_ids:
         c.add(meta_src, ("counsellor",), unknown("personnage", counsellor, character_ids))
     scenario = _ScenarioChecks(days, character_ids, offers, meta_src, meta, c)
-    scenario.unreadable = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in broken)
+    scenario.unreadable = "\n".join(_text_of(c.files, p) for p in broken)
     scenario.check_missions()
     if not broken:
         scenario.check_whole()
@@ -483,6 +483,14 @@ class _ScenarioChecks:
             self.flags_set.setdefault(flag, (src, (*ploc, *rloc)))
         for rloc, flag in refs.flags_read:
             self.flags_read.setdefault(flag, (src, (*ploc, *rloc)))
+
+
+def _text_of(files: Files, path: Path) -> str:
+    """A broken file's text, for the ids it names; nothing when it cannot even be read."""
+    try:
+        return files.read(path)
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _required(located: dict[str, Located]) -> set[str]:

@@ -75,7 +75,7 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     page.get_by_role("link", name="days/day02.yaml").click()
     expect(page.get_by_label("Source de days/day02.yaml")).to_be_visible()
     original = page.locator("#source").input_value()
-    page.locator("#source").fill(original.replace("reward: 5", "reward: beaucoup"))
+    page.locator("#source").fill(original.replace("reward: 25", "reward: beaucoup"))
     status = page.locator("#save-status")
     expect(status).to_have_text("Modifications non enregistrées…")
     expect(page.locator("#studio-errors")).to_contain_text(
@@ -84,7 +84,7 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     expect(status).to_contain_text("Enregistré à", timeout=TIMEOUT)
     expect(page.locator('[data-file-count="days/day02.yaml"]')).to_have_text("1 erreur")
     shot(page, "studio-editor-error")
-    page.locator("#source").fill(original.replace("reward: 5", "reward: 8"))
+    page.locator("#source").fill(original.replace("reward: 25", "reward: 28"))
     expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
     expect(page.locator('[data-file-count="days/day02.yaml"]')).to_have_text("")
     expect(status).to_contain_text("Enregistré à", timeout=TIMEOUT)
@@ -92,7 +92,7 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
 
     # Reloading shows the saved text (autosave reached the server).
     page.reload()
-    assert "reward: 8" in page.locator("#source").input_value()
+    assert "reward: 28" in page.locator("#source").input_value()
 
     # Publish version 1 with a changelog line.
     page.get_by_label("Ce qui change (une ligne)").fill("Première version de l'évasion")
@@ -113,14 +113,14 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     page.get_by_role("link", name="Studio").click()
     page.get_by_role("link", name="La grande évasion").click()
     page.get_by_role("link", name="days/day02.yaml").click()
-    edited = page.locator("#source").input_value().replace("reward: 8", "reward: 9")
+    edited = page.locator("#source").input_value().replace("reward: 28", "reward: 29")
     page.locator("#source").fill(edited)
     expect(status).to_contain_text("Enregistré à", timeout=TIMEOUT)
     page.get_by_label("Ce qui change (une ligne)").fill("Un éclat de plus au jour 2")
     page.get_by_role("button", name="Publier une nouvelle version").click()
     expect(page.locator("h1")).to_have_text("La grande évasion — version 2", timeout=TIMEOUT)
-    expect(page.locator(".c-diff__del")).to_contain_text("reward: 8")
-    expect(page.locator(".c-diff__add")).to_contain_text("reward: 9")
+    expect(page.locator(".c-diff__del")).to_contain_text("reward: 28")
+    expect(page.locator(".c-diff__add")).to_contain_text("reward: 29")
     shot(page, "studio-version-diff")
     page.get_by_role("link", name="Scénarios").first.click()
     page.get_by_role("link", name="La grande évasion — version 1").click()

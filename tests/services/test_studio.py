@@ -69,7 +69,7 @@ def test_autosave_coalesces_then_restore_brings_files_back(session: Session) -> 
 
 def test_validation_messages_are_located_in_the_draft_file(session: Session) -> None:
     author, draft = _draft(session)
-    text = draft.files["days/day02.yaml"].replace("reward: 5", "reward: beaucoup")
+    text = draft.files["days/day02.yaml"].replace("reward: 25", "reward: beaucoup")
     studio.save_file(session, author, draft.id, "days/day02.yaml", text, NOW)
     errors = [e for e in studio.validate(draft, CONTENT_DIR) if e.file == "days/day02.yaml"]
     assert [(e.path, e.message) for e in errors] == [
@@ -164,7 +164,7 @@ def test_publish_numbers_versions_refuses_unchanged_and_shows_a_diff(session: Se
     with pytest.raises(studio.StudioError, match="Rien n'a changé depuis la version 1"):
         studio.publish(session, author, draft.id, "Encore", CONTENT_DIR, NOW)
     # An edit that leaves the author's `version:` text alone still makes version 2.
-    text = draft.files["days/day01.yaml"].replace("reward: 5", "reward: 7")
+    text = draft.files["days/day01.yaml"].replace("reward: 30", "reward: 32")
     studio.save_file(session, author, draft.id, "days/day01.yaml", text, NOW)
     later = NOW + timedelta(hours=1)
     v2 = studio.publish(session, author, draft.id, "Plus d'éclats au jour 1", CONTENT_DIR, later)
@@ -172,13 +172,18 @@ def test_publish_numbers_versions_refuses_unchanged_and_shows_a_diff(session: Se
     assert publishing.current_versions(session)[draft.slug] == v2.id
     diff = studio.diff(studio.previous_version(session, v2), v2)
     assert diff is not None and [f.path for f in diff] == ["days/day01.yaml"]
-    assert "-    reward: 5" in diff[0].lines and "+    reward: 7" in diff[0].lines
+    assert "-    reward: 30" in diff[0].lines and "+    reward: 32" in diff[0].lines
     # Rolling back makes version 1 current for new cohorts; version 2 stays.
     studio.rollback(session, v1.id, later)
     assert publishing.current_versions(session)[draft.slug] == v1.id
     # Publishing version 1's content again is refused: roll back instead.
     studio.save_file(
-        session, author, draft.id, "days/day01.yaml", text.replace("reward: 7", "reward: 5"), later
+        session,
+        author,
+        draft.id,
+        "days/day01.yaml",
+        text.replace("reward: 32", "reward: 30"),
+        later,
     )
     with pytest.raises(studio.StudioError, match="celui de la version 1"):
         studio.publish(session, author, draft.id, "Retour", CONTENT_DIR, later)

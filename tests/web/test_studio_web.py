@@ -55,7 +55,7 @@ def test_autosave_answers_the_time_and_located_errors(app: Flask) -> None:
     assert 'data-path="days/day01.yaml"' in html and "Aucune erreur" in html
     source = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
     assert source is not None
-    broken = source.group(1).replace("reward: 5", "reward: beaucoup")
+    broken = source.group(1).replace("reward: 30", "reward: beaucoup")
     reply = alice.post(page + "/enregistrer", json={"path": "days/day01.yaml", "text": broken})
     body = reply.get_json()
     assert reply.status_code == 200 and body["ok"] and re.match(r"\d\d:\d\d$", body["saved_at"])
@@ -146,12 +146,12 @@ def test_rollback_marks_the_version_new_cohorts_are_offered(app: Flask) -> None:
     html = text(admin.get(page + "?fichier=days/day01.yaml"))
     source = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
     assert source is not None
-    edited = source.group(1).replace("reward: 5", "reward: 6")
+    edited = source.group(1).replace("reward: 30", "reward: 31")
     admin.post(page + "/enregistrer", json={"path": "days/day01.yaml", "text": edited})
     second = admin.post(page + "/publier", data={"changelog": "Deux"})
     v2 = second.headers["Location"]
     v2_page = text(admin.get(v2))
-    assert "Différences avec la version 1" in v2_page and "+    reward: 6" in v2_page
+    assert "Différences avec la version 1" in v2_page and "+    reward: 31" in v2_page
     form = text(admin.get("/console/cohortes/nouvelle"))
     assert "Retour arrière — version 2 (v1), publiée le" in form
     assert re.search(r"Retour arrière — version 2 \(v1\)[^<]*version actuelle", form)
