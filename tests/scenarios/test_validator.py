@@ -341,7 +341,8 @@ def test_on_wrong_unknown_character(content: ContentDir) -> None:
     """A mission's wrong-answer reaction said by a character not in characters.yaml."""
     content.insert(DAY04, 15, "    on_wrong:\n      character: zoe\n      text: Raté !")
     assert only_error(content) == (
-        f"{DAY04}:16 missions[0].on_wrong.character: personnage inconnu : 'zoe' (connus : kronos, maya)"
+        f"{DAY04}:16 missions[0].on_wrong.character: personnage inconnu : 'zoe' "
+        "(connus : kronos, maya)"
     )
 
 
