@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
         cohorts,  # noqa: F401  (idem)
         common,
         dashboard,
+        dialogue_map,  # noqa: F401  (idem)
         digest,
         projector,
         scenarios,  # noqa: F401  (idem)
