@@ -66,7 +66,7 @@
     const g = new window.dagre.graphlib.Graph({ multigraph: true });
     g.setGraph({ rankdir: "TB", nodesep: 40, ranksep: 70, edgesep: 20, marginx: 12, marginy: 12 });
     data.nodes.forEach((n) => {
-      const lines = wrap(n.short, 34, 3);
+      const lines = wrap(n.short, 31, 3);
       const badge = [n.start ? "départ" : "", STATE_WORDS[n.state] || ""].filter(Boolean);
       g.setNode(n.id, {
         kind: "node",

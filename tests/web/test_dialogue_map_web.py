@@ -27,6 +27,22 @@ def _import(client, files: dict[str, str], slug: str = "tempo-2050") -> str:  # 
     return str(response.headers["Location"])
 
 
+def stranded_files() -> tuple[dict[str, str], str]:
+    """Tempo 2050's sources where every choice of day 1's dialogue (from its start node on)
+    needs a flag nobody sets; and that start node's id."""
+    files = folder_files(TEMPO_2050)
+    day = files["days/day01.yaml"]
+    start = re.search(r"start: ([a-z0-9-]+)", day)
+    assert start is not None
+    choices = day.index("choices:", day.index(f"- id: {start.group(1)}"))
+    indent = re.search(r"\n( *)- text:", day[choices:])
+    assert indent is not None
+    pad = indent.group(1)
+    tail = day[choices:].replace(f"{pad}- text:", f"{pad}- if_flags: [jamais-pose]\n{pad}  text:")
+    files["days/day01.yaml"] = day[:choices] + tail
+    return files, start.group(1)
+
+
 def test_the_map_json_lists_every_node_with_its_reachability(app: Flask) -> None:
     alice, _ = staff_client(app, Role.AUTHOR)
     page = _import(alice, folder_files(TEMPO_2050))
@@ -50,25 +66,12 @@ def test_the_map_json_lists_every_node_with_its_reachability(app: Flask) -> None
 
 def test_a_stranded_node_is_marked_bloquant(app: Flask) -> None:
     alice, _ = staff_client(app, Role.AUTHOR)
-    files = folder_files(TEMPO_2050)
-    day = files["days/day01.yaml"]
-    # Every choice of the dialogue (from its start node on) now needs a flag nobody sets.
-    start = re.search(r"start: ([a-z0-9-]+)", day)
-    assert start is not None
-    block = day.index(f"- id: {start.group(1)}")
-    choices = day.index("choices:", block)
-    indent = re.search(r"\n( *)- text:", day[choices:])
-    assert indent is not None
-    pad = indent.group(1)
-    end = day.find("\n      - id:", choices)
-    head, tail = day[:choices], day[choices:end if end > 0 else None]
-    tail = tail.replace(f"{pad}- text:", f"{pad}- if_flags: [jamais-pose]\n{pad}  text:")
-    files["days/day01.yaml"] = head + tail + (day[end:] if end > 0 else "")
+    files, start = stranded_files()
     page = _import(alice, files)
     html = text(alice.get(page + "/dialogues"))
     mission = re.findall(r'href="\?mission=([a-z0-9-]+)"', html)[0]
     body = alice.get(f"{page}/dialogues/{mission}.json").get_json()
-    node = next(n for n in body["nodes"] if n["id"] == start.group(1))
+    node = next(n for n in body["nodes"] if n["id"] == start)
     assert node["state"] == "stranded"
     assert node["stranded_when"] == "'jamais-pose' est absent"
     assert body["analysis"]["never_set"] == ["jamais-pose"]
