@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from tempo.web.console import (
         accounts,  # noqa: F401  (its routes are on the `console` blueprint of `common`)
         calendar,  # noqa: F401  (idem)
+        catalogue,  # noqa: F401  (idem)
         cohorts,  # noqa: F401  (idem)
         common,
         dashboard,

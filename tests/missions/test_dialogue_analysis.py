@@ -32,7 +32,11 @@ def test_reachable_and_unreachable_nodes_in_the_nodes_order() -> None:
 def test_a_node_whose_choices_all_need_a_flag_is_stranded_with_the_hiding_state() -> None:
     params = _params(
         [
-            _node("a", {"text": "oui", "next": "b", "set_flags": ["ami"]}, {"text": "non", "next": "b"}),
+            _node(
+                "a",
+                {"text": "oui", "next": "b", "set_flags": ["ami"]},
+                {"text": "non", "next": "b"},
+            ),
             _node(
                 "b",
                 {"text": "merci", "end": "success", "if_flags": ["ami"]},
