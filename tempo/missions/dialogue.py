@@ -9,6 +9,7 @@ back to the start. With `decision: vote` a tap is a proposal the team votes on
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -104,8 +105,28 @@ def _success_reachable(params: DialogueParams) -> bool:
 MAX_NODE_FLAGS = 10
 
 
-def _graph_issues(params: DialogueParams) -> list[Issue]:
-    """Nodes no path from `start` reaches, and nodes where some flags hide every choice."""
+@dataclass(frozen=True)
+class DialogueAnalysis:
+    """What a dialogue's graph allows, flags ignored for reachability.
+
+    `reachable`: the nodes some path of choices reaches from `start` (in the nodes' order);
+    `unreachable`: the others; `stranded`: for each node where some flag state hides every
+    choice, that state (flag → set or absent); `flags_set` / `flags_read`: the flags its
+    choices set and read (if_flags, unless_flags), sorted.
+    """
+
+    reachable: tuple[str, ...]
+    unreachable: tuple[str, ...]
+    stranded: dict[str, dict[str, bool]]
+    flags_set: tuple[str, ...]
+    flags_read: tuple[str, ...]
+
+
+def analyse(params: DialogueParams) -> DialogueAnalysis:
+    """The reachable, unreachable and stranded nodes and the flags of a dialogue (pure).
+
+    Used by the validator (`check`) and by the studio's dialogue map.
+    """
     reached: set[str] = set()
     todo = [params.start]
     while todo:
@@ -114,13 +135,36 @@ def _graph_issues(params: DialogueParams) -> list[Issue]:
             continue
         reached.add(node.id)
         todo += [c.next for c in node.choices if c.next is not None]
+    stranded: dict[str, dict[str, bool]] = {}
+    for node in params.nodes:
+        hidden = _stranding_flags(node)
+        if hidden is not None and node.id not in stranded:
+            stranded[node.id] = hidden
+    choices = [c for n in params.nodes for c in n.choices]
+    return DialogueAnalysis(
+        reachable=tuple(n.id for n in params.nodes if n.id in reached),
+        unreachable=tuple(n.id for n in params.nodes if n.id not in reached),
+        stranded=stranded,
+        flags_set=tuple(sorted({f for c in choices for f in c.set_flags})),
+        flags_read=tuple(sorted({f for c in choices for f in (*c.if_flags, *c.unless_flags)})),
+    )
+
+
+def flag_words(flags: dict[str, bool]) -> str:
+    """A flag state in French: « 'a' est posé et 'b' est absent »."""
+    return " et ".join(f"{name!r} est {'posé' if on else 'absent'}" for name, on in flags.items())
+
+
+def _graph_issues(params: DialogueParams) -> list[Issue]:
+    """Nodes no path from `start` reaches, and nodes where some flags hide every choice."""
+    analysis = analyse(params)
     issues = [
         Issue(
             ("nodes", i, "id"),
             f"nœud inaccessible : aucun choix n'y mène depuis le départ {params.start!r}",
         )
         for i, node in enumerate(params.nodes)
-        if node.id not in reached
+        if node.id in analysis.unreachable
     ]
     for i, node in enumerate(params.nodes):
         hidden = _stranding_flags(node)
@@ -128,15 +172,15 @@ def _graph_issues(params: DialogueParams) -> list[Issue]:
             issues.append(
                 Issue(
                     ("nodes", i, "choices"),
-                    f"aucun choix n'est visible quand {hidden} : l'équipe serait bloquée "
-                    "(ajoutez un choix sans condition)",
+                    f"aucun choix n'est visible quand {flag_words(hidden)} : l'équipe serait "
+                    "bloquée (ajoutez un choix sans condition)",
                 )
             )
     return issues
 
 
-def _stranding_flags(node: DialogueNode) -> str | None:
-    """A flag state hiding every choice of `node`, in words (« 'a' est posé »), or None."""
+def _stranding_flags(node: DialogueNode) -> dict[str, bool] | None:
+    """A flag state hiding every choice of `node` (flag → set), or None."""
     if any(not c.if_flags and not c.unless_flags for c in node.choices):
         return None
     names = sorted({f for c in node.choices for f in (*c.if_flags, *c.unless_flags)})
@@ -145,9 +189,7 @@ def _stranding_flags(node: DialogueNode) -> str | None:
     for mask in range(2 ** len(names)):
         flags = {name: bool(mask >> k & 1) for k, name in enumerate(names)}
         if not any(_visible(c, flags) for c in node.choices):
-            return " et ".join(
-                f"{name!r} est {'posé' if on else 'absent'}" for name, on in flags.items()
-            )
+            return flags
     return None
 
 

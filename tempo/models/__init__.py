@@ -8,6 +8,7 @@ from tempo.models.booking import (
     Booking,
     BookingStatus,
 )
+from tempo.models.catalogue import CatalogueVersion
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, DismissedAlert, cohort_counsellor
 from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
@@ -35,6 +36,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CatalogueVersion",
     "ClientAction",
     "Cohort",
     "CohortDay",

@@ -98,3 +98,30 @@ class OverlayFiles:
         if self.at.parent == folder:
             found.add(self.at)
         return sorted(found)
+
+
+class PatchedFiles:
+    """Some files directly under `root` served from `files` (name → text), the rest from `base`.
+
+    The studio's catalogue replaces `offers.yaml` and `diagnostic.yaml` of the content folder.
+    """
+
+    def __init__(self, root: Path, files: Mapping[str, str], base: Files | None = None) -> None:
+        self.patch = {root / name: text for name, text in files.items()}
+        self.base: Files = base or FolderFiles()
+
+    def is_file(self, path: Path) -> bool:
+        return path in self.patch or self.base.is_file(path)
+
+    def is_dir(self, path: Path) -> bool:
+        return self.base.is_dir(path)
+
+    def read(self, path: Path) -> str:
+        return self.patch[path] if path in self.patch else self.base.read(path)
+
+    def yaml_files(self, folder: Path) -> list[Path]:
+        found = set(self.base.yaml_files(folder)) | {p for p in self.patch if p.parent == folder}
+        return sorted(found)
+
+    def folders(self, folder: Path) -> list[Path]:
+        return self.base.folders(folder)

@@ -322,7 +322,9 @@ class _ScenarioChecks:
                             c.add(
                                 src,
                                 (*loc, "unlocks", j),
-                                unknown("offre", offer_id, offer_ids, feminine=True),
+                                unknown("offre", offer_id, offer_ids, feminine=True)
+                                + " : elle n'est pas dans le catalogue des offres, ajoutez-la "
+                                "au catalogue ou retirez-la de unlocks",
                             )
         located = self.located
         for mission_id, (src, loc, day, mission) in located.items():

@@ -13,9 +13,11 @@ def register_blueprints(app: Flask) -> None:
     from tempo.web.console import (
         accounts,  # noqa: F401  (its routes are on the `console` blueprint of `common`)
         calendar,  # noqa: F401  (idem)
+        catalogue,  # noqa: F401  (idem)
         cohorts,  # noqa: F401  (idem)
         common,
         dashboard,
+        dialogue_map,  # noqa: F401  (idem)
         digest,
         projector,
         scenarios,  # noqa: F401  (idem)

@@ -146,7 +146,8 @@ def test_unlocks_unknown_offer(content: ContentDir) -> None:
     content.set_line(DAY04, 14, "    unlocks: [stage]", expect="unlocks: []")
     assert only_error(content) == (
         f"{DAY04}:14 missions[0].unlocks[0]: offre inconnue : 'stage' "
-        "(connues : bilan-sante, cej, permis)"
+        "(connues : bilan-sante, cej, permis) : elle n'est pas dans le catalogue des offres, "
+        "ajoutez-la au catalogue ou retirez-la de unlocks"
     )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from tempo.infra.transactions import write_transaction
 from tempo.models import DraftRevision, ScenarioDraft, ScenarioVersion, StaffAccount
 from tempo.scenarios import ContentError, load_content
-from tempo.scenarios.files import OverlayFiles
+from tempo.scenarios.files import Files, OverlayFiles
 from tempo.scenarios.schema import SLUG
 from tempo.services.cohorts.admin import slugify
 from tempo.services.content import publishing
@@ -132,11 +132,15 @@ def _identity(files: dict[str, str]) -> tuple[str | None, str | None]:
 # --- validation ----------------------------------------------------------------------------
 
 
-def validate(draft: ScenarioDraft, content_dir: Path) -> list[Located]:
-    """The validator's messages for this draft, each located in a draft file when it is one."""
+def validate(draft: ScenarioDraft, content_dir: Path, base: Files | None = None) -> list[Located]:
+    """The validator's messages for this draft, each located in a draft file when it is one.
+
+    `base` reads the shared files (default: content/; the studio passes the published
+    catalogue's offers and diagnostic when there is one).
+    """
     root = content_dir.resolve()
     at = root / "scenarios" / draft.slug
-    result = load_content(root, only=at, files=OverlayFiles(at, draft.files))
+    result = load_content(root, only=at, files=OverlayFiles(at, draft.files, base))
     prefix = f"scenarios/{draft.slug}/"
     return [_locate(e, prefix) for e in result.errors]
 
@@ -148,10 +152,10 @@ def _locate(error: ContentError, prefix: str) -> Located:
     return Located(mine.file, mine.line, mine.path, mine.message, str(mine))
 
 
-def _valid_content(draft: ScenarioDraft, content_dir: Path) -> Any:
+def _valid_content(draft: ScenarioDraft, content_dir: Path, base: Files | None) -> Any:
     root = content_dir.resolve()
     at = root / "scenarios" / draft.slug
-    result = load_content(root, only=at, files=OverlayFiles(at, draft.files))
+    result = load_content(root, only=at, files=OverlayFiles(at, draft.files, base))
     if result.content is None:
         raise StudioError(
             "invalid",
@@ -312,8 +316,12 @@ def publish(
     changelog: str,
     content_dir: Path,
     now: datetime,
+    base: Files | None = None,
 ) -> ScenarioVersion:
-    """Publish the draft as the next numbered version of its scenario, with a changelog line."""
+    """Publish the draft as the next numbered version of its scenario, with a changelog line.
+
+    `base` as for `validate`: the version freezes the offers and diagnostic it reads.
+    """
     changelog = " ".join(changelog.split())
     if not changelog:
         raise StudioError("changelog", "Décrivez en une ligne ce qui change dans cette version.")
@@ -323,7 +331,7 @@ def publish(
         )
     with write_transaction(session):
         draft = draft_of(session, owner, draft_id)
-        content = _valid_content(draft, content_dir)
+        content = _valid_content(draft, content_dir, base)
         digest = publishing.content_digest(content, draft.slug)
         last = publishing.last_version(session, draft.slug)
         if last is not None and last.content_hash == digest:

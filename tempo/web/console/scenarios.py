@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.services.content import publishing as content_service
+from tempo.services.studio import catalogue
 from tempo.web.auth import staff_required
 from tempo.web.console.common import bp, me, version_label
 
@@ -52,6 +53,9 @@ def publish() -> ResponseReturnValue:
     slug = request.form.get("slug", "")
     root = current_app.config["CONTENT_DIR"]
     loaded = content_service.scenarios_on_disk(root).get(slug)
+    if loaded is not None and catalogue.latest(db.session()) is not None:
+        # The Mission Locale's published catalogue replaces content/'s offers and diagnostic.
+        loaded = catalogue.load(db.session(), root, only=root.resolve() / "scenarios" / slug)
     if loaded is None or loaded.content is None or slug not in loaded.content.scenarios:
         flash(_("Ce scénario ne peut pas être publié : il contient des erreurs."))
         return redirect(url_for("console.scenarios"))

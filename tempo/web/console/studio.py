@@ -4,6 +4,7 @@ publishing a draft as a numbered version, a version's diff and rolling back."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -27,7 +28,7 @@ from tempo.infra.clock import now
 from tempo.models import Role, ScenarioDraft, ScenarioVersion
 from tempo.services.content import publishing as content_service
 from tempo.services.errors import ServiceError
-from tempo.services.studio import archive
+from tempo.services.studio import archive, catalogue
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, me
@@ -44,10 +45,16 @@ NAV.update(
 )
 
 
+def _content_dir() -> Path:
+    return Path(current_app.config["CONTENT_DIR"])
+
+
 def _errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
     return [
         {"file": e.file, "line": e.line, "path": e.path, "message": e.message, "text": e.text}
-        for e in studio.validate(draft, current_app.config["CONTENT_DIR"])
+        for e in studio.validate(
+            draft, _content_dir(), catalogue.files_base(db.session(), _content_dir())
+        )
     ]
 
 
@@ -223,8 +230,9 @@ def studio_publish(draft_id: int) -> ResponseReturnValue:
             me(),
             draft_id,
             request.form.get("changelog", ""),
-            current_app.config["CONTENT_DIR"],
+            _content_dir(),
             now(),
+            catalogue.files_base(db.session(), _content_dir()),
         )
     except ServiceError as exc:
         return _refused(exc, target)
