@@ -1,6 +1,6 @@
 """catalogue: the Mission Locale's offers and diagnostic links as numbered versions
 
-Revision ID: 0013_catalogue
+Revision ID: 0012_catalogue
 Revises: 0011_studio
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import tempo.models.base
 
-revision = "0013_catalogue"
+revision = "0012_catalogue"
 down_revision = "0011_studio"
 branch_labels = None
 depends_on = None
