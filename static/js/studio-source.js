@@ -9,6 +9,7 @@ if (textarea && textarea.dataset.editor) {
         "aria-label": "Source de " + textarea.dataset.path,
         "aria-describedby": textarea.getAttribute("aria-describedby") || "",
       });
+      textarea.editor = view;   // for scripts that fill the source (the browser tests)
       // The visible label now names the editor: a click on it focuses the code.
       const label = document.querySelector('label[for="source"]');
       if (label) label.addEventListener("click", (e) => { e.preventDefault(); view.focus(); });
