@@ -36,7 +36,9 @@ from tempo.web.console.studio_forms import (
     field_errors,
     field_label,
     fr_time,
+    item_label,
     mission_types,
+    option_label,
     placed,
 )
 
@@ -138,6 +140,8 @@ def studio_draft(draft_id: int) -> ResponseReturnValue:
         has_form=forms.file_model(path) is not None,
         field_errors=field_errors(errors),
         field_label=field_label,
+        item_label=item_label,
+        option_label=option_label,
         mission_types=mission_types(),
         skill_label=lambda key: _(SKILL_LABELS.get(key) or key),
         preview_url=lambda index: url_for(

@@ -135,6 +135,31 @@ def fr_time(value: datetime) -> str:
     return format_datetime(value, "HH:mm")
 
 
+#: What one item of a list is called, in a fieldset's legend (« Mission 3 »).
+ITEM_LABELS: dict[str, Any] = {
+    "missions": _l("Mission"),
+    "characters": _l("Personnage"),
+    "hints": _l("Indice"),
+    "questions": _l("Question"),
+    "choices": _l("Choix"),
+    "nodes": _l("Nœud"),
+    "checkpoints": _l("Balise"),
+}
+
+
+def item_label(name: str) -> str:
+    """The legend of list item `name` (`missions[2]` -> « Mission 3 », with its title if any)."""
+    head, _sep, index = name.rpartition("[")
+    key = head.rsplit(".", 1)[-1]
+    return f"{ITEM_LABELS.get(key, _('Élément'))} {int(index.rstrip(']')) + 1}"
+
+
+def option_label(key: str, option: str) -> str:
+    """What a select shows for `option`: a mission type's French label, else the value."""
+    kind = registry.get(option) if key == "type" else None
+    return kind.label if kind is not None else option
+
+
 def field_label(key: str) -> str:
     """The French label of a field name, else the name itself."""
     return str(LABELS.get(key, key))
