@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tempo.missions import registry
-from tests.e2e.conftest import LAPTOP, shot
+from tests.e2e.conftest import LAPTOP, PHONE, shot
 from tests.e2e.test_csp import _collect, _watched
 from tests.e2e.test_studio import TIMEOUT, _assert_clean, _author, _login, _new_draft
 from tests.live import LiveServer
@@ -31,6 +31,7 @@ def test_author_builds_a_day_with_forms_and_previews_it(
     _new_draft(page, live_server, "Les formulaires")
     page.get_by_role("link", name="days/day01.yaml", exact=True).click()
     expect(page.get_by_role("link", name="Formulaire")).to_have_attribute("aria-current", "page")
+    shot(page, "studio-form-top")
 
     # One mission of each type, through « Ajouter une mission ».
     kinds = registry.keys()
@@ -75,6 +76,7 @@ def test_author_builds_a_day_with_forms_and_previews_it(
     # The quiz's phone preview: the player's renderer, read-only, 360×740.
     page.get_by_role("link", name="Formulaire").click()
     page.get_by_role("link", name="Aperçu téléphone : Le quiz des métiers").click()
+    page.wait_for_load_state("load")  # the console stylesheet (the frame has no border)
     frame = page.locator("iframe")
     box = frame.bounding_box()
     assert box is not None and (box["width"], box["height"]) == (360, 740)
@@ -92,5 +94,13 @@ def test_author_builds_a_day_with_forms_and_previews_it(
     for bad in ("[object", "undefined", "NaN", "null"):
         assert bad not in body, bad
     _collect(page, violations)
+
+    # The form on a phone.
+    small = browser.new_context(viewport=PHONE, locale="fr-FR").new_page()
+    _login(small, live_server, "lina@ml-e2e.fr")
+    small.goto(page.url.split("/apercu")[0] + "?fichier=days/day01.yaml")
+    expect(_field(small, "missions[2].title")).to_have_value("Le quiz des métiers")
+    _field(small, "missions[2]").scroll_into_view_if_needed()
+    shot(small, "studio-form-phone")
     assert violations == []
     assert errors == []

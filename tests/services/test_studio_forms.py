@@ -58,7 +58,8 @@ def test_controls_follow_the_schema() -> None:
     assert form is not None
     by_name = {f.name: f for f in form.walk()}
     assert by_name["day"].kind == "number" and by_name["day"].minimum == 1
-    assert by_name["intro"].kind == "markdown" and by_name["missions[0].narrative"].kind == "markdown"
+    assert by_name["intro"].kind == "markdown"
+    assert by_name["missions[0].narrative"].kind == "markdown"
     assert by_name["weekend"].kind == "checkbox" and not by_name["weekend"].required
     assert by_name["missions[0].skills"].kind == "multi"
     assert by_name["missions[0].hints"].kind == "list"
@@ -99,7 +100,8 @@ def test_add_and_remove_items() -> None:
 def test_validator_paths_land_on_form_fields() -> None:
     names = {"missions", "missions[0]", "missions[0].params", "missions[0].params.answers",
              "missions[0].params.answers[1]", "missions[0].reward"}  # fmt: skip
-    assert forms.field_for("missions[0].params.answers[1]", names) == "missions[0].params.answers[1]"
+    answer = "missions[0].params.answers[1]"
+    assert forms.field_for(answer, names) == answer
     assert forms.field_for("missions[0].reward", names) == "missions[0].reward"
     assert forms.field_for("missions[0].params.oops", names) == "missions[0].params"
     assert forms.field_for("missions[0].params.answers[7]", names) == "missions[0].params.answers"

@@ -356,7 +356,8 @@ def _set(data: Any, name: str, value: Any) -> None:
         target[last] = value
 
 
-def _get(data: Any, name: str) -> Any:
+def value_at(data: Any, name: str) -> Any:
+    """The value at validator path `name` inside `data` (None when absent)."""
     parts = re.findall(r"[^.\[\]]+|\[\d+\]", name)
     for part in parts:
         if part.startswith("["):
@@ -380,13 +381,13 @@ def submitted(path: str, text: str, get: Getter) -> dict[str, Any] | None:
     remove = (get("_remove") or [""])[-1]
     if add:
         target = _find(form, add)
-        if target is not None and target.kind == "list" and _get(data, add) is None:
+        if target is not None and target.kind == "list" and value_at(data, add) is None:
             _set(data, add, [])
-        items = _get(data, add)
+        items = value_at(data, add)
         if target is not None and target.kind == "list" and isinstance(items, list):
             items.append(_new_item(target, add, get, data))
     elif remove and (where := _parent_and_index(remove)):
-        items = _get(data, where[0])
+        items = value_at(data, where[0])
         if isinstance(items, list) and 0 <= where[1] < len(items):
             del items[where[1]]
     return data

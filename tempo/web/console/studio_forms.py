@@ -8,6 +8,7 @@ from typing import Any
 from flask import (
     abort,
     current_app,
+    flash,
     jsonify,
     make_response,
     redirect,
@@ -196,23 +197,28 @@ def studio_form_save(draft_id: int) -> ResponseReturnValue:
     path = request.form.get("_path", "")
     data = forms.submitted(path, draft.files.get(path, ""), request.form.getlist)
     back = url_for("console.studio_draft", draft_id=draft_id, fichier=path, vue="formulaire")
-    if data is None:
-        if wants_json:
-            return jsonify(ok=False, error=_("Ce fichier n'a pas de formulaire.")), 400
-        return redirect(back)
     try:
+        if data is None:
+            raise studio.StudioError("no-form", _("Ce fichier n'a pas de formulaire."))
         draft = studio.save_file(db.session(), me(), draft_id, path, forms.to_yaml(data), now())
     except ServiceError as exc:
         if wants_json:
             return jsonify(ok=False, error=exc.message), 400
+        flash(_("Refusé : %(message)s", message=exc.message), "error")
         return redirect(back)
-    target = request.form.get("_add") or request.form.get("_remove") or ""
-    if not wants_json:
-        anchor = target.rsplit("[", 1)[0] if request.form.get("_remove") else target
-        return redirect(back + (f"#f-{anchor}" if anchor else ""))
+    if not wants_json:  # « Ajouter » / « Retirer »: back to the list, on the new item if any
+        return redirect(back + _anchor(data))
     errors = errors_payload(draft)
     placed(errors, path, forms.file_form(path, draft.files[path]))
     return jsonify(ok=True, saved_at=fr_time(draft.updated_at), title=draft.title, errors=errors)
+
+
+def _anchor(data: dict[str, Any]) -> str:
+    added, removed = request.form.get("_add"), request.form.get("_remove")
+    if added:
+        items = forms.value_at(data, added)
+        return f"#f-{added}[{len(items) - 1}]" if isinstance(items, list) and items else ""
+    return f"#f-{removed.rsplit('[', 1)[0]}" if removed else ""
 
 
 def _preview_target() -> tuple[str, int | None]:
