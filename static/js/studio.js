@@ -1,10 +1,13 @@
-/* Tempo — the studio's source editor: autosave (debounced, CSRF header) and the validator's
-   messages as the author types. The server answers { ok, saved_at, errors: [{file, line, text}] }. */
+/* Tempo — the studio's editors: autosave (debounced, CSRF header) and the validator's messages
+   as the author types, for the source (#source, or CodeMirror over it) and for the generated form
+   (#studio-form, whose messages also sit under their field). The server answers
+   { ok, saved_at, errors: [{file, line, text, field}] }. */
 (() => {
   const source = document.getElementById("source");
+  const form = document.getElementById("studio-form");
   const status = document.getElementById("save-status");
   const box = document.getElementById("studio-errors");
-  if (!source || !status || !box) return;
+  if (!(source || form) || !status || !box) return;
   const CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const DELAY = 800;
   let timer = null;
@@ -44,10 +47,17 @@
         if (e.file && e.file !== box.dataset.current) {
           li.append(" ", fileLink(e.file, e.line));
         }
+        if (form && e.field && e.file === box.dataset.current) {
+          const a = document.createElement("a");
+          a.href = "#f-" + e.field;
+          a.textContent = "voir le champ";
+          li.append(" ", a);
+        }
         ul.append(li);
       });
       box.append(ul);
     }
+    if (form) placeOnFields(errors);
     document.querySelectorAll("[data-file-count]").forEach((el) => {
       const n = counts[el.dataset.fileCount] || 0;
       el.textContent = n ? n + (n > 1 ? " erreurs" : " erreur") : "";
@@ -55,16 +65,36 @@
     });
   }
 
+  // Each message under the field it concerns (its `field`, the validator's path of a form field).
+  function placeOnFields(errors) {
+    form.querySelectorAll("[data-errors-for]").forEach((slot) => slot.replaceChildren());
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    errors.forEach((e) => {
+      if (!e.field || e.file !== box.dataset.current) return;
+      const slot = document.getElementById("f-" + e.field + "-error");
+      const control = document.getElementById("f-" + e.field);
+      if (!slot) return;
+      const p = document.createElement("p");
+      p.className = "error";
+      p.textContent = e.message;
+      slot.append(p);
+      if (control) control.setAttribute("aria-invalid", "true");
+    });
+  }
+
+  function request() {
+    if (form) return { url: form.action, body: new FormData(form), type: null };
+    return { url: source.dataset.saveUrl, body: JSON.stringify({ path: source.dataset.path, text: source.value }), type: "application/json" };
+  }
+
   function save() {
     if (inFlight) { again = true; return; }
     inFlight = true;
     show("Enregistrement…");
-    fetch(source.dataset.saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": CSRF },
-      body: JSON.stringify({ path: source.dataset.path, text: source.value }),
-    })
+    const req = request();
+    const headers = { Accept: "application/json", "X-CSRFToken": CSRF };
+    if (req.type) headers["Content-Type"] = req.type;
+    fetch(req.url, { method: "POST", credentials: "same-origin", headers: headers, body: req.body })
       .then((r) => r.json().catch(() => ({ ok: false, error: "réponse du serveur illisible (" + r.status + ")" })))
       .then((reply) => {
         if (reply.ok) {
@@ -83,11 +113,17 @@
       });
   }
 
-  source.addEventListener("input", () => {
+  function changed() {
     clearTimeout(timer);
     show("Modifications non enregistrées…");
     timer = setTimeout(save, DELAY);
-  });
+  }
+  (form || source).addEventListener("input", changed);
+  if (form) {
+    form.addEventListener("change", changed);
+    // « Ajouter » / « Retirer » post the whole form: no autosave may race them.
+    form.addEventListener("submit", () => { clearTimeout(timer); timer = null; });
+  }
   window.addEventListener("beforeunload", (e) => {
     if (timer !== null && status.textContent.startsWith("Modifications")) e.preventDefault();
   });

@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         projector,
         scenarios,  # noqa: F401  (idem)
         studio,  # noqa: F401  (idem)
+        studio_forms,  # noqa: F401  (idem)
     )
     from tempo.web.console import booking as console_booking
     from tempo.web.console import diagnostic as console_diagnostic

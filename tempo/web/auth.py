@@ -86,9 +86,10 @@ def home_for(account: StaffAccount) -> str:
 
 
 def no_store(response: Response) -> Response:
-    """Console pages hold players' names and account data: never cache them, never frame them."""
+    """Console pages hold players' names and account data: never cache them, never frame them
+    (but the studio's phone preview, which its own studio page frames: it sets SAMEORIGIN)."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("X-Frame-Options", "DENY")
     return response
 
 

@@ -39,6 +39,23 @@ def _new_draft(page: Page, live_server: LiveServer, title: str) -> None:
     expect(page.locator("h1")).to_have_text(title, timeout=TIMEOUT)
 
 
+def set_source(page: Page, text: str) -> None:
+    """Replace the text of the source view's editor as typing would (CodeMirror, exposed on the
+    textarea it enhances as `editor`), or of the plain textarea."""
+    page.wait_for_function("document.getElementById('source').editor")
+    page.evaluate(
+        """(text) => { const v = document.getElementById("source").editor;
+          v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } }); }""",
+        text,
+    )
+
+
+def _source_view(page: Page, file: str) -> None:
+    page.get_by_role("link", name=file, exact=True).click()
+    page.get_by_role("link", name="Source", exact=True).click()
+    expect(page.locator(".cm-content")).to_be_visible(timeout=TIMEOUT)
+
+
 def _assert_clean(page: Page) -> None:
     body = page.locator("body").inner_text()
     for bad in ("[object", "undefined", "NaN", "null"):
@@ -53,8 +70,8 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     bruno = browser.new_context(viewport=LAPTOP, locale="fr-FR").new_page()
     _login(bruno, live_server, "bruno@ml-e2e.fr")
     _new_draft(bruno, live_server, "Le brouillon de Bruno")
-    bruno.get_by_role("link", name="scenario.yaml").click()
-    bruno.locator("#source").fill(bruno.locator("#source").input_value() + "\noups: [")
+    _source_view(bruno, "scenario.yaml")
+    set_source(bruno, bruno.locator("#source").input_value() + "\noups: [")
     expect(bruno.locator("#studio-errors")).to_contain_text(
         "erreur de syntaxe YAML", timeout=TIMEOUT
     )
@@ -72,10 +89,9 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     shot(page, "studio-editor")
 
     # A broken value: the validator's message appears next to the file, then goes when fixed.
-    page.get_by_role("link", name="days/day02.yaml").click()
-    expect(page.get_by_label("Source de days/day02.yaml")).to_be_visible()
+    _source_view(page, "days/day02.yaml")
     original = page.locator("#source").input_value()
-    page.locator("#source").fill(original.replace("reward: 25", "reward: beaucoup"))
+    set_source(page, original.replace("reward: 25", "reward: beaucoup"))
     status = page.locator("#save-status")
     expect(status).to_have_text("Modifications non enregistrées…")
     expect(page.locator("#studio-errors")).to_contain_text(
@@ -84,7 +100,7 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     expect(status).to_contain_text("Enregistré à", timeout=TIMEOUT)
     expect(page.locator('[data-file-count="days/day02.yaml"]')).to_have_text("1 erreur")
     shot(page, "studio-editor-error")
-    page.locator("#source").fill(original.replace("reward: 25", "reward: 28"))
+    set_source(page, original.replace("reward: 25", "reward: 28"))
     expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
     expect(page.locator('[data-file-count="days/day02.yaml"]')).to_have_text("")
     expect(status).to_contain_text("Enregistré à", timeout=TIMEOUT)
@@ -112,9 +128,9 @@ def test_author_writes_validates_and_publishes(browser: Browser, live_server: Li
     # Version 2: the version page shows what changed; rolling back to version 1.
     page.get_by_role("link", name="Studio").click()
     page.get_by_role("link", name="La grande évasion").click()
-    page.get_by_role("link", name="days/day02.yaml").click()
+    _source_view(page, "days/day02.yaml")
     edited = page.locator("#source").input_value().replace("reward: 28", "reward: 29")
-    page.locator("#source").fill(edited)
+    set_source(page, edited)
     expect(status).to_contain_text("Enregistré à", timeout=TIMEOUT)
     page.get_by_label("Ce qui change (une ligne)").fill("Un éclat de plus au jour 2")
     page.get_by_role("button", name="Publier une nouvelle version").click()

@@ -51,7 +51,7 @@ def test_counsellors_get_403_and_authors_see_only_their_drafts(app: Flask) -> No
 def test_autosave_answers_the_time_and_located_errors(app: Flask) -> None:
     alice, _ = staff_client(app, Role.AUTHOR)
     page = _new_draft(alice)
-    html = text(alice.get(page + "?fichier=days/day01.yaml"))
+    html = text(alice.get(page + "?fichier=days/day01.yaml&vue=source"))
     assert 'data-path="days/day01.yaml"' in html and "Aucune erreur" in html
     source = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
     assert source is not None
@@ -143,7 +143,7 @@ def test_rollback_marks_the_version_new_cohorts_are_offered(app: Flask) -> None:
     admin, _ = staff_client(app, Role.ADMIN)
     page = _new_draft(admin, "Retour arrière")
     admin.post(page + "/publier", data={"changelog": "Une"})
-    html = text(admin.get(page + "?fichier=days/day01.yaml"))
+    html = text(admin.get(page + "?fichier=days/day01.yaml&vue=source"))
     source = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
     assert source is not None
     edited = source.group(1).replace("reward: 30", "reward: 31")

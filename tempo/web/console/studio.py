@@ -3,7 +3,6 @@ publishing a draft as a numbered version, a version's diff and rolling back."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,30 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Role, ScenarioDraft, ScenarioVersion
+from tempo.scenarios.schema import SKILL_LABELS
 from tempo.services.content import publishing as content_service
 from tempo.services.errors import ServiceError
-from tempo.services.studio import archive, catalogue
+from tempo.services.studio import archive, catalogue, forms
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, me
+from tempo.web.console.studio_forms import (
+    draft_or_404,
+    errors_payload,
+    field_errors,
+    field_label,
+    fr_time,
+    item_label,
+    mission_types,
+    option_label,
+    placed,
+)
 
 NAV.update(
     {
@@ -47,15 +57,6 @@ NAV.update(
 
 def _content_dir() -> Path:
     return Path(current_app.config["CONTENT_DIR"])
-
-
-def _errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
-    return [
-        {"file": e.file, "line": e.line, "path": e.path, "message": e.message, "text": e.text}
-        for e in studio.validate(
-            draft, _content_dir(), catalogue.files_base(db.session(), _content_dir())
-        )
-    ]
 
 
 @bp.get("/studio")
@@ -124,25 +125,33 @@ def studio_import() -> ResponseReturnValue:
     return _to_draft(draft, _("Archive importée : %(n)s fichiers.", n=len(draft.files)))
 
 
-def _draft_or_404(draft_id: int) -> ScenarioDraft:
-    try:
-        return studio.draft_of(db.session(), me(), draft_id)
-    except ServiceError:
-        abort(404)
-
-
 @bp.get("/studio/<int:draft_id>")
 @staff_required(Role.AUTHOR)
 def studio_draft(draft_id: int) -> ResponseReturnValue:
     """The source editor: the file list, one file's text, its validation messages."""
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     paths = sorted(draft.files, key=lambda p: (p.startswith("days/"), p))
     path = request.args.get("fichier", "scenario.yaml")
     if path not in draft.files:
         path = paths[0]
-    errors = _errors_payload(draft)
+    errors = errors_payload(draft)
+    form = forms.file_form(path, draft.files[path])
+    placed(errors, path, form)
+    view = "source" if form is None or request.args.get("vue") == "source" else "formulaire"
     return render_template(
         "console/studio_draft.html",
+        form=form,
+        view=view,
+        has_form=forms.file_model(path) is not None,
+        field_errors=field_errors(errors),
+        field_label=field_label,
+        item_label=item_label,
+        option_label=option_label,
+        mission_types=mission_types(),
+        skill_label=lambda key: _(SKILL_LABELS.get(key) or key),
+        preview_url=lambda index: url_for(
+            "console.studio_preview", draft_id=draft.id, fichier=path, mission=index
+        ),
         draft=draft,
         paths=paths,
         path=path,
@@ -175,7 +184,7 @@ def studio_save(draft_id: int) -> ResponseReturnValue:
         ok=True,
         saved_at=fr_time(draft.updated_at),
         title=draft.title,
-        errors=_errors_payload(draft),
+        errors=errors_payload(draft),
     )
 
 
@@ -183,7 +192,7 @@ def studio_save(draft_id: int) -> ResponseReturnValue:
 @staff_required(Role.AUTHOR)
 def studio_export(draft_id: int) -> ResponseReturnValue:
     """The draft as a zip of its scenario folder."""
-    draft = _draft_or_404(draft_id)
+    draft = draft_or_404(draft_id)
     return Response(
         studio.export_zip(draft),
         mimetype="application/zip",
@@ -282,12 +291,6 @@ _REVISION_KINDS = {
     "restore": _l("restauration"),
 }
 _DIFF_STATUS = {"added": _l("ajouté"), "removed": _l("supprimé"), "changed": _l("modifié")}
-
-
-@bp.app_template_filter("fr_time")
-def fr_time(value: datetime) -> str:
-    """« 14:02 » in the default timezone."""
-    return format_datetime(value, "HH:mm")
 
 
 @bp.app_context_processor
