@@ -332,7 +332,9 @@ def publish(
             )
         same = session.scalar(
             select(ScenarioVersion).where(
-                ScenarioVersion.slug == draft.slug, ScenarioVersion.content_hash == digest
+                ScenarioVersion.slug == draft.slug,
+                ScenarioVersion.content_hash == digest,
+                ScenarioVersion.number.is_not(None),
             )
         )
         if same is not None:
