@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         digest,
         projector,
+        sandbox,  # noqa: F401  (idem)
         scenarios,  # noqa: F401  (idem)
         studio,  # noqa: F401  (idem)
     )

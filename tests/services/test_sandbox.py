@@ -70,7 +70,7 @@ def test_sandbox_is_private_and_its_bots_count(session: Session) -> None:
 
 
 def test_split_clue_deals_fragments_to_bots(session: Session) -> None:
-    author, version, _draft_ = _draft(session)
+    author, version, _unused = _draft(session)
     cohort = sandbox.create(session, author, NOW, content_dir=CONTENT_DIR, version_id=version.id)
     present = [p.id for p in cohort.teams[0].players]
     sandbox.play_bots(session, cohort, "d01-badge-entree", present, NOW)  # nothing to do

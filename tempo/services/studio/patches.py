@@ -139,7 +139,7 @@ def _walk(old: Any, new: Any, key: str, where: str, changes: list[str]) -> None:
             }
             ids.discard(None)
             if ids and key == "missions":
-                raise _NotAPatch(f"la mission {sorted(ids)[0]}", "est ajoutée ou retirée")
+                raise _NotAPatch(f"la mission {sorted(map(str, ids))[0]}", "est ajoutée ou retirée")
             raise _NotAPatch(where, _STRUCTURE.get(key, f"change le nombre de « {key} »"))
         before = len(changes)
         for a, b in zip(old, new, strict=True):
