@@ -17,15 +17,18 @@ planned a year ahead so no day opens by its hour). The engine is not touched.
 
 from __future__ import annotations
 
+import html
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import nh3
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tempo.infra import markup
 from tempo.infra.transactions import write_transaction
 from tempo.missions import votes
 from tempo.missions.split_clue import SplitClueParams, hands
@@ -204,7 +207,7 @@ def play_bots(
         held_by = hands(params, mission_state, tuple(str(p) for p in present))
         for bot in mates:
             held = held_by.get(str(bot.id), [])
-            texts = " / ".join(f"« {params.fragments[i]} »" for i in held)
+            texts = " / ".join(f"« {_plain(params.fragments[i])} »" for i in held)
             turn.notes.append(f"{bot.pseudonym} : {texts or 'aucun fragment'}")
         return turn
     if mission.type in ("dialogue", "quiz"):
@@ -240,6 +243,11 @@ def play_bots(
         "vous-même."
     )
     return turn
+
+
+def _plain(text: str) -> str:
+    """Authored Markdown as the plain text the panel shows (« **Lettre 2** » → « Lettre 2 »)."""
+    return html.unescape(nh3.clean(str(markup.render(text)), tags=set())).strip()
 
 
 def _act(

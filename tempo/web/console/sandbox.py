@@ -19,6 +19,7 @@ from tempo.services.play import actions, sessions
 from tempo.services.studio import patches, sandbox
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, me
+from tempo.web.console.dashboard import STATUS_LABELS
 
 NAV.update(
     {
@@ -83,7 +84,13 @@ def sandbox_panel(cohort_id: int) -> ResponseReturnValue:
     statuses = game.statuses(state)
     opened = sorted(state.open_days)
     missions = [
-        (mission_id, game.missions[mission_id], statuses[mission_id], game.day_of[mission_id])
+        (
+            mission_id,
+            game.missions[mission_id],
+            game.types[mission_id].label,
+            STATUS_LABELS.get(statuses[mission_id], statuses[mission_id]),
+            game.day_of[mission_id],
+        )
         for mission_id in game.missions
         if game.day_of[mission_id] in opened
     ]
