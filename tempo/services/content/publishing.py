@@ -56,7 +56,9 @@ def published_version(session: Session, content: Content, slug: str) -> Scenario
     digest = _digest(frozen_copy(content, slug))
     return session.scalar(
         select(ScenarioVersion).where(
-            ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
+            ScenarioVersion.slug == slug,
+            ScenarioVersion.content_hash == digest,
+            ScenarioVersion.number.is_not(None),  # a play-test's freeze is not published
         )
     )
 
