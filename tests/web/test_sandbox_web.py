@@ -28,7 +28,8 @@ def test_an_author_tests_a_draft_privately(app: Flask) -> None:
     assert re.search(r"/console/studio/essais/\d+$", panel)
     html = text(alice.get(panel))
     assert "Faire jouer les coéquipiers" in html and "Alix, Sam, Noa" in html
-    assert "Jour 1 —" in html and "Jour 2 —" not in html
+    assert "<summary>Jour 1</summary>" in html and "<summary>Jour 2</summary>" not in html
+    assert "Mon essai" in text(alice.get("/console/studio/essais"))
     # Another author, a counsellor and an administrator never see it.
     bob, _ = staff_client(app, Role.AUTHOR, "Bob")
     assert bob.get(panel).status_code == 404
@@ -40,7 +41,7 @@ def test_an_author_tests_a_draft_privately(app: Flask) -> None:
     # Time travel.
     alice.post(panel + "/action", data={"action": "day", "day": "3"})
     html = text(alice.get(panel))
-    assert "Jour 3 —" in html and "Jours ouverts : 1, 2, 3." in html
+    assert "Jours ouverts : 1, 2, 3." in html and "<summary>Jour 3</summary>" in html
     alice.post(panel + "/action", data={"action": "day", "day": "2"})
     assert "Jours ouverts : 1, 2." in text(alice.get(panel))
     # The author's phone: a player session beside the staff one.
@@ -51,6 +52,7 @@ def test_an_author_tests_a_draft_privately(app: Flask) -> None:
     # Deleting it.
     alice.post(panel + "/action", data={"action": "delete"})
     assert alice.get(panel).status_code == 404
+    assert "Vous n'avez aucun essai pour l'instant." in text(alice.get("/console/studio/essais"))
 
 
 def test_patch_page_without_running_cohort(app: Flask) -> None:

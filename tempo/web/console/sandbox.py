@@ -24,6 +24,7 @@ from tempo.web.console.dashboard import STATUS_LABELS
 NAV.update(
     {
         "console.sandbox_panel": "studio",
+        "console.sandbox_list": "studio",
         "console.studio_patch": "studio",
     }
 )
@@ -83,16 +84,23 @@ def sandbox_panel(cohort_id: int) -> ResponseReturnValue:
     state = actions.team_state(db.session(), team, now())
     statuses = game.statuses(state)
     opened = sorted(state.open_days)
-    missions = [
+    # The latest open day first: that is where the author is playing.
+    days = [
         (
-            mission_id,
-            game.missions[mission_id],
-            game.types[mission_id].label,
-            STATUS_LABELS.get(statuses[mission_id], statuses[mission_id]),
-            game.day_of[mission_id],
+            number,
+            [
+                {
+                    "id": mission_id,
+                    "title": game.missions[mission_id].title,
+                    "type": game.types[mission_id].label,
+                    "status": statuses[mission_id],
+                    "status_label": STATUS_LABELS.get(statuses[mission_id], statuses[mission_id]),
+                }
+                for mission_id in game.missions
+                if game.day_of[mission_id] == number
+            ],
         )
-        for mission_id in game.missions
-        if game.day_of[mission_id] in opened
+        for number in reversed(opened)
     ]
     return render_template(
         "console/sandbox.html",
@@ -100,9 +108,18 @@ def sandbox_panel(cohort_id: int) -> ResponseReturnValue:
         team=team,
         bots=sandbox.bots(cohort),
         online=online,
-        missions=missions,
+        days=days,
         opened=opened,
         notes=session.pop("sandbox_notes", None),
+    )
+
+
+@bp.get("/studio/essais")
+@staff_required(Role.AUTHOR)
+def sandbox_list() -> ResponseReturnValue:
+    """The author's play-tests."""
+    return render_template(
+        "console/sandboxes.html", sandboxes=sandbox.my_sandboxes(db.session(), me())
     )
 
 
