@@ -63,6 +63,11 @@ def published_version(session: Session, content: Content, slug: str) -> Scenario
     )
 
 
+def frozen_digest(frozen: dict[str, Any]) -> str:
+    """The fingerprint of a frozen copy (`frozen_copy`, or a patched one)."""
+    return _digest(frozen)
+
+
 def content_digest(content: Content, slug: str) -> str:
     """The fingerprint of scenario `slug` as a version would freeze it (with offers, diagnostic)."""
     return _digest(frozen_copy(content, slug))

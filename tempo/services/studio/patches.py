@@ -230,7 +230,7 @@ def apply(
                 "no-cohort", f"Aucune cohorte en cours ne joue la version {base.number}."
             )
         draft = draft_of(session, owner, draft_id)
-        digest = publishing._digest(patched)
+        digest = publishing.frozen_digest(patched)
         version = session.scalar(
             select(ScenarioVersion).where(
                 ScenarioVersion.slug == base.slug, ScenarioVersion.content_hash == digest

@@ -16,6 +16,7 @@ from tempo.realtime.publish import publish
 from tempo.services.content.games import cohort_game
 from tempo.services.errors import ServiceError
 from tempo.services.play import actions, sessions
+from tempo.services.studio import drafts as studio
 from tempo.services.studio import patches, sandbox
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, me
@@ -174,8 +175,6 @@ def sandbox_action(cohort_id: int) -> ResponseReturnValue:
 @staff_required(Role.AUTHOR)
 def studio_patch(draft_id: int) -> ResponseReturnValue:
     """« Corriger les versions en cours »: check the draft against a running version, apply."""
-    from tempo.services.studio import drafts as studio
-
     try:
         draft = studio.draft_of(db.session(), me(), draft_id)
     except ServiceError:
