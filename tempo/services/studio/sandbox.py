@@ -50,6 +50,7 @@ from tempo.services.content.games import game_for
 from tempo.services.events import Broadcasts, merge
 from tempo.services.play import actions, players
 from tempo.services.play.teamlog import lock_team, record_event
+from tempo.services.privacy.erasure import Folders, erase_cohort
 from tempo.services.studio.drafts import StudioError, _valid_content, draft_of
 
 BOT_NAMES = ("Alix", "Sam", "Noa", "Lou", "Eden")
@@ -176,10 +177,12 @@ def create(
     return sandbox_of(session, owner, cohort_id)
 
 
-def delete(session: Session, owner: StaffAccount, cohort_id: int) -> None:
-    """Delete a play-test and everything its team did (its frozen version stays)."""
-    with write_transaction(session):
-        session.delete(sandbox_of(session, owner, cohort_id))
+def delete(
+    session: Session, owner: StaffAccount, cohort_id: int, folders: Folders, now: datetime
+) -> None:
+    """Delete a play-test and everything its team did, files included, like any cohort's
+    erasure (its frozen version stays)."""
+    erase_cohort(session, sandbox_of(session, owner, cohort_id).id, folders, now)
 
 
 # --- the simulated teammates ----------------------------------------------------------------

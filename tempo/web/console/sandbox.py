@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from tempo.extensions import db
 from tempo.infra.clock import now
+from tempo.jobs import folders_of
 from tempo.models import Cohort, Role
 from tempo.realtime.presence import presence
 from tempo.realtime.publish import publish
@@ -159,7 +160,7 @@ def sandbox_action(cohort_id: int) -> ResponseReturnValue:
             flash(_("L'essai recommence au jour 1."))
         elif what == "delete":
             presence.pin(sandbox.team(cohort).id, [])
-            sandbox.delete(db.session(), me(), cohort.id)
+            sandbox.delete(db.session(), me(), cohort.id, folders_of(current_app), now())
             flash(_("Essai supprimé."))
             return redirect(url_for("console.studio_home"))
         else:
