@@ -52,7 +52,8 @@ import { celebrate, setupSwitch } from "./feel.js";
   };
   // Events whose patch is the whole state (the pause empties the open days, the resume brings
   // them back): these and unknown types fetch a snapshot; every other event patches the state.
-  const RESYNC = ["cohort.paused", "cohort.resumed"];
+  // A content patch (fixed texts) and a play-test's rewind change what the snapshot holds.
+  const RESYNC = ["cohort.paused", "cohort.resumed", "content.patched", "sandbox.rewound"];
   const myId = () => String(S.snap && S.snap.me ? S.snap.me.id : root.dataset.me);
   const players = () => (S.snap && S.snap.players) || [];
   const missions = () => (S.snap && S.snap.missions) || [];
@@ -322,6 +323,9 @@ import { celebrate, setupSwitch } from "./feel.js";
           if (f) say(f, ""); else delete S.msgs[key];
         });
         toast("▶️ Le jeu reprend\u00a0!", true);
+        break;
+      case "content.patched":
+        toast("✏️ Le scénario a été corrigé : les textes sont à jour.", true);
         break;
       case "mission.reset":
         if (typeof ev.shards === "number") { team.shards = ev.shards; team.ai_strength = ev.ai_strength; }

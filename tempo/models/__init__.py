@@ -14,7 +14,13 @@ from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
 from tempo.models.message import Message, MessageRead
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
-from tempo.models.scenario import CurrentVersion, DraftRevision, ScenarioDraft, ScenarioVersion
+from tempo.models.scenario import (
+    CurrentVersion,
+    DraftRevision,
+    ScenarioDraft,
+    ScenarioPatch,
+    ScenarioVersion,
+)
 from tempo.models.staff import LoginFailure, Role, StaffAccount, StaffSession
 from tempo.models.team import (
     ClientAction,
@@ -60,6 +66,7 @@ __all__ = [
     "RecapDigest",
     "Role",
     "ScenarioDraft",
+    "ScenarioPatch",
     "ScenarioVersion",
     "ShardEntry",
     "StaffAccount",

@@ -51,6 +51,11 @@ class Cohort(Base):
         str_enum(CohortStatus), default=CohortStatus.SCHEDULED
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A studio play-test (« essai »): the author who owns it. Such a cohort is private to its
+    # author: no listing, dashboard, export, alert, projector, scheduler job or counsellor sees it.
+    sandbox_owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), index=True
+    )
 
     scenario_version: Mapped[ScenarioVersion] = relationship()
     # Ordered: without ORDER BY, PostgreSQL lists them in whatever order its join produces.

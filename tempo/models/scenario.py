@@ -86,3 +86,32 @@ class DraftRevision(Base):
     kind: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     files: Mapped[dict[str, Any]]
+
+
+class ScenarioPatch(Base):
+    """A correction of texts and accepted answers applied to the cohorts running a version.
+
+    The patched content is frozen as a new version (`patched_version`, numbered like any
+    other); the cohorts that ran `base_version` were moved to it. `details` keeps what changed
+    (French lines, shown on the cohorts' dashboards) and which cohorts were moved.
+    """
+
+    __tablename__ = "scenario_patch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base_version_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_version.id", ondelete="CASCADE"), index=True
+    )
+    patched_version_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_version.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL")
+    )
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # {"changes": [French lines], "cohorts": [ids of the cohorts moved to the patched version]}
+    details: Mapped[dict[str, Any]]
+
+    author: Mapped[StaffAccount | None] = relationship()
+    base_version: Mapped[ScenarioVersion] = relationship(foreign_keys=[base_version_id])
+    patched_version: Mapped[ScenarioVersion] = relationship(foreign_keys=[patched_version_id])

@@ -52,6 +52,10 @@ class Presence(Protocol):
     def online(self, team_id: int) -> list[int]:
         """Connected player ids of a team, in joining order (ids grow with joins)."""
 
+    def pin(self, team_id: int, player_ids: list[int]) -> None:
+        """Count these players present without a socket (a studio play-test's simulated
+        teammates), until `pin` is called again for the team (an empty list unpins)."""
+
     def team_of(self, sid: str) -> int | None:
         """The team whose room a socket id (of this process) joined."""
 
@@ -152,10 +156,18 @@ class MemoryPresence(_ThisProcess):
 
     def __init__(self) -> None:
         self._local = _LocalSockets()
+        self._pinned: dict[int, frozenset[int]] = {}
 
     def add(self, team_id: int, sid: str, player_id: int) -> None:
         """Record a connection."""
         self._local.add(team_id, sid, player_id)
+
+    def pin(self, team_id: int, player_ids: list[int]) -> None:
+        """Count these players present without a socket (see `Presence.pin`)."""
+        if player_ids:
+            self._pinned[team_id] = frozenset(player_ids)
+        else:
+            self._pinned.pop(team_id, None)
 
     def remove(self, sid: str) -> int | None:
         """Forget a connection; return its team id."""
@@ -163,7 +175,9 @@ class MemoryPresence(_ThisProcess):
 
     def online(self, team_id: int) -> list[int]:
         """Connected player ids of a team, in joining order (ids grow with joins)."""
-        return self._local.players(team_id)
+        pinned = self._pinned.get(team_id)
+        players = self._local.players(team_id)
+        return sorted(pinned.union(players)) if pinned else players
 
     def ping(self) -> None:
         """Nothing to reach."""
@@ -194,6 +208,9 @@ for i = 1, #entries, 2 do
       table.insert(out, string.sub(value, 1, sep - 1))
     end
   end
+end
+for _, pinned in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  table.insert(out, pinned)
 end
 return out
 """
@@ -231,6 +248,9 @@ class RedisPresence(_ThisProcess):
     def _team_key(self, team_id: int) -> str:
         return f"{self.prefix}team:{team_id}"
 
+    def _pinned_key(self, team_id: int) -> str:
+        return f"{self.prefix}pinned:{team_id}"
+
     def _process_key(self, process: str) -> str:
         return f"{self.prefix}process:{process}"
 
@@ -265,8 +285,19 @@ class RedisPresence(_ThisProcess):
 
     def online(self, team_id: int) -> list[int]:
         """Connected player ids of a team, over every live server process."""
-        raw = self._online(keys=[self._team_key(team_id)], args=[self._process_key("")])
+        raw = self._online(
+            keys=[self._team_key(team_id), self._pinned_key(team_id)],
+            args=[self._process_key("")],
+        )
         return sorted({int(value) for value in raw})
+
+    def pin(self, team_id: int, player_ids: list[int]) -> None:
+        """Count these players present without a socket, for every process (`Presence.pin`)."""
+        pipe = self.redis.pipeline()
+        pipe.delete(self._pinned_key(team_id))
+        if player_ids:
+            pipe.sadd(self._pinned_key(team_id), *player_ids)
+        pipe.execute()
 
     def ping(self) -> None:
         """Raise if Redis does not answer."""

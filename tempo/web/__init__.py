@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         dialogue_map,  # noqa: F401  (idem)
         digest,
         projector,
+        sandbox,  # noqa: F401  (idem)
         scenarios,  # noqa: F401  (idem)
         studio,  # noqa: F401  (idem)
         studio_forms,  # noqa: F401  (idem)

@@ -83,6 +83,18 @@ def test_connections_by_team_and_player(presence: Presence) -> None:
     assert presence.player_of("s3") is None
 
 
+def test_pinned_players_count_present_without_a_socket(presence: Presence) -> None:
+    """A play-test's simulated teammates (`pin`) are online beside the sockets, until unpinned."""
+    presence.add(1, "s1", 10)
+    presence.pin(1, [12, 11])
+    assert presence.online(1) == [10, 11, 12]
+    assert presence.online(2) == []
+    presence.pin(1, [11])
+    assert presence.online(1) == [10, 11]
+    presence.pin(1, [])
+    assert presence.online(1) == [10]
+
+
 def test_close_forgets_this_process(presence: Presence) -> None:
     """Closing (shutting down) empties the lists of this process's sockets."""
     presence.add(1, "s1", 10)

@@ -124,6 +124,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "cohort.resumed": {},
     "booking.attended": {"player": 1, "pseudonym": "Lina"},
     "booking.reminder": {"player": 1, "when": "day_before"},
+    "player.removed": {"player": 1},
+    "team.locked": {"locked": True},
+    "player.erased": {},
 }
 
 

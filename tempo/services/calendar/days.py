@@ -70,7 +70,10 @@ def upcoming(session: Session, now: datetime) -> list[tuple[int, DayAction]]:
     """Every unlock and close still to come after `now`, for cohorts whose clock runs."""
     cohorts = session.scalars(
         select(Cohort)
-        .where(Cohort.status.in_([CohortStatus(s) for s in CLOCK_RUNS]))
+        .where(
+            Cohort.status.in_([CohortStatus(s) for s in CLOCK_RUNS]),
+            Cohort.sandbox_owner_id.is_(None),  # a play-test's days move by its author's hand
+        )
         .options(selectinload(Cohort.days))
         .order_by(Cohort.id)
     ).all()
@@ -86,7 +89,10 @@ def clock_running_cohorts(session: Session) -> list[int]:
     return list(
         session.scalars(
             select(Cohort.id)
-            .where(Cohort.status.in_([CohortStatus(s) for s in CLOCK_RUNS]))
+            .where(
+                Cohort.status.in_([CohortStatus(s) for s in CLOCK_RUNS]),
+                Cohort.sandbox_owner_id.is_(None),
+            )
             .order_by(Cohort.id)
         )
     )

@@ -213,7 +213,11 @@ def can_see_all(staff: StaffAccount) -> bool:
 
 def visible_cohorts(session: Session, staff: StaffAccount) -> list[Cohort]:
     """The cohorts this staff member may open, the most recent start first."""
-    query = select(Cohort).order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    query = (
+        select(Cohort)
+        .where(Cohort.sandbox_owner_id.is_(None))
+        .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    )
     if not can_see_all(staff):
         query = query.where(Cohort.counsellors.any(StaffAccount.id == staff.id))
     return list(session.scalars(query))
@@ -222,7 +226,8 @@ def visible_cohorts(session: Session, staff: StaffAccount) -> list[Cohort]:
 def visible_cohort(session: Session, staff: StaffAccount, slug: str) -> Cohort | None:
     """The cohort `slug` if this staff member may open it, else None (as if it did not exist)."""
     cohort = session.scalar(select(Cohort).where(Cohort.slug == slug))
-    if cohort is None:
+    if cohort is None or cohort.sandbox_owner_id is not None:
+        # A studio play-test is its author's alone (`services.studio.sandbox`).
         return None
     if can_see_all(staff) or any(c.id == staff.id for c in cohort.counsellors):
         return cohort

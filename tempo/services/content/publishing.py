@@ -56,9 +56,16 @@ def published_version(session: Session, content: Content, slug: str) -> Scenario
     digest = _digest(frozen_copy(content, slug))
     return session.scalar(
         select(ScenarioVersion).where(
-            ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
+            ScenarioVersion.slug == slug,
+            ScenarioVersion.content_hash == digest,
+            ScenarioVersion.number.is_not(None),  # a play-test's freeze is not published
         )
     )
+
+
+def frozen_digest(frozen: dict[str, Any]) -> str:
+    """The fingerprint of a frozen copy (`frozen_copy`, or a patched one)."""
+    return _digest(frozen)
 
 
 def content_digest(content: Content, slug: str) -> str:
@@ -70,8 +77,8 @@ def last_version(session: Session, slug: str) -> ScenarioVersion | None:
     """The most recently numbered version of scenario `slug`."""
     return session.scalar(
         select(ScenarioVersion)
-        .where(ScenarioVersion.slug == slug)
-        .order_by(ScenarioVersion.number.desc().nulls_last(), ScenarioVersion.id.desc())
+        .where(ScenarioVersion.slug == slug, ScenarioVersion.number.is_not(None))
+        .order_by(ScenarioVersion.number.desc(), ScenarioVersion.id.desc())
         .limit(1)
     )
 
@@ -99,10 +106,19 @@ def publish(
         ScenarioVersion.slug == slug, ScenarioVersion.content_hash == digest
     )
     existing = session.scalar(same)
-    if existing is not None:
-        return existing
     meta = content.scenarios[slug].meta
     previous = last_version(session, slug)
+    if existing is not None and existing.number is None:
+        # A studio play-test froze this content without a number: publishing promotes it.
+        existing.number = (previous.number or 0) + 1 if previous is not None else 1
+        existing.changelog, existing.files = changelog, files
+        existing.author_id = author.id if author is not None else None
+        if now is not None:
+            existing.published_at = now
+        make_current(session, existing, now)
+        return existing
+    if existing is not None:
+        return existing
     version = ScenarioVersion(
         slug=slug,
         label=meta.version[:32],
@@ -202,6 +218,7 @@ def versions(session: Session) -> list[ScenarioVersion]:
     return list(
         session.scalars(
             select(ScenarioVersion)
+            .where(ScenarioVersion.number.is_not(None))  # not the studio's play-test freezes
             .options(joinedload(ScenarioVersion.author))
             .order_by(ScenarioVersion.published_at.desc(), ScenarioVersion.id.desc())
         )
@@ -213,7 +230,9 @@ def version_uses(session: Session) -> dict[int, int]:
     return {
         version_id: count
         for version_id, count in session.execute(
-            select(Cohort.scenario_version_id, func.count()).group_by(Cohort.scenario_version_id)
+            select(Cohort.scenario_version_id, func.count())
+            .where(Cohort.sandbox_owner_id.is_(None))
+            .group_by(Cohort.scenario_version_id)
         ).all()
     }
 

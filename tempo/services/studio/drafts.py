@@ -152,7 +152,8 @@ def _locate(error: ContentError, prefix: str) -> Located:
     return Located(mine.file, mine.line, mine.path, mine.message, str(mine))
 
 
-def _valid_content(draft: ScenarioDraft, content_dir: Path, base: Files | None) -> Any:
+def valid_content(draft: ScenarioDraft, content_dir: Path, base: Files | None) -> Any:
+    """The draft's parsed content (over `base`, the catalogue), or a StudioError if invalid."""
     root = content_dir.resolve()
     at = root / "scenarios" / draft.slug
     result = load_content(root, only=at, files=OverlayFiles(at, draft.files, base))
@@ -331,7 +332,7 @@ def publish(
         )
     with write_transaction(session):
         draft = draft_of(session, owner, draft_id)
-        content = _valid_content(draft, content_dir, base)
+        content = valid_content(draft, content_dir, base)
         digest = publishing.content_digest(content, draft.slug)
         last = publishing.last_version(session, draft.slug)
         if last is not None and last.content_hash == digest:
@@ -340,7 +341,9 @@ def publish(
             )
         same = session.scalar(
             select(ScenarioVersion).where(
-                ScenarioVersion.slug == draft.slug, ScenarioVersion.content_hash == digest
+                ScenarioVersion.slug == draft.slug,
+                ScenarioVersion.content_hash == digest,
+                ScenarioVersion.number.is_not(None),
             )
         )
         if same is not None:

@@ -34,6 +34,7 @@ from tempo.services.cohorts.state import cohort_state
 from tempo.services.diagnostic import runs as diagnostics
 from tempo.services.documents import exports, printkit
 from tempo.services.play import proofs
+from tempo.services.studio.patches import patches_of
 from tempo.web.auth import no_store, staff_required
 from tempo.web.console.common import COHORT_SECTIONS, cohort_or_404, me
 from tempo.web.files import CSV, attachment, pdf
@@ -85,6 +86,7 @@ def board(slug: str) -> ResponseReturnValue:
         labels=STATUS_LABELS,
         state=cohort_state(found, now()),
         section="dashboard.board",
+        patches=patches_of(db.session(), found),
     )
 
 
