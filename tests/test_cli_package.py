@@ -27,6 +27,8 @@ GROUPS = (
     "recap",
     "mail",
     "bench",
+    "proofs",
+    "purge",
 )
 
 

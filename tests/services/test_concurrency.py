@@ -288,7 +288,9 @@ def test_one_account_per_address_when_created_at_once(engine: Engine) -> None:
 
     def create(session: Session, n: int) -> str:
         try:
-            staff.add_account(session, "Nadia@ML-test.fr", f"Nadia {n}", Role.COUNSELLOR, "x" * 12)
+            staff.add_account(
+                session, "Nadia@ML-test.fr", f"Nadia {n}", Role.COUNSELLOR, "trois mots au hasard"
+            )
         except staff.StaffError as exc:
             return str(exc)
         return "created"

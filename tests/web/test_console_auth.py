@@ -194,9 +194,10 @@ def _console_urls(app: Flask, slug: str, account_id: int) -> list[tuple[str, str
             continue
         path = rule.rule.replace("<slug>", slug).replace("<int:account_id>", str(account_id))
         path = path.replace("<name>", "photo.jpg").replace("<kind>", "joueurs.csv")
+        path = path.replace("<mission_id>", "d01-contrat")
         path = path.replace("<int:day>", "1").replace("<int:team_id>", "1")
         path = path.replace("<int:player_id>", "1").replace("<int:run_id>", "1")
-        for key in ("booking_id", "rule_id", "exception_id"):
+        for key in ("booking_id", "rule_id", "exception_id", "draft_id", "version_id", "cohort_id"):
             path = path.replace(f"<int:{key}>", "1")
         assert "<" not in path, f"test does not know how to fill {rule.rule}"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):

@@ -18,7 +18,7 @@ def _phone(app: Flask, pseudonym: str):  # type: ignore[no-untyped-def]
     with app.app_context():
         code = db.session.scalar(select(Player.rejoin_code).where(Player.pseudonym == pseudonym))
     phone = app.test_client()
-    assert phone.get(f"/retour/{code}").status_code == 302
+    assert phone.post("/retour", data={"rejoin": code}).status_code == 302
     return phone
 
 

@@ -31,7 +31,7 @@ def admin(app: Flask, demo: Demo) -> FlaskClient:
 def player(app: Flask, demo: Demo) -> FlaskClient:
     """A player's browser, signed in."""
     browser = app.test_client()
-    browser.get(f"/retour/{demo.join(0, 'Lina')}")
+    browser.post("/retour", data={"rejoin": demo.join(0, "Lina")})
     return browser
 
 

@@ -76,7 +76,7 @@ def lina(app: Flask, demo: Demo) -> tuple[FlaskClient, str]:
     _open_days(app, demo, 6)
     code = demo.join(0, "Lina")
     browser = app.test_client()
-    browser.get(f"/retour/{code}")
+    browser.post("/retour", data={"rejoin": code})
     return browser, code
 
 

@@ -14,7 +14,6 @@ and the Socket.IO requests among them (emits with an acknowledgement id: `state`
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 import yaml
 from playwright.sync_api import sync_playwright
 
+from tempo.config import child_environment
 from tools.bench.servers import free_port
 from tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
@@ -103,13 +103,9 @@ def measure(phones: int, checkout: Path) -> list[Phone]:
     """Run the scenario once; the counters of the phones that did not answer."""
     with tempfile.TemporaryDirectory(prefix="tempo-payload-") as tmp:
         port = free_port()
-        env = {
-            **os.environ,
-            "TEMPO_INSTANCE_DIR": tmp,
-            "TEMPO_PORT": str(port),
-            "PYTHONPATH": str(checkout),
-        }
-        env.pop("TEMPO_DATABASE_URL", None)  # the instance's own SQLite file
+        # The instance's own SQLite file: no TEMPO_* setting of ours reaches the child.
+        env = child_environment({"INSTANCE_DIR": tmp, "PORT": str(port)})
+        env["PYTHONPATH"] = str(checkout)
         codes = re.findall(r"code ([A-Z0-9]{6})", _tempo(checkout, env, "demo"))
         for number in range(1, DAYS + 1):
             _tempo(checkout, env, "day", "unlock", "demo", str(number))
