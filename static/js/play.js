@@ -1,7 +1,7 @@
 /* Tempo — the player's phone page: state, socket, HUD, map, vault, team and the mission panel's
    shell. Each mission type draws its own play area (static/js/missions/). ES module, no build step.
    Speaks the /play Socket.IO protocol described in docs/protocol.md. */
-import { $, $$, h, plain, plural, quote, rich } from "./dom.js";
+import { $, $$, fill, html, list, markup, node, nothing, plain, plural, quote, rich, text, withNode } from "./dom.js";
 import { missionType } from "./missions/index.js";
 import { startInbox } from "./inbox.js";
 import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js";
@@ -96,7 +96,7 @@ import { celebrate, setupSwitch } from "./feel.js";
     online: online,
     emit: (item) => call(item.event, item.payload, 1),
     // Queued before a reload: its form, if on screen, or the message kept for when it is.
-    onAck: (item, ack) => handleAck(h("form", { "data-key": item.form }, h("p", { role: "alert" })), ack),
+    onAck: (item, ack) => handleAck(node(html`<form data-key=${item.form}><p role="alert"></p></form>`), ack),
     onChange: showWaiting,
   });
   outbox.items().forEach((x) => {
@@ -124,7 +124,7 @@ import { celebrate, setupSwitch } from "./feel.js";
   function noStateYet() {
     if (S.snap) return;
     $("#day-title").textContent = "Pas de réseau pour l'instant";
-    $("#map").replaceChildren(h("p", { class: "muted" }, "Les missions s'afficheront dès le retour du réseau."));
+    fill($("#map"), html`<p class="muted">Les missions s'afficheront dès le retour du réseau.</p>`);
   }
   socket.on("disconnect", (reason) => {
     S.wasOffline = true;
@@ -137,7 +137,7 @@ import { celebrate, setupSwitch } from "./feel.js";
       // Refused by the server (unknown player): no automatic retry.
       setConn("refused", data.message || "Connexion refusée.");
       const p = $("#conn");
-      if (!$("a", p)) p.append(" ", h("a", { href: root.dataset.homeUrl, text: "Rejoindre une équipe" }));
+      if (!$("a", p)) p.append(" ", node(html`<a href=${root.dataset.homeUrl}>Rejoindre une équipe</a>`));
     } else {
       S.wasOffline = true;
       setConn("offline");
@@ -413,9 +413,9 @@ import { celebrate, setupSwitch } from "./feel.js";
     return box;
   }
   let dayClosed = null;   // the « end of day » toast, replaced by the recap's
-  function toast(text, important) {
+  function toast(line, important) {
     const box = placeToasts();
-    const item = h("p", { class: "toast" + (important ? " toast--big" : ""), onclick: () => item.remove() }, text);   // tap to dismiss
+    const item = node(html`<p class=${"toast" + (important ? " toast--big" : "")} @click=${() => item.remove()}>${line}</p>`);   // tap to dismiss
     box.append(item);
     while (box.children.length > 2) box.firstElementChild.remove();
     setTimeout(() => item.remove(), important ? 7000 : 5000);
@@ -474,30 +474,29 @@ import { celebrate, setupSwitch } from "./feel.js";
     });
   }
 
-  const num = (n) => Number(n).toLocaleString("fr-FR");
+  const num = (n) => text(typeof n === "number" ? n.toLocaleString("fr-FR") : n);
 
   function renderDay() {
     const d = S.snap.day;
     const intro = $("#day-intro");
-    intro.textContent = "";
     intro.classList.toggle("day__intro--open", S.introOpen);
+    let lead = null;
     if (d) {
       $("#day-kicker").textContent = dayLabel(d.number);
-      $("#day-title").textContent = d.title;
-      if (d.intro_html) intro.innerHTML = d.intro_html;
+      $("#day-title").textContent = text(d.title);
+      lead = markup(d, "intro_html");
     } else if (S.snap.cohort && S.snap.cohort.status === "paused") {
       $("#day-kicker").textContent = "En pause";
       $("#day-title").textContent = "L'aventure reprend bientôt";
-      intro.append(h("p", {}, "Les missions sont en sécurité : tout ce que ton équipe a gagné t'attend à la reprise."));
+      lead = html`<p>Les missions sont en sécurité : tout ce que ton équipe a gagné t'attend à la reprise.</p>`;
     } else {
       $("#day-kicker").textContent = "Bientôt";
       $("#day-title").textContent = "L'aventure n'a pas encore commencé";
-      intro.append(h("p", {}, "Le premier jour s'ouvrira à l'heure prévue par ton conseiller ou ta conseillère. Reviens à ce moment-là\u00a0!"));
+      lead = html`<p>Le premier jour s'ouvrira à l'heure prévue par ton conseiller ou ta conseillère. Reviens à ce moment-là\u00a0!</p>`;
     }
     const todays = d ? missions().filter((m) => m.day === d.number) : [];
-    if (d && d.teaser && todays.length && todays.every((m) => m.status === "done")) {
-      intro.append(h("p", { class: "teaser" }, h("strong", {}, "Demain… "), plain(d.teaser)));
-    }
+    const teaser = d && d.teaser && todays.length && todays.every((m) => m.status === "done");
+    fill(intro, html`${lead}${teaser ? html`<p class="teaser"><strong>Demain… </strong>${plain(d.teaser)}</p>` : null}`);
     // « Lire la suite » only when the intro is longer than its shortened height (phones).
     const more = $("#day-more");
     more.hidden = true;
@@ -507,13 +506,8 @@ import { celebrate, setupSwitch } from "./feel.js";
       more.setAttribute("aria-expanded", S.introOpen ? "true" : "false");
     });
     $("#dayend-open").hidden = !(d && (dayDone(d.number) || seenDayEnd(d.number)));
-    const list = $("#days");
-    list.textContent = "";
-    (S.snap.days || []).forEach((x) => {
-      list.append(h("li", { class: "days__item" + (x.open ? " days__item--open" : "") },
-        h("span", {}, "Jour " + x.number + (x.title ? " — " + x.title : "")),
-        h("span", { class: "badge" }, x.open ? "🔓 Ouvert" : "🔒 À venir")));
-    });
+    fill($("#days"), list(S.snap.days).map((x) => html`<li class=${"days__item" + (x.open ? " days__item--open" : "")}>
+      <span>Jour ${x.number}${x.title ? html` — ${x.title}` : null}</span><span class="badge">${x.open ? "🔓 Ouvert" : "🔒 À venir"}</span></li>`));
   }
 
   // The story, the collective goal, the opponent and the cast, behind the day card's disclosure.
@@ -522,95 +516,75 @@ import { celebrate, setupSwitch } from "./feel.js";
     const box = $("#about-body");
     if (!box || !a) return;
     const cast = Object.values(S.snap.characters || {});
-    box.textContent = "";
-    // Element.append() would print nested arrays as "[object …]": flatten them first.
-    box.append(...[
-      h("p", { class: "about__title" }, h("strong", {}, a.title)),
-      a.tagline ? h("p", { class: "about__tagline" }, a.tagline) : null,
-      a.story_html ? h("div", { class: "prose", html: a.story_html }) : null,
-      a.collective_goal_html ? [h("h3", {}, "🤝 Objectif commun"), h("div", { class: "prose", html: a.collective_goal_html })] : null,
-      a.ai_description_html ? [h("h3", {}, "🛰️ " + opponent().about), h("div", { class: "prose", html: a.ai_description_html })] : null,
-      cast.length ? [h("h3", {}, "🎭 Les personnages"), h("ul", { class: "cast" }, cast.map((c) => tint(h("li", { class: "cast__item" },
-        h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
-        h("span", {}, h("strong", {}, c.name), c.role ? h("span", { class: "speaker__role" }, c.role) : null,
-          c.voice ? h("span", { class: "cast__voice" }, c.voice) : null)), c)))] : null,
-    ].flat().filter(Boolean));
+    fill(box, html`<p class="about__title"><strong>${a.title}</strong></p>
+      ${a.tagline ? html`<p class="about__tagline">${a.tagline}</p>` : null}
+      ${a.story_html ? html`<div class="prose">${markup(a, "story_html")}</div>` : null}
+      ${a.collective_goal_html ? html`<h3>🤝 Objectif commun</h3><div class="prose">${markup(a, "collective_goal_html")}</div>` : null}
+      ${a.ai_description_html ? html`<h3>🛰️ ${opponent().about}</h3><div class="prose">${markup(a, "ai_description_html")}</div>` : null}
+      ${cast.length ? html`<h3>🎭 Les personnages</h3><ul class="cast">${cast.map((c) => html`<li class="cast__item" ${tint(c)}>
+        <span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span><span><strong>${c.name}</strong>${c.role
+          ? html`<span class="speaker__role">${c.role}</span>` : null}${c.voice ? html`<span class="cast__voice">${c.voice}</span>` : null}</span></li>`)}</ul>` : null}`);
   }
 
   function renderMap() {
     const map = $("#map");
     const focused = document.activeElement && map.contains(document.activeElement) ? document.activeElement.dataset.mission : null;
-    map.textContent = "";
-    const days = (S.snap.days || []).filter((d) => d.open).sort((a, b) => b.number - a.number);
-    if (!days.length) { map.append(h("p", { class: "muted" }, "Aucune mission ouverte pour l'instant.")); return; }
+    const days = list(S.snap.days).filter((d) => d.open).sort((a, b) => b.number - a.number);
+    if (!days.length) { fill(map, html`<p class="muted">Aucune mission ouverte pour l'instant.</p>`); return; }
     const current = S.snap.day ? S.snap.day.number : days[0].number;
-    days.forEach((d) => {
-      const list = missions().filter((m) => m.day === d.number);
-      const done = list.filter((m) => m.status === "done").length;
+    fill(map, days.map((d) => {
+      const cards = missions().filter((m) => m.day === d.number);
+      const done = cards.filter((m) => m.status === "done").length;
       const id = "map-day-" + d.number;
-      const count = h("span", { class: "mapday__count" }, " — " + done + " sur " + list.length + " réussies");
-      const grid = h("ul", { class: "mgrid" }, list.map((m) => h("li", {}, missionCard(m))));
+      const count = html`<span class="mapday__count"> — ${done} sur ${cards.length} réussies</span>`;
+      const grid = html`<ul class="mgrid">${cards.map((m) => html`<li>${missionCard(m)}</li>`)}</ul>`;
       if (d.number === current) {
-        map.append(h("section", { class: "mapday", "aria-labelledby": id },
-          h("h3", { id: id, class: "mapday__title" }, "Jour " + d.number + " · " + d.title, count), grid));
-        return;
+        return html`<section class="mapday" aria-labelledby=${id}><h3 id=${id} class="mapday__title">Jour ${d.number} · ${d.title}${count}</h3>${grid}</section>`;
       }
       // Other open days fold away: a late joiner sees today's missions, not twelve screens of cards.
-      const box = h("details", { class: "mapday mapday--past", "data-day": d.number, open: !!S.mapOpen[d.number] },
-        h("summary", { class: "mapday__title" }, h("span", { id: id }, "Jour " + d.number + " · " + d.title), count), grid);
-      box.addEventListener("toggle", () => { S.mapOpen[d.number] = box.open; });
-      map.append(box);
-    });
+      return html`<details class="mapday mapday--past" data-day=${d.number} ?open=${!!S.mapOpen[d.number]} @toggle=${(e) => { S.mapOpen[d.number] = e.currentTarget.open; }}>
+        <summary class="mapday__title"><span id=${id}>Jour ${d.number} · ${d.title}</span>${count}</summary>${grid}</details>`;
+    }));
     if (focused) { const b = $('[data-mission="' + focused + '"]', map); if (b) b.focus(); }
   }
 
   function missionCard(m) {
     const st = STATUS[m.status] || STATUS.locked;
     const ty = missionType(m.type);
-    const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
-    return h("button", { type: "button", class: "mcard mcard--" + m.status, "data-mission": m.id, onclick: () => openMission(m.id) },
-      h("span", { class: "mcard__top" },
-        h("span", { class: "mcard__type" }, h("span", { "aria-hidden": "true" }, ty.icon + " "), ty.label),
-        h("span", { class: "badge badge--" + m.status }, h("span", { "aria-hidden": "true" }, st[0] + " "), st[1])),
-      h("span", { class: "mcard__title" }, m.title),
-      h("span", { class: "mcard__meta" }, "+" + plural(m.reward, "éclat", "éclats"),
-        m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
-      m.status === "locked" && needs.length ? h("span", { class: "mcard__req" }, "Nécessite\u00a0: " + needs.map(titleOf).join(", ")) : null);
+    const needs = list(m.requires).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
+    return html`<button type="button" class=${"mcard mcard--" + text(m.status)} data-mission=${m.id} @click=${() => openMission(m.id)}>
+      <span class="mcard__top"><span class="mcard__type"><span aria-hidden="true">${ty.icon} </span>${ty.label}</span><span class=${"badge badge--" + text(m.status)}><span aria-hidden="true">${st[0]} </span>${st[1]}</span></span>
+      <span class="mcard__title">${m.title}</span>
+      <span class="mcard__meta">+${plural(m.reward, "éclat", "éclats")}${m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""}</span>
+      ${m.status === "locked" && needs.length ? html`<span class="mcard__req">Nécessite\u00a0: ${needs.map(titleOf).join(", ")}</span>` : null}</button>`;
   }
 
   // ---------------------------------------------------------------- vault and team
   function renderVault() {
     const box = $("#vault");
     const open = $$("details[open]", box).map((d) => d.dataset.offer);
-    box.textContent = "";
-    const offers = S.snap.offers || [];
+    const offers = list(S.snap.offers);
     if (!offers.length) {
-      box.append(h("p", { class: "empty-state" }, "🗝️ Le coffre est vide pour l'instant\u00a0: réussissez une mission ensemble pour révéler votre première offre."));
+      fill(box, html`<p class="empty-state">🗝️ Le coffre est vide pour l'instant\u00a0: réussissez une mission ensemble pour révéler votre première offre.</p>`);
       return;
     }
-    box.append(h("p", { class: "muted" }, plural(offers.length, "offre débloquée", "offres débloquées")));
-    box.append(h("ul", { class: "offers" }, offers.map((o) => h("li", {},
-      h("details", { class: "offer", "data-offer": o.id, open: open.indexOf(o.id) >= 0 },
-        h("summary", {}, h("span", { class: "offer__title" }, o.title), o.family ? h("span", { class: "offer__family" }, o.family) : null),
-        h("p", {}, o.summary || ""),
-        o.access ? [h("h4", {}, "Comment y accéder"), h("p", {}, o.access)] : null,
-        o.bring && o.bring.length ? [h("h4", {}, "À apporter"), h("ul", {}, [].concat(o.bring).map((b) => h("li", {}, b)))] : null)))));
+    fill(box, html`<p class="muted">${plural(offers.length, "offre débloquée", "offres débloquées")}</p>
+      <ul class="offers">${offers.map((o) => html`<li><details class="offer" data-offer=${o.id} ?open=${open.indexOf(o.id) >= 0}>
+        <summary><span class="offer__title">${o.title}</span>${o.family ? html`<span class="offer__family">${o.family}</span>` : null}</summary>
+        <p>${o.summary || ""}</p>
+        ${o.access ? html`<h4>Comment y accéder</h4><p>${o.access}</p>` : null}
+        ${o.bring && o.bring.length ? html`<h4>À apporter</h4><ul>${[].concat(o.bring).map((b) => html`<li>${b}</li>`)}</ul>` : null}</details></li>`)}</ul>`);
   }
 
   function renderTeam() {
-    const list = $("#teammates");
     const all = players().slice().sort((a, b) => (b.online ? 1 : 0) - (a.online ? 1 : 0));
     const cap = S.snap.team.capacity;
     const online = all.filter((p) => p.online).length;
     $("#team-size").textContent = plural(all.length, "joueur", "joueurs") + (cap ? " sur " + cap + " places" : "") + " · " + online + " en ligne";
-    list.textContent = "";
-    all.forEach((p) => {
-      const me = String(p.id) === myId();
-      list.append(h("li", { class: "mate" + (p.online ? " mate--on" : "") },
-        h("span", { class: "mate__dot", "aria-hidden": "true" }),
-        h("span", { class: "mate__name" }, p.pseudonym, me ? h("span", { class: "muted" }, " (toi)") : null),
-        h("span", { class: "mate__state" }, p.online ? "en ligne" : "hors ligne")));
-    });
+    fill($("#teammates"), all.map((p) => html`<li class=${"mate" + (p.online ? " mate--on" : "")}>
+      <span class="mate__dot" aria-hidden="true"></span>
+      <span class="mate__name">${p.pseudonym}${String(p.id) === myId() ? html`<span class="muted"> (toi)</span>` : null}</span>
+      <span class="mate__state">${p.online ? "en ligne" : "hors ligne"}</span></li>`));
   }
 
   // ---------------------------------------------------------------- mission panel
@@ -649,28 +623,19 @@ import { celebrate, setupSwitch } from "./feel.js";
     const hadFocus = body.contains(document.activeElement);
     const focusId = hadFocus ? document.activeElement.id : null;
     if (S.stopScan) S.stopScan();
-    body.textContent = "";
     const ty = missionType(m.type);
     const st = STATUS[m.status] || STATUS.locked;
-    body.append(...[
-      h("p", { class: "kicker" }, ty.icon + " " + ty.label + " · Jour " + m.day),
-      h("h2", { id: "panel-title", tabindex: "-1" }, m.title),
-      h("p", { class: "panel__meta" },
-        h("span", { class: "badge badge--" + m.status }, st[0] + " " + st[1]),
-        " +" + plural(m.reward, "éclat", "éclats"),
-        m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""),
-      S.notes[m.id] ? h("p", { class: "flash", role: "status" }, S.notes[m.id]) : null,
-      ty.ownSpeaker ? null : speakerBlock(m.character),
-      rich(m, "narrative")].filter(Boolean));
-    if (m.status === "locked") body.append(lockedBlock(m));
-    else {
-      body.append(h("section", { class: "play-area", "aria-label": "À toi de jouer" }, ty.render ? ty.render(m, m.play || {}, ui) : h("p", {}, "Ce type de mission n'est pas encore pris en charge.")));
-      const reaction = m.status !== "done" && reactionBlock(m);
-      if (reaction) body.append(reaction);
-      if (m.status === "done") body.append(doneBlock(m));
-      const hints = hintsBlock(m);
-      if (hints) body.append(hints);   // Element.append(null) would print "null"
-    }
+    const reaction = m.status !== "done" && m.status !== "locked" ? reactionBlock(m) : null;
+    fill(body, html`<p class="kicker">${ty.icon} ${ty.label} · Jour ${m.day}</p>
+      <h2 id="panel-title" tabindex="-1">${m.title}</h2>
+      <p class="panel__meta"><span class=${"badge badge--" + text(m.status)}>${st[0]} ${st[1]}</span> +${plural(m.reward, "éclat", "éclats")}${m.offer_count
+        ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""}</p>
+      ${S.notes[m.id] ? html`<p class="flash" role="status">${S.notes[m.id]}</p>` : null}
+      ${ty.ownSpeaker ? null : speakerBlock(m.character)}
+      ${rich(m, "narrative")}
+      ${m.status === "locked" ? lockedBlock(m) : html`<section class="play-area" aria-label="À toi de jouer">${ty.render
+        ? ty.render(m, m.play || {}, ui) : html`<p>Ce type de mission n'est pas encore pris en charge.</p>`}</section>
+        ${reaction}${m.status === "done" ? doneBlock(m) : null}${hintsBlock(m)}`}`);
     Object.keys(kept).forEach((id) => {
       const el = document.getElementById(id);
       if (!el || el.type === "file") return;
@@ -681,19 +646,18 @@ import { celebrate, setupSwitch } from "./feel.js";
     else if (hadFocus) ($("[data-focus]", body) || $("#panel-title")).focus();
   }
 
-  function speakerBlock(charId, lineNode) {
+  // Who the character is comes on tap (`speaker__bio`): one line under what they say, not a wall of text before it.
+  function speakerBlock(charId, line) {
     const c = charId && S.snap.characters && S.snap.characters[charId];
-    if (!c) return lineNode || null;
-    return tint(h("div", { class: "speaker" },
-      h("div", { class: "speaker__head" },
-        h("span", { class: "speaker__avatar", "aria-hidden": "true" }, c.avatar || "🙂"),
-        h("p", { class: "speaker__name" }, c.name, c.role ? h("span", { class: "speaker__role" }, c.role) : null)),
-      lineNode || null,
-      // Who the character is, on tap: one line under what they say, not a wall of text before it.
-      c.voice ? h("details", { class: "speaker__bio" }, h("summary", {}, "Qui est " + c.name + "\u00a0?"), h("p", {}, c.voice)) : null), c);
+    if (!c) return line || null;
+    return html`<div class="speaker" ${tint(c)}>
+      <div class="speaker__head"><span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>
+        <p class="speaker__name">${c.name}${c.role ? html`<span class="speaker__role">${c.role}</span>` : null}</p></div>
+      ${line || null}
+      ${c.voice ? html`<details class="speaker__bio"><summary>Qui est ${c.name}\u00a0?</summary><p>${c.voice}</p></details>` : null}</div>`;
   }
   // A character's colour on their block, through the CSSOM (no style attribute: strict CSP).
-  function tint(node, c) { node.style.setProperty("--who", (c && c.color) || "#7c3aed"); return node; }
+  const tint = (c) => withNode((el) => el.style.setProperty("--who", (c && typeof c.color === "string" && c.color) || "#7c3aed"));
 
   // ---------------------------------------------------------------- wrong answers
   // The character's word after a wrong answer: the mission's own `on_wrong`, else the
@@ -707,41 +671,40 @@ import { celebrate, setupSwitch } from "./feel.js";
     const charId = own ? own.character : m.character;
     const c = charId && S.snap.characters && S.snap.characters[charId];
     const lines = (c && c.wrong_answer_html) || [];
-    const html = own ? own.text_html : lines.length ? lines[Math.abs(version || 0) % lines.length] : null;
-    if (!html) return;
-    S.reactions[missionId] = { version: version, character: charId, html: html };
+    const line = own ? own.text_html : lines.length ? lines[Math.abs(version || 0) % lines.length] : null;
+    if (!line) return;
+    S.reactions[missionId] = { version: version, character: charId, text_html: line };
   }
   function reactionBlock(m) {
     const r = S.reactions[m.id];
     if (!r) return null;
-    const line = h("div", { class: "speaker__line reaction__line", html: r.html });
-    const block = speakerBlock(r.character, line);
-    return h("section", { class: "wrong-reaction", role: "status", "aria-label": "Réaction à votre réponse" }, block);
+    const block = speakerBlock(r.character, html`<div class="speaker__line reaction__line">${markup(r, "text_html")}</div>`);
+    return html`<section class="wrong-reaction" role="status" aria-label="Réaction à votre réponse">${block}</section>`;
   }
   function lockedBlock(m) {
-    const needs = (m.requires || []).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
-    return h("div", { class: "notice" },
-      h("p", {}, "🔒 Cette mission est encore verrouillée."),
-      needs.length ? h("p", {}, "Nécessite\u00a0: " + needs.map(titleOf).join(", ")) : h("p", {}, "Elle s'ouvrira avec son jour."));
+    const needs = list(m.requires).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
+    return html`<div class="notice"><p>🔒 Cette mission est encore verrouillée.</p>${needs.length
+      ? html`<p>Nécessite\u00a0: ${needs.map(titleOf).join(", ")}</p>` : html`<p>Elle s'ouvrira avec son jour.</p>`}</div>`;
   }
   function doneBlock(m) {
-    const offers = (m.unlocks || []).map(offerById).filter(Boolean);
-    return h("div", { class: "notice notice--ok" },
-      h("p", {}, h("strong", {}, "✅ Mission réussie par l'équipe\u00a0!")),
-      offers.length ? h("p", {}, "Offre révélée\u00a0: " + offers.map((o) => o.title).join(", ")) : null,
-      offers.length ? h("button", { type: "button", class: "button button--ghost", onclick: () => showVault(offers[0].id) }, "Voir dans le coffre") : null);
+    const offers = list(m.unlocks).map(offerById).filter(Boolean);
+    return html`<div class="notice notice--ok"><p><strong>✅ Mission réussie par l'équipe\u00a0!</strong></p>
+      ${offers.length ? html`<p>Offre révélée\u00a0: ${offers.map((o) => text(o.title)).join(", ")}</p>
+        <button type="button" class="button button--ghost" @click=${() => showVault(offers[0].id)}>Voir dans le coffre</button>` : null}</div>`;
   }
 
   // ---------------------------------------------------------------- forms and actions
-  // A form with a message slot (role=alert) that survives re-renders, keyed by mission + name.
+  // A form with a message slot (role=alert) that survives re-renders, keyed by mission + name;
+  // `fields` is a template. The one node mission renderers get from the page: its message, busy
+  // state and countdown are set on it directly (say, busy, tickBlocked).
   function form(m, name, fields, submitText, onSubmit) {
     const key = m.id + ":" + name;
     const msgId = "msg-" + key.replace(/[^a-z0-9-]/gi, "-");
     const msg = S.msgs[key] || {};
-    const submit = h("button", { type: "submit", class: "button", id: "submit-" + msgId.slice(4) }, submitText);
-    const f = h("form", { class: "mform", "data-key": key, novalidate: true },
-      fields, h("p", { id: msgId, class: msgClass(msg.ok), role: "alert" }, msg.text || ""), submit);
-    f.addEventListener("submit", (e) => { e.preventDefault(); if (!isBusy(f)) onSubmit(f); });
+    // Without a submit text, the form's own buttons act (a dialogue's replies, a vote's choices).
+    const f = node(html`<form class="mform" data-key=${key} novalidate @submit=${(e) => { e.preventDefault(); if (!isBusy(f)) onSubmit(f); }}>${fields}<p
+      id=${msgId} class=${msgClass(msg.ok)} role="alert">${msg.text || nothing}</p>${submitText
+      ? html`<button type="submit" class="button" id=${"submit-" + msgId.slice(4)}>${submitText}</button>` : null}</form>`);
     if (S.blocked[key] > Date.now()) tickBlocked(f);
     if (S.pending[key] && S.pending[key].inflight) busy(f, true);
     return f;
@@ -849,31 +812,32 @@ import { celebrate, setupSwitch } from "./feel.js";
     players: players, call: call,
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
+  window.TempoPlay.ui = ui;   // for the browser test that renders each module with a bad view
 
   // ---------------------------------------------------------------- hints
   function hintsBlock(m) {
-    const hints = m.hints || [];
+    const hints = list(m.hints);
     if (!hints.length) return null;
     // A bought hint has its text (`text_html`, like every authored Markdown field); others have null.
     const bought = (x) => x.text_html != null || x.text != null;
     const owned = hints.filter(bought);
     const next = hints.find((x) => !bought(x));
     const shards = S.snap.team.shards;
-    const out = h("section", { class: "hints", "aria-labelledby": "hints-" + m.id },
-      h("h3", { id: "hints-" + m.id }, "💡 Indices"),
-      owned.length ? h("ol", { class: "hints__list" }, owned.map((x) => h("li", {}, x.text_html != null ? h("span", { html: x.text_html }) : plain(x.text))))
-        : h("p", { class: "muted" }, "Aucun indice acheté pour cette mission."));
+    let buy = null;
     if (next && m.status !== "done") {
       const short = shards < next.cost;
-      out.append(form(m, "hint", short ? h("p", { class: "muted" }, "Il faut " + next.cost + " éclats\u00a0: votre équipe en a " + shards + ".") : null,
-        "Acheter l'indice (" + next.cost + " éclats)", (f) => {
+      buy = form(m, "hint", short ? html`<p class="muted">Il faut ${next.cost} éclats\u00a0: votre équipe en a ${shards}.</p>` : null,
+        "Acheter l'indice (" + text(next.cost) + " éclats)", (f) => {
           if (short) return;
-          if (!window.confirm("Dépenser " + next.cost + " éclats de l'équipe pour l'indice n°" + (next.index + 1) + "\u00a0?")) return;
+          if (!window.confirm("Dépenser " + text(next.cost) + " éclats de l'équipe pour l'indice n°" + (next.index + 1) + "\u00a0?")) return;
           send(f, "hint", { mission: m.id, index: next.index });
-        }));
+        });
+      if (short) $("button[type=submit]", buy).disabled = true;
     }
-    if (next && m.status !== "done" && shards < next.cost) $("button[type=submit]", out).disabled = true;
-    return out;
+    return html`<section class="hints" aria-labelledby=${"hints-" + m.id}><h3 id=${"hints-" + m.id}>💡 Indices</h3>
+      ${owned.length ? html`<ol class="hints__list">${owned.map((x) => html`<li>${x.text_html != null ? html`<span>${markup(x, "text_html")}</span>` : plain(x.text)}</li>`)}</ol>`
+        : html`<p class="muted">Aucun indice acheté pour cette mission.</p>`}
+      ${buy}</section>`;
   }
 
   // ---------------------------------------------------------------- HTTP helpers (proofs, typed codes)
@@ -907,13 +871,9 @@ import { celebrate, setupSwitch } from "./feel.js";
     $("#celebrate-title").textContent = "Mission réussie\u00a0! +" + plural(c.reward, "éclat", "éclats");
     $("#celebrate-text").textContent = said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " +
       opponent().weakens;
-    const box = $("#celebrate-offers");
-    box.textContent = "";
-    if (c.offers.length) {
-      box.append(h("h3", {}, c.offers.length > 1 ? "Offres débloquées" : "Offre débloquée"),
-        h("ul", { class: "celebrate__list" }, c.offers.map((o) => h("li", {}, h("strong", {}, "🎁 " + o.title), o.summary ? h("p", { class: "celebrate__line" }, oneLine(o.summary)) : null))),
-        h("p", { class: "celebrate__more" }, "Tout le détail t'attend dans le coffre."));
-    }
+    fill($("#celebrate-offers"), c.offers.length ? html`<h3>${c.offers.length > 1 ? "Offres débloquées" : "Offre débloquée"}</h3>
+      <ul class="celebrate__list">${c.offers.map((o) => html`<li><strong>🎁 ${o.title}</strong>${o.summary ? html`<p class="celebrate__line">${oneLine(o.summary)}</p>` : null}</li>`)}</ul>
+      <p class="celebrate__more">Tout le détail t'attend dans le coffre.</p>` : nothing);
     const vaultBtn = $("#celebrate-vault");
     vaultBtn.hidden = !c.offers.length;
     vaultBtn.onclick = () => { cele.close(); closeMission(); showVault(c.offers[0] && c.offers[0].id); };
@@ -955,21 +915,17 @@ import { celebrate, setupSwitch } from "./feel.js";
     const ai = opponent().name;
     $("#dayend-kicker").textContent = dayLabel(n);
     $("#dayend-title").textContent = done.length === list.length ? "Journée bouclée\u00a0!" : "Fin de journée";
-    const body = $("#dayend-body");
-    body.textContent = "";
-    body.append(...[
-      h("p", { class: "dayend__lead" }, done.length === list.length
-        ? "Toutes les missions du jour sont réussies. Bravo à toute l'équipe\u00a0!"
-        : done.length + " mission" + (done.length > 1 ? "s" : "") + " sur " + list.length + " réussie" + (done.length > 1 ? "s" : "") + " aujourd'hui. Les autres restent jouables."),
-      h("ul", { class: "dayend__stats" },
-        h("li", {}, h("strong", {}, "💎 +" + num(shards)), " éclats d'avenir"),
-        h("li", {}, h("strong", {}, "🛰️ " + ai), " a perdu " + plural(shards, "point", "points") + " aujourd'hui"),
-        h("li", {}, h("strong", {}, "🎁 " + offers.length), offers.length > 1 ? " offres débloquées" : " offre débloquée")),
-      done.length ? [h("h3", {}, "✅ Missions réussies"), h("ul", { class: "dayend__list" }, done.map((m) => h("li", {}, m.title)))] : null,
-      offers.length ? [h("h3", {}, "🎁 Offres débloquées"), h("ul", { class: "dayend__list" }, offers.map((o) => h("li", {}, o.title)))] : null,
-      entry && entry.teaser ? h("p", { class: "teaser dayend__teaser" }, h("strong", {}, "Demain… "), plain(entry.teaser)) : null,
-      recapReady[n] ? h("p", { class: "dayend__recap" }, "📖 Ton récap du jour " + n + " est prêt dans ton journal de bord.") : null,
-    ].flat().filter(Boolean));
+    fill($("#dayend-body"), html`<p class="dayend__lead">${done.length === list.length
+      ? "Toutes les missions du jour sont réussies. Bravo à toute l'équipe\u00a0!"
+      : done.length + " mission" + (done.length > 1 ? "s" : "") + " sur " + list.length + " réussie" + (done.length > 1 ? "s" : "") + " aujourd'hui. Les autres restent jouables."}</p>
+      <ul class="dayend__stats">
+        <li><strong>💎 +${num(shards)}</strong> éclats d'avenir</li>
+        <li><strong>🛰️ ${ai}</strong> a perdu ${plural(shards, "point", "points")} aujourd'hui</li>
+        <li><strong>🎁 ${offers.length}</strong>${offers.length > 1 ? " offres débloquées" : " offre débloquée"}</li></ul>
+      ${done.length ? html`<h3>✅ Missions réussies</h3><ul class="dayend__list">${done.map((m) => html`<li>${m.title}</li>`)}</ul>` : null}
+      ${offers.length ? html`<h3>🎁 Offres débloquées</h3><ul class="dayend__list">${offers.map((o) => html`<li>${o.title}</li>`)}</ul>` : null}
+      ${entry && entry.teaser ? html`<p class="teaser dayend__teaser"><strong>Demain… </strong>${plain(entry.teaser)}</p>` : null}
+      ${recapReady[n] ? html`<p class="dayend__recap">📖 Ton récap du jour ${n} est prêt dans ton journal de bord.</p>` : null}`);
     dayEnd.dataset.day = String(n);
     if (!dayEnd.open) {   // not when its recap line is added to the open screen
       dayEndBack = document.activeElement;

@@ -144,7 +144,7 @@ SOLVE_JS = """async ([steps]) => {
       const v = await call("view", { mission: st.mission });
       data = { node: v.mission.play.node, choice: st.choice };
     }
-    const id = "e2e-" + (n++) + "-" + Math.random();
+    const id = "e2e-" + (n++) + "-" + Math.random().toString(36).slice(2);   // [A-Za-z0-9_-]
     const ack = await call("action", { id: id, mission: st.mission, kind: st.kind, data: data });
     if (!ack.ok) return JSON.stringify(ack);
     await new Promise((ok) => setTimeout(ok, 150));

@@ -124,6 +124,7 @@ def test_reactions_explanations_and_the_story_are_readable_on_a_phone(
     rejoin = page.locator(".rejoin__url").get_attribute("href")
     assert rejoin
     desk.goto(rejoin)
+    desk.get_by_role("button", name="Oui, c'est moi : continuer").click()  # /retour asks first
     expect(desk.locator("#conn")).to_contain_text("En ligne", timeout=TIMEOUT)
     desk.locator("#about summary").click()
     expect(desk.get_by_text(meta.tagline)).to_be_visible()

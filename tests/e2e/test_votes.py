@@ -71,6 +71,7 @@ def test_three_phones_vote_and_the_majority_moves_the_dialogue(
     rejoin = lea.locator(".rejoin__url").get_attribute("href")
     assert rejoin
     desk.goto(rejoin)
+    desk.get_by_role("button", name="Oui, c'est moi : continuer").click()  # /retour asks first
     _open_mission(desk, dialogue.id)
     noe.locator(".choice-btn").first.click()
     expect(desk.locator(".choice-btn").first).to_contain_text("Noé", timeout=TIMEOUT)

@@ -1,5 +1,5 @@
 /* Tempo — the code-lock mission: clues, and a padlock opened by a short code. */
-import { $, h, rich, richList } from "../dom.js";
+import { $, html, rich, richList } from "../dom.js";
 import { attemptsLine, codeRoom, compactCode, field } from "./common.js";
 
 export default {
@@ -8,17 +8,18 @@ export default {
     const clues = richList(p, "clues");
     const id = "code-" + m.id;
     const kind = p.numeric ? "chiffres" : "caractères";
-    return [rich(p, "prompt"),
-      clues.length ? [h("h3", {}, "Indices trouvés"), h("ol", { class: "clues" }, clues.map((c) => h("li", c.html != null ? { html: c.html } : { text: c.text })))] : null,
-      attemptsLine(p),
-      m.status === "done" ? null : ui.form(m, "code", field(id, "Code à " + p.length + " " + kind, {
+    const length = Number.isInteger(p.length) ? p.length : 0;
+    return html`${rich(p, "prompt")}
+      ${clues.length ? html`<h3>Indices trouvés</h3><ol class="clues">${clues.map((c) => html`<li>${c}</li>`)}</ol>` : null}
+      ${attemptsLine(p)}
+      ${m.status === "done" ? null : ui.form(m, "code", field(id, "Code à " + length + " " + kind, {
         // Spaces and dashes are welcome (« 12 34 »): no pattern, and room for them.
-        inputmode: p.numeric ? "numeric" : "text", maxlength: codeRoom(p.length), autocapitalize: "characters",
-        class: "code-input", enterkeyhint: "send",
+        inputmode: p.numeric ? "numeric" : "text", maxlength: codeRoom(length), autocapitalize: "characters",
+        cls: "code-input", enterkeyhint: "send",
       }), "Essayer le code", (f) => {
         const code = compactCode($("#" + id, f).value);
-        if (code.length !== p.length) return ui.say(f, "Le code fait " + p.length + " " + kind + ".");
+        if (code.length !== length) return ui.say(f, "Le code fait " + length + " " + kind + ".");
         ui.act(f, m, "try", { code: code });
-      })];
+      })}`;
   },
 };

@@ -1,12 +1,13 @@
 /* Tempo — the proof mission: a photo or a text the counsellor validates. */
-import { $, h, rich } from "../dom.js";
+import { $, html, rich, text } from "../dom.js";
 
 // Large phone photos are shrunk before upload (prepaid data, weak signal).
 function shrink(file) {
   if (!file || file.size < 1500000 || !window.createImageBitmap || !/^image\//.test(file.type)) return Promise.resolve(file);
   return createImageBitmap(file).then((bmp) => {
     const k = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
-    const c = h("canvas", { width: Math.round(bmp.width * k), height: Math.round(bmp.height * k) });
+    const c = document.createElement("canvas");
+    c.width = Math.round(bmp.width * k); c.height = Math.round(bmp.height * k);
     c.getContext("2d").drawImage(bmp, 0, 0, c.width, c.height);
     return new Promise((res) => c.toBlob((b) => res(b || file), "image/jpeg", 0.82));
   }).catch(() => file);
@@ -41,14 +42,13 @@ export default {
   key: "proof", icon: "📸", label: "Preuve",
   render: (m, p, ui) => {
     const kind = p.kind || "photo-or-text";
-    const fields = [];
-    if (kind !== "photo") fields.push(h("div", { class: "field" }, h("label", { for: "ptext-" + m.id }, kind === "text" ? "Ton texte" : "Ton texte (ou une photo ci-dessous)"),
-      h("textarea", { id: "ptext-" + m.id, rows: 5, "data-keep": true, maxlength: 2000 })));
-    if (kind !== "text") fields.push(h("div", { class: "field" }, h("label", { for: "pphoto-" + m.id }, "Ta photo"),
-      h("input", { id: "pphoto-" + m.id, type: "file", accept: "image/*", capture: "environment", class: "file-input" })));
-    return [rich(p, "instructions"),
-      h("p", { class: "notice proof-status proof-status--" + p.status }, LABELS[p.status] || p.status),
-      p.comment ? h("p", {}, h("strong", {}, "Commentaire\u00a0: "), p.comment) : null,
-      m.status === "done" || p.status === "accepted" ? null : ui.form(m, "proof", fields, p.status === "pending" ? "Remplacer ma preuve" : "Envoyer la preuve", (f) => sendProof(ui, f, m, kind))];
+    const fields = html`${kind === "photo" ? null : html`<div class="field"><label for=${"ptext-" + m.id}>${kind === "text" ? "Ton texte" : "Ton texte (ou une photo ci-dessous)"}</label>
+        <textarea id=${"ptext-" + m.id} rows="5" data-keep maxlength="2000"></textarea></div>`}
+      ${kind === "text" ? null : html`<div class="field"><label for=${"pphoto-" + m.id}>Ta photo</label>
+        <input id=${"pphoto-" + m.id} type="file" accept="image/*" capture="environment" class="file-input"></div>`}`;
+    return html`${rich(p, "instructions")}
+      <p class=${"notice proof-status proof-status--" + text(p.status)}>${LABELS[p.status] || p.status}</p>
+      ${p.comment ? html`<p><strong>Commentaire\u00a0: </strong>${p.comment}</p>` : null}
+      ${m.status === "done" || p.status === "accepted" ? null : ui.form(m, "proof", fields, p.status === "pending" ? "Remplacer ma preuve" : "Envoyer la preuve", (f) => sendProof(ui, f, m, kind))}`;
   },
 };

@@ -1,5 +1,5 @@
 /* Tempo — the QR checkpoint mission: find codes placed in the city, scan or type them. */
-import { $, h, rich } from "../dom.js";
+import { $, html, list, node, rich } from "../dom.js";
 import { codeRoom, compactCode, field } from "./common.js";
 
 // A typed code goes to the same URL as a scanned one, as JSON.
@@ -18,10 +18,10 @@ function postCode(ui, f, code) {
 function scannerBlock(ui) {
   const md = navigator.mediaDevices;
   if (!("BarcodeDetector" in window) || !md || !md.getUserMedia) return null;
-  const video = h("video", { class: "scanner__video", playsinline: true, hidden: true, "aria-label": "Image de la caméra" });
+  const box = node(html`<div class="scanner"><button type="button" class="button button--ghost">📷 Scanner dans Tempo</button><video
+    class="scanner__video" playsinline hidden aria-label="Image de la caméra"></video><p class="muted" role="status"></p></div>`);
+  const [btn, video, status] = box.children;
   video.muted = true;
-  const status = h("p", { class: "muted", role: "status" });
-  const btn = h("button", { type: "button", class: "button button--ghost" }, "📷 Scanner dans Tempo");
   let stream = null; let timer = 0;
   const stop = () => {
     clearTimeout(timer);
@@ -52,28 +52,27 @@ function scannerBlock(ui) {
       }).catch(() => { timer = setTimeout(loop, 500); });
     }).catch(() => { stop(); status.textContent = "Impossible d'ouvrir la caméra. Utilise l'appareil photo du téléphone ou tape le code."; });
   });
-  return h("div", { class: "scanner" }, btn, video, status);
+  return box;
 }
 
 export default {
   key: "qr-checkpoint", icon: "📍", label: "Mission en ville",
   render: (m, p, ui) => {
-    const cps = p.checkpoints || [];
+    const cps = list(p.checkpoints);
     const done = cps.filter((c) => c.scanned).length;
-    return [
-      h("p", { class: "muted" }, done + " balise(s) validée(s) sur " + cps.length + (p.ordered ? " — à trouver dans l'ordre." : ".")),
-      h("ol", { class: "checkpoints" }, cps.map((c) => h("li", { class: "checkpoint" + (c.scanned ? " checkpoint--ok" : "") },
-        h("p", { class: "checkpoint__label" }, h("strong", {}, c.label), " ", h("span", { class: "badge badge--" + (c.scanned ? "done" : "available") }, c.scanned ? "✅ Validée" + (c.by != null ? " par " + ui.who(c.by) : "") : "🔎 À trouver")),
-        rich(c, "clue"), c.scanned ? rich(c, "message") : null))),
-      m.status === "done" ? null : [
-        h("h3", {}, "Scanner avec l'appareil photo"),
-        h("p", {}, "Quand tu trouves le QR code imprimé, scanne-le avec l'appareil photo de ton téléphone\u00a0: il ouvre Tempo et valide la balise pour toute l'équipe."),
-        scannerBlock(ui),
-        // Posters print « AZM NDG »: spaces, dashes and lower case are accepted as typed.
-        ui.form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: codeRoom(6), autocapitalize: "characters", class: "code-input" }), "Valider le code", (f) => {
+    // Posters print « AZM NDG »: in the typed code, spaces, dashes and lower case are accepted as typed.
+    return html`<p class="muted">${done} balise(s) validée(s) sur ${cps.length}${p.ordered ? " — à trouver dans l'ordre." : "."}</p>
+      <ol class="checkpoints">${cps.map((c) => html`<li class=${"checkpoint" + (c.scanned ? " checkpoint--ok" : "")}>
+        <p class="checkpoint__label"><strong>${c.label}</strong> <span class=${"badge badge--" + (c.scanned ? "done" : "available")}>${c.scanned ? "✅ Validée" + (c.by != null ? " par " + ui.who(c.by) : "") : "🔎 À trouver"}</span></p>
+        ${rich(c, "clue")}${c.scanned ? rich(c, "message") : null}</li>`)}</ol>
+      ${m.status === "done" ? null : html`
+        <h3>Scanner avec l'appareil photo</h3>
+        <p>Quand tu trouves le QR code imprimé, scanne-le avec l'appareil photo de ton téléphone\u00a0: il ouvre Tempo et valide la balise pour toute l'équipe.</p>
+        ${scannerBlock(ui)}
+        ${ui.form(m, "cpcode", field("cp-" + m.id, "Ou tape le code à 6 caractères écrit sous le QR code", { maxlength: codeRoom(6), autocapitalize: "characters", cls: "code-input" }), "Valider le code", (f) => {
           const code = compactCode($("#cp-" + m.id, f).value);
           if (code.length !== 6) return ui.say(f, "Le code fait 6 caractères.");
           postCode(ui, f, code);
-        })]];
+        })}`}`;
   },
 };

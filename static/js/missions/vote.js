@@ -2,14 +2,14 @@
    "Votes"). A tap is a proposal; teammates see who proposed what live (`mission.view` pushes),
    the majority of the players present decides, or the most voted choice when the time is up:
    each phone showing the round then asks the server to `decide` (idempotent). */
-import { h, plural } from "../dom.js";
+import { html, list, plural, withNode } from "../dom.js";
 
 export const voting = (p) => p && p.decision === "vote";
 
 // The round's votes grouped by choice, in the order each choice was first proposed.
 export function tally(p) {
   const groups = [];
-  (p.votes || []).forEach((v) => {
+  list(p.votes).forEach((v) => {
     const key = JSON.stringify(v.choice);
     let g = groups.find((x) => x.key === key);
     if (!g) { g = { key: key, choice: v.choice, players: [] }; groups.push(g); }
@@ -46,14 +46,14 @@ function deadline(m, p) {
 // (as text, in a polite region that announces only the votes awaited, not every second). At
 // zero this phone asks for the decision, once per round.
 export function status(m, p, ui) {
-  const votes = (p.votes || []).length;
+  const votes = list(p.votes).length;
   const need = waiting(p, ui);
-  const line = h("p", { class: "vote__status", role: "status" },
-    votes ? "En attente de " + plural(need, "vote", "votes") + " pour décider." : "Proposez une réponse\u00a0: la majorité des présents décide.");
   const at = votes ? deadline(m, p) : null;
-  if (at == null) return line;
-  const clock = h("span", { class: "vote__clock", "aria-live": "off" });
-  line.append(" ", clock);
+  const line = votes ? "En attente de " + plural(need, "vote", "votes") + " pour décider." : "Proposez une réponse\u00a0: la majorité des présents décide.";
+  if (at == null) return html`<p class="vote__status" role="status">${line}</p>`;
+  return html`<p class="vote__status" role="status">${line} <span class="vote__clock" aria-live="off" ${withNode((clock) => ticking(clock, m, p, ui, at))}></span></p>`;
+}
+function ticking(clock, m, p, ui, at) {
   const key = m.id + "/" + p.vote_round + "@" + at;
   const tick = () => {
     if (!clock.isConnected && clock.dataset.started) return;
@@ -71,7 +71,6 @@ export function status(m, p, ui) {
     setTimeout(tick, 1000);
   };
   tick();
-  return line;
 }
 
 // What identifies the round in a vote: the dialogue's node, the quiz's attempt number.

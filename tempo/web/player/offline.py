@@ -19,7 +19,15 @@ from flask_babel import gettext as _
 bp = Blueprint("offline", __name__)
 
 # The player page's shell, relative to static/: what the worker caches at install.
-SHELL = ("css/*.css", "js/*.js", "js/missions/*.js", "vendor/socket.io/*.js", "icons/*")
+SHELL = (
+    "css/*.css",
+    "js/*.js",
+    "js/missions/*.js",
+    "vendor/socket.io/*.js",
+    "vendor/lit-html/*.js",
+    "vendor/lit-html/directives/*.js",
+    "icons/*",
+)
 WORKER = "js/sw.js"
 # From static/css/tempo.css: the brand (header, splash) and the page background.
 THEME_COLOR = "#1e1b4b"
