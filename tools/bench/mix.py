@@ -35,7 +35,7 @@ from typing import Any
 MIX_FILE = Path(__file__).with_name("client_mix.json")
 RECORD_COMMAND = ".venv/bin/python -m tools.bench.mix --record"
 # A client request: an emit waiting for an acknowledgement (Engine.IO "4", Socket.IO "2" EVENT).
-REQUEST = re.compile(r'^42/play,\d+(\[.*\])$', re.S)
+REQUEST = re.compile(r"^42/play,\d+(\[.*\])$", re.S)
 # How far a recorded ratio may move (per action) before the drift test fails: absolute, plus a
 # share of the stored value (the scripted slice is deterministic; timing may add a request).
 TOLERANCE_ABS = 0.1
