@@ -68,6 +68,9 @@ class Reply:
     duplicate: bool = False
     team_id: int | None = None  # the team the action was applied to (where to broadcast)
     cohort_id: int | None = None  # its cohort (whose dashboards mirror the events)
+    # The game and the team's state right after the events: the `mission.view` pushes that
+    # follow them are drawn from it rather than read again from the database.
+    after: tuple[Game, TeamState] | None = field(default=None, repr=False, compare=False)
 
     def ack(self) -> dict[str, Any]:
         """The acknowledgement payload sent to the acting client."""
@@ -147,6 +150,23 @@ _LOCK_TEAM = (
     .join(_cohort, _team.c.cohort_id == _cohort.c.id)
     .where(_player.c.id == bindparam("player_id"))
     .with_for_update(of=_team)
+)
+# The same reading without the lock: a phone's `view` (one statement for player, team, cohort).
+_READ_TEAM = (
+    select(
+        _team.c.id,
+        _team.c.cohort_id,
+        _team.c.version,
+        _team.c.shards,
+        _team.c.ai_strength,
+        _team.c.flags,
+        _cohort.c.status,
+        _cohort.c.scenario_version_id,
+    )
+    .select_from(_player)
+    .join(_team, _player.c.team_id == _team.c.id)
+    .join(_cohort, _team.c.cohort_id == _cohort.c.id)
+    .where(_player.c.id == bindparam("player_id"))
 )
 _DAYS = select(_day.c.number, _day.c.unlock_at, _day.c.unlocked_at).where(
     _day.c.cohort_id == bindparam("cohort_id")
@@ -252,6 +272,20 @@ def team_state(session: Session, team: Team, now: datetime) -> TeamState:
         team.ai_strength, team.flags, now,
     )  # fmt: skip
     return state
+
+
+def read_as(session: Session, player_id: int, now: datetime) -> tuple[Game, TeamState] | None:
+    """The game and the state of a player's team, for a read (a phone's `view`); None for a
+    player who no longer exists. Four statements, no ORM object loaded."""
+    team = session.execute(_READ_TEAM, {"player_id": player_id}).first()
+    if team is None:
+        return None
+    game = _game_of_version(session, team.scenario_version_id)
+    state, _rows = _read_state(
+        session, team.id, team.cohort_id, team.status, team.version, team.shards,
+        team.ai_strength, team.flags, now,
+    )  # fmt: skip
+    return game, state
 
 
 def _read_state(
@@ -586,6 +620,7 @@ def _run(
             events=events,
             team_id=team.id,
             cohort_id=team.cohort_id,
+            after=(game, result.state) if events else None,
         )
         session.execute(
             _INSERT_CLIENT_ACTION,
