@@ -151,12 +151,12 @@ def on_state(_data: Any = None) -> dict[str, Any]:
 def on_view(data: Any = None) -> dict[str, Any]:
     """One mission as this player sees it."""
     # Asked each time a phone opens a mission: the player is known by this connection, and
-    # team, cohort and game state are read in a few Core statements, no ORM object loaded.
+    # team, cohort and mission states are read in three Core statements, no ORM object loaded.
     sid = request.sid  # type: ignore[attr-defined]
     player_id, team_id = presence.player_of(sid), presence.team_of(sid)
     read = None
     if player_id is not None and team_id is not None:
-        read = play.read_as(db.session(), player_id, now())
+        read = play.read_for_view(db.session(), player_id, now())
     if read is None or player_id is None or team_id is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
     game, state = read

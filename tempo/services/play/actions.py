@@ -274,16 +274,17 @@ def team_state(session: Session, team: Team, now: datetime) -> TeamState:
     return state
 
 
-def read_as(session: Session, player_id: int, now: datetime) -> tuple[Game, TeamState] | None:
-    """The game and the state of a player's team, for a read (a phone's `view`); None for a
-    player who no longer exists. Four statements, no ORM object loaded."""
+def read_for_view(session: Session, player_id: int, now: datetime) -> tuple[Game, TeamState] | None:
+    """The game and the state of a player's team for drawing mission views (a phone's `view`),
+    or None for a player who no longer exists. Three statements, no ORM object loaded; the
+    team's offers are left out (`offers` is empty): a mission's view never reads them."""
     team = session.execute(_READ_TEAM, {"player_id": player_id}).first()
     if team is None:
         return None
     game = _game_of_version(session, team.scenario_version_id)
     state, _rows = _read_state(
         session, team.id, team.cohort_id, team.status, team.version, team.shards,
-        team.ai_strength, team.flags, now,
+        team.ai_strength, team.flags, now, offers=False,
     )  # fmt: skip
     return game, state
 
@@ -298,6 +299,7 @@ def _read_state(
     ai_strength: int,
     flags: dict[str, Any],
     now: datetime,
+    offers: bool = True,
 ) -> tuple[TeamState, dict[str, Any]]:
     # One reading for the ORM's team (team_state) and the action path's Core row (_run).
     missions, rows = _progress_of(session, team_id)
@@ -307,7 +309,7 @@ def _read_state(
         ai_strength=ai_strength,
         flags=dict(flags),
         missions=missions,
-        offers=_offers_of(session, team_id),
+        offers=_offers_of(session, team_id) if offers else (),
         open_days=_open_days(session, cohort_id, status, now),
         paused=status == CohortStatus.PAUSED,
     )
