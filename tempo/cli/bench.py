@@ -65,6 +65,14 @@ def _checkout_has_bench() -> bool:
     help="Part des joueurs qui se déconnectent puis se reconnectent une fois.",
 )
 @click.option(
+    "--mix",
+    type=click.Choice(["client", "light"]),
+    default="client",
+    show_default=True,
+    help="Requêtes des téléphones : « client » rejoue celles de play.js "
+    "(tools/bench/client_mix.json), « light » n'envoie que les actions et `sync`.",
+)
+@click.option(
     "--knee",
     is_flag=True,
     help="Cherche le coude : augmente N (300, 600, 900…) tant que le p99 reste sous 250 ms.",

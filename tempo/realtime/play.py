@@ -13,17 +13,16 @@ from tempo import throttle
 from tempo.extensions import db, socketio
 from tempo.infra.clock import now
 from tempo.missions import registry
-from tempo.models import CohortStatus, Player, Team
+from tempo.models import Player, Team
 from tempo.realtime import publish
 from tempo.realtime.owners import owners, player_owner
 from tempo.realtime.presence import presence
 from tempo.services.cohorts import messages
-from tempo.services.content import games
 from tempo.services.play import actions as play
 from tempo.services.play import sessions, teamlog
 from tempo.services.play.players import player_by_rejoin_code
 from tempo.services.play.regroup import regroup
-from tempo.services.play.snapshot import mission_view, snapshot
+from tempo.services.play.snapshot import deltas, mission_view, snapshot
 
 NAMESPACE = publish.PLAY
 
@@ -167,20 +166,37 @@ def on_state(_data: Any = None) -> dict[str, Any]:
 @socketio.on("view", namespace=NAMESPACE)
 def on_view(data: Any = None) -> dict[str, Any]:
     """One mission as this player sees it."""
-    player = _current_player()
-    if player is None:
+    # Asked each time a phone opens a mission: the player is known by this connection, and
+    # team, cohort and mission states are read in three Core statements, no ORM object loaded.
+    sid = request.sid  # type: ignore[attr-defined]
+    player_id, team_id = presence.player_of(sid), presence.team_of(sid)
+    read = None
+    if player_id is not None and team_id is not None:
+        read = play.read_for_view(db.session(), player_id, now())
+    if read is None or player_id is None or team_id is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    game, state = read
     mission_id = data.get("mission") if isinstance(data, dict) else None
-    game = games.cohort_game(player.team.cohort)
     if not isinstance(mission_id, str) or mission_id not in game.missions:
         return _refused("unknown_mission", "Cette mission n'existe pas.")
-    state = play.team_state(db.session(), player.team, now())
     if game.day_of[mission_id] not in state.open_days:
-        if player.team.cohort.status == CohortStatus.PAUSED:
+        if state.paused:
             return _refused(*play.PAUSED)
         return _refused("mission_locked", "Cette mission n'est pas encore disponible.")
-    online = presence.online(player.team_id)
-    return {"ok": True, "mission": mission_view(game, state, mission_id, player, online, now())}
+    online = presence.online(team_id)
+    return {"ok": True, "mission": mission_view(game, state, mission_id, player_id, online, now())}
+
+
+def _views_after(reply: play.Reply, team_id: int) -> publish.ViewsOf | None:
+    """The `mission.view` pushes drawn from the state the action left (no database read)."""
+    if reply.after is None:
+        return None
+    game, state = reply.after
+
+    def views_of(_team_id: int, missions: list[str]) -> list[tuple[int | None, dict[str, Any]]]:
+        return deltas(game, state, missions, presence.online(team_id), now())
+
+    return views_of
 
 
 @socketio.on("action", namespace=NAMESPACE)
@@ -218,7 +234,8 @@ def on_action(data: Any = None) -> dict[str, Any]:
         )
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    publish.publish({reply.team_id or room_team: reply.events}, reply.cohort_id)
+    team_id = reply.team_id or room_team
+    publish.publish({team_id: reply.events}, reply.cohort_id, _views_after(reply, team_id))
     return reply.ack()
 
 
@@ -240,7 +257,8 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         reply = play.buy_hint(db.session(), player, action_id, mission_id, index, now())
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    publish.publish({reply.team_id or team_id: reply.events}, reply.cohort_id)
+    team_id = reply.team_id or team_id
+    publish.publish({team_id: reply.events}, reply.cohort_id, _views_after(reply, team_id))
     return reply.ack()
 
 

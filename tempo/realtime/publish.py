@@ -77,11 +77,14 @@ class Publisher:
         self.sent: dict[int, int] = {}
         self.cohort_ai_of = cohort_ai_of
 
-    def publish(self, broadcasts: Broadcasts, cohort_id: int | None = None) -> None:
+    def publish(
+        self, broadcasts: Broadcasts, cohort_id: int | None = None, views_of: ViewsOf | None = None
+    ) -> None:
         """Send each team's versioned events to its room, in order, and to its cohort's dashboards.
 
         `cohort_id`, when the caller already read it (live play), is the cohort of every team in
-        `broadcasts`: one query fewer per action.
+        `broadcasts`: one query fewer per action. `views_of`, when the caller holds the teams'
+        new state (live play), draws the `mission.view` pushes from it instead of the database.
         """
         weakened: set[int] = set()
         for team_id, events in broadcasts.items():
@@ -108,7 +111,7 @@ class Publisher:
                         to=console_room(cohort),
                         namespace=CONSOLE,
                     )
-            self.views(team_id, events)
+            self.views(team_id, events, views_of)
         for cohort in sorted(weakened):
             self.cohort_ai(cohort)
 
@@ -119,14 +122,17 @@ class Publisher:
         if payload is not None:
             self.server.emit("cohort.ai", payload, to=cohort_room(cohort_id), namespace=PLAY)
 
-    def views(self, team_id: int, events: list[dict[str, Any]]) -> None:
+    def views(
+        self, team_id: int, events: list[dict[str, Any]], views_of: ViewsOf | None = None
+    ) -> None:
         """Push the new views of the missions `events` touched, so phones need not ask."""
         missions = list(
             dict.fromkeys(e["mission"] for e in events if isinstance(e.get("mission"), str))
         )
-        if not missions or self.views_of is None:
+        source = views_of or self.views_of
+        if not missions or source is None:
             return
-        for player_id, payload in self.views_of(team_id, missions):
+        for player_id, payload in source(team_id, missions):
             room = team_room(team_id) if player_id is None else player_room(player_id)
             self.server.emit("mission.view", payload, to=room, namespace=PLAY)
 

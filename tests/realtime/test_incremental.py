@@ -140,3 +140,18 @@ def test_each_player_is_pushed_their_own_fragments(app: Flask, demo: Demo) -> No
         assert mine[0]["view"]["play"]["fragments"] == fresh["play"]["fragments"]
     for client in [*clients, late]:
         client.disconnect(namespace=NS)
+
+
+def test_pushes_after_an_action_match_the_views_read_back(
+    phones: dict[str, SocketIOTestClient],
+) -> None:
+    """The `mission.view` pushes after an action are drawn from the action's own result, not
+    read again from the database: they are what a `view` request reads back."""
+    alice, bilal = phones["Alice"], phones["Bilal"]
+    solve_badge(alice)  # the badge done, the missions it opens available
+    _events, views = _received(bilal)
+    assert views, "the touched missions are pushed"
+    for push in views:
+        fresh = call(bilal, "view", {"mission": push["mission"]})["mission"]
+        assert push["view"] == {k: fresh[k] for k in push["view"]}, push["mission"]
+        assert set(push["view"]) >= {"status", "hints"}

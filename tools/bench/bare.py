@@ -2,7 +2,8 @@
 
 It is the yardstick of `tempo bench`: same async mode as `tempo serve` (gevent), same namespace
 and event names as the real protocol (`/play`, `sync`, `action`, `team.event`), but no
-database, no game and no presence. It is deliberately not built by Tempo's app factory: it
+database, no game and no presence; every other request the phones send (`view`, `inbox`…) gets
+an empty acknowledgement. It is deliberately not built by Tempo's app factory: it
 measures what Flask-SocketIO alone costs.
 
 Run: `python -m tools.bench.bare --port PORT` (the bench starts it as a subprocess).
@@ -65,6 +66,12 @@ def build_bare_app(async_mode: Literal["threading", "gevent"] = "gevent") -> tup
             namespace=NAMESPACE,
         )
         return {"ok": True, "version": version}
+
+    @socketio.on("*", namespace=NAMESPACE)
+    def on_other(_event: str, _data: Any = None) -> dict[str, Any]:
+        # The client's other requests (`view`, `inbox`, `hint`…): an empty acknowledgement, so
+        # that the yardstick carries the same round trips as Tempo without their work.
+        return {"ok": True}
 
     return app, socketio
 

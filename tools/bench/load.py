@@ -11,6 +11,13 @@ signed by the bench with `tempo.services.play.checkpoints`), and reconnections t
 the last applied version. Against the bare transport every tick is one `action` relayed to
 the room as one `team.event`.
 
+Beside their actions the phones send what the real client sends (tools/bench/client_mix.json,
+recorded from play.js in Chromium by tools/bench/mix.py): its requests on each connection
+(`sync`, `inbox`) and, per action, its share of other requests (`view` of the mission, `hint`,
+`inbox.read`, …), spread evenly over the ticks. Dialogues and quizzes are decided by vote, as
+the phones of Tempo 2050 do: a team agrees on a reply and its players vote for it until the
+majority of those present decides; the phones learn the new line from the `mission.view` push.
+
 Latency is measured without adding anything to the protocol: the acting phone notes its send
 time and reads its event's version from the acknowledgement; every phone notes when each
 version arrives; the two are matched after the run. A scan is matched by its checkpoint
@@ -20,6 +27,7 @@ version arrives; the two are matched after the run. A scan is matched by its che
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import random
 import re
@@ -28,14 +36,18 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 NS = "/play"
+MIX_FILE = Path(__file__).with_name("client_mix.json")
 # A phone that leaves less than this many seconds after an event was sent is not counted as
 # a live recipient of it (it gets it on `sync`, which the replay check verifies instead).
 OFFLINE_GRACE = 5.0
 # Team attempts on a guess mission before the team finds the right answer.
 RIGHT_AFTER = {"enigma": 4, "quiz": 10, "split-clue": 60}
+# Rounds a team decides wrong on a quiz in vote mode before it votes the right answers.
+QUIZ_WRONG_ROUNDS = 2
 # Dialogue choices a team makes wandering (retry endings included) before heading to success.
 DIALOGUE_WANDER = 8
 # Share of ticks spent scanning a QR checkpoint while the team has some left.
@@ -54,6 +66,37 @@ class Plan:
     reconnect_rate: float = 0.05
     drain: float = 2.0
     seed: int = 2050
+    mix: str = "client"  # "client": the real client's requests (client_mix.json); "light": none
+
+
+class ClientMix:
+    """The real client's requests beside its actions (tools/bench/client_mix.json)."""
+
+    def __init__(self, connect: list[str], per_action: dict[str, float]) -> None:
+        self.connect = list(connect)
+        self.per_action = dict(per_action)
+
+    @classmethod
+    def load(cls, name: str = "client") -> ClientMix:
+        """The recorded mix, or for "light" the bench's former one (`sync` on connect only)."""
+        if name == "light":
+            return cls(["sync"], {})
+        data = json.loads(MIX_FILE.read_text("utf-8"))
+        return cls(data["connect"], data["per_action"])
+
+    def start(self, rng: random.Random) -> dict[str, float]:
+        """A phone's starting credits: a random phase, so phones do not ask in step."""
+        return {name: rng.random() for name in self.per_action}
+
+    def extras(self, credit: dict[str, float]) -> list[str]:
+        """The requests to send beside one action; `credit` carries the fractions over."""
+        out = []
+        for name, ratio in self.per_action.items():
+            credit[name] = credit.get(name, 0.0) + ratio
+            while credit[name] >= 1.0:
+                credit[name] -= 1.0
+                out.append(name)
+        return out
 
 
 @dataclass
@@ -85,6 +128,7 @@ class RunStats:
     skipped_offline: int = 0
     load_before: float = 0.0
     load_after: float = 0.0
+    requests: Counter[str] = field(default_factory=Counter)  # other requests than actions
 
     @property
     def delivered_pct(self) -> float:
@@ -129,6 +173,8 @@ class Script:
         self.guesses = [m["id"] for m in missions if m["type"] in RIGHT_AFTER]
         self.dialogue = next((m for m in missions if m["type"] == "dialogue"), None)
         self.proof = next((m["id"] for m in missions if m["type"] == "proof"), None)
+        self.voted = {m["id"] for m in missions if m["params"].get("decision") == "vote"}
+        self.hints = {m["id"]: len(m.get("hints") or []) for m in missions}
         # Checkpoint -> its mission: the scan that completes a mission is announced by
         # `mission.completed` (no `checkpoint.scanned`), so it is matched by the mission.
         self.checkpoint_missions = {
@@ -218,6 +264,10 @@ class TeamPlay:
         self.solving: set[str] = set()
         self.unscanned = list(checkpoints)
         self.proof_sent = False
+        self.shown: list[str] | None = None  # the dialogue's replies on screen (last view)
+        self.target: int | None = None  # the reply the team votes for at this node
+        self.rounds: dict[str, int] = {}  # quiz -> its current vote round (attempt number)
+        self.hints_bought: Counter[str] = Counter()
 
     def apply(self, event: dict[str, Any]) -> None:
         """Take an event into account once (every teammate receives it)."""
@@ -229,6 +279,39 @@ class TeamPlay:
             self.done.add(str(event.get("mission")))
             self.solving.discard(str(event.get("mission")))
 
+    def on_view(self, mission_id: str, play: dict[str, Any]) -> None:
+        """A `mission.view` push (or `view` reply): where a voted dialogue or quiz stands."""
+        script = self.script
+        if script.dialogue is not None and mission_id == script.dialogue["id"]:
+            node = play.get("node")
+            if isinstance(node, str) and node in script.nodes and node != self.node:
+                if self.target is not None:  # the team's reply was decided: its flags hold
+                    chosen = self._shown()[self.target]
+                    self.flags.update(dict.fromkeys(chosen.get("set_flags", []), True))
+                self.node, self.target = node, None
+            choices = play.get("choices")
+            if isinstance(choices, list):
+                self.shown = [str(c) for c in choices]
+        elif isinstance(play.get("vote_round"), int):
+            self.rounds[mission_id] = int(play["vote_round"])
+
+    def _shown(self) -> list[dict[str, Any]]:
+        """The current node's replies offered to the team (from the view, else the flags)."""
+        node = self.script.nodes[self.node]
+        if self.shown is not None:
+            by_text = {c["text"]: c for c in node["choices"]}
+            shown = [by_text[t] for t in self.shown if t in by_text]
+            if len(shown) == len(self.shown):
+                return shown
+        return [c for c in node["choices"] if visible(c, self.flags)]
+
+    def hint(self, mission_id: str) -> int:
+        """The index of the team's next hint on this mission (past the last: refused)."""
+        index = self.hints_bought[mission_id]
+        if index < self.script.hints.get(mission_id, 0):
+            self.hints_bought[mission_id] += 1
+        return index
+
     def _available(self, mission_id: str) -> bool:
         mission = self.script.missions[mission_id]
         return mission_id not in self.done and all(r in self.done for r in mission["requires"])
@@ -239,7 +322,8 @@ class TeamPlay:
             return Move(intent="scan", checkpoint=self.unscanned.pop())
         options: list[tuple[float, str]] = []
         dialogue = self.script.dialogue
-        if dialogue and not self.dialogue_busy and self._available(dialogue["id"]):
+        voted = dialogue is not None and dialogue["id"] in self.script.voted
+        if dialogue and (voted or not self.dialogue_busy) and self._available(dialogue["id"]):
             options.append((2.0, "dialogue"))
         for mission_id in self.script.guesses:
             if mission_id not in self.solving and self._available(mission_id):
@@ -262,6 +346,8 @@ class TeamPlay:
             )
             return Move(proof or "", "submit", {"text": text}, intent="proof")
         mission_type = self.script.missions[pick]["type"]
+        if pick in self.script.voted:
+            return self._quiz_vote(pick, rng)
         kind = "submit" if mission_type == "quiz" else "answer"
         self.attempts[pick] += 1
         if self.attempts[pick] > RIGHT_AFTER[mission_type]:
@@ -271,27 +357,53 @@ class TeamPlay:
 
     def _dialogue_move(self, rng: random.Random) -> Move:
         assert self.script.dialogue is not None
-        node = self.script.nodes[self.node]
-        shown = [c for c in node["choices"] if visible(c, self.flags)]
+        shown = self._shown()
         indexes = list(range(len(shown)))
-        if self.dialogue_steps < DIALOGUE_WANDER:
+        if self.target is not None and self.target < len(shown):
+            index = self.target  # the team already agreed on this line's reply
+        elif self.dialogue_steps < DIALOGUE_WANDER:
             wander = [i for i in indexes if shown[i].get("end") != "success"]
             index = rng.choice(wander or indexes)
         else:
             index = min(indexes, key=lambda i: self.script.cost(shown[i]))
+        mission_id = self.script.dialogue["id"]
+        if mission_id in self.script.voted:
+            if self.target != index:
+                self.target = index
+                self.dialogue_steps += 1
+            return Move(
+                mission_id,
+                "vote",
+                {"node": self.node, "choice": index},
+                intent="vote",
+                choice=shown[index],
+            )
         self.dialogue_busy = True
         return Move(
-            self.script.dialogue["id"],
+            mission_id,
             "choose",
             {"node": self.node, "choice": index},
             intent="dialogue",
             choice=shown[index],
         )
 
+    def _quiz_vote(self, mission_id: str, rng: random.Random) -> Move:
+        """The answers the team agreed on for this round: wrong at first, then right."""
+        round_ = self.rounds.get(mission_id, 0)
+        if round_ >= QUIZ_WRONG_ROUNDS:
+            data = self.script.right(mission_id)
+        else:  # the same wrong answers from every phone of the team in this round
+            data = self.script.wrong(mission_id, random.Random(f"{mission_id}-{round_}"))
+        if mission_id in self.rounds:  # optional: the round as last seen (else the current one)
+            data = {**data, "round": round_}
+        return Move(mission_id, "vote", data, intent="vote")
+
     def after(self, move: Move, ack: dict[str, Any] | None) -> bool:
         """Learn from the acknowledgement; True when the dialogue must be re-read."""
         ok = bool(ack and ack.get("ok"))
         code = ((ack or {}).get("error") or {}).get("code")
+        if move.intent == "vote":
+            return code in {"stale", "invalid_choice"}
         if move.intent == "dialogue":
             self.dialogue_busy = False
             if ok and move.choice is not None:
@@ -355,6 +467,7 @@ class Phone:
         self.windows: list[list[float]] = []
         self.reconnect_at: float | None = None
         self.tasks: set[asyncio.Task[None]] = set()
+        self.credit = gen.mix.start(random.Random(f"{gen.plan.seed}-{index}-mix"))
 
     # Handlers run on the event loop for every message: kept tiny.
     def on_event(self, data: dict[str, Any]) -> None:
@@ -375,6 +488,14 @@ class Phone:
                 key = (self.team_id, f"mission:{data.get('mission')}")
                 self.gen.recorder.checkpoint_versions.setdefault(key, version)
 
+    def on_view(self, data: dict[str, Any]) -> None:
+        """A mission's view pushed after the events that touched it."""
+        if self.team is not None and isinstance(data, dict):
+            view = data.get("view") or {}
+            play = view.get("play") if isinstance(view, dict) else None
+            if isinstance(play, dict):
+                self.team.on_view(str(data.get("mission")), play)
+
     def on_presence(self, _data: Any) -> None:
         """Someone connected or left."""
         self.gen.presence += 1
@@ -390,6 +511,7 @@ class Phone:
         sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
         sio.on("team.event", self.on_event, namespace=NS)
         sio.on("presence", self.on_presence, namespace=NS)
+        sio.on("mission.view", self.on_view, namespace=NS)
         await sio.connect(
             self.gen.url,
             auth=self.auth,
@@ -413,7 +535,15 @@ class Phone:
             self.applied = max(self.applied, base)
             while self.applied + 1 in self.versions:
                 self.applied += 1
-            return time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            await self.connect_requests()
+            return elapsed
+
+    async def connect_requests(self) -> None:
+        """What the client asks on each connection besides `sync` (its inbox…), in order."""
+        for name in self.gen.mix.connect:
+            if name != "sync":
+                await self.request(name, "")
 
     async def play(self, start: float, measured_from: float, end: float) -> None:
         """Tick every period from a random phase until `end` (open loop: ticks never wait)."""
@@ -456,7 +586,47 @@ class Phone:
         if move.intent == "scan":
             await self.scan(move.checkpoint, measured)
             return
+        extras = self.gen.mix.extras(self.credit)
+        if "view" in extras:  # the mission opened before acting on it
+            extras.remove("view")
+            await self.request("view", move.mission)
+        for name in extras:
+            self._spawn(self.request(name, move.mission))
         await self.act(move, measured)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def request(self, name: str, mission: str) -> None:
+        """One of the client's other requests, as play.js sends it (the reply is read)."""
+        payload: dict[str, Any]
+        if name == "view":
+            payload = {"mission": mission}
+        elif name == "sync":
+            payload = {"version": self.applied}
+        elif name == "hint":
+            index = self.team.hint(mission) if self.team is not None else 0
+            payload = {"id": uuid.uuid4().hex, "mission": mission, "index": index}
+        elif name == "inbox.read":
+            payload = {"messages": []}
+        elif name == "action:decide" and self.team is not None and self.team.script.dialogue:
+            node = {"node": self.team.node}
+            name, payload = "action", {"id": uuid.uuid4().hex, "kind": "decide", "data": node}
+            payload["mission"] = self.team.script.dialogue["id"]
+        else:
+            payload = {}
+        self.gen.stats.requests[name] += 1
+        try:
+            reply = await self.sio.call(name, payload, namespace=NS, timeout=60)
+        except Exception as exc:  # a lost connection is a result, not a crash
+            self.gen.stats.no_event[f"{name}_{type(exc).__name__}"] += 1
+            return
+        if name == "view" and self.team is not None and isinstance(reply, dict):
+            play = (reply.get("mission") or {}).get("play")
+            if isinstance(play, dict):
+                self.team.on_view(mission, play)
 
     async def act(self, move: Move, measured: bool) -> None:
         """Send one `action` and note its send time under the version it produced."""
@@ -484,14 +654,7 @@ class Phone:
             else:
                 stats.no_event[str(error.get("code"))] += 1
         if self.team is not None and self.team.after(move, ack):
-            await self._reread_dialogue(move.mission)
-
-    async def _reread_dialogue(self, mission_id: str) -> None:
-        assert self.team is not None
-        reply = await self.sio.call("view", {"mission": mission_id}, namespace=NS, timeout=60)
-        node = ((reply or {}).get("mission") or {}).get("play", {}).get("node")
-        if isinstance(node, str):
-            self.team.node = node
+            await self.request("view", move.mission)  # stale: read where the mission stands
 
     async def scan(self, checkpoint: str, measured: bool) -> None:
         """Open a checkpoint's QR link as the phone's browser would (signed in by cookie)."""
@@ -552,6 +715,7 @@ class Phone:
             self._got(int(reply["version"]))
         stats.replays_complete += int(complete and bool(reply.get("ok")))
         self.offline = False
+        await self.connect_requests()
 
     def expected_at(self, sent: float) -> bool:
         """Whether this phone should receive, live, an event sent at `sent`."""
@@ -588,6 +752,7 @@ class Generator:
         self.recorder = Recorder()
         self.tokens = tokens or {}
         self.presence = 0
+        self.mix = ClientMix.load(plan.mix)
         teams: dict[int, TeamPlay | None] = {}
         script = None if bare or scenario is None else Script(scenario)
         self.script = script

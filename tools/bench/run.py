@@ -15,7 +15,7 @@ import click
 from tempo.config import PROJECT_ROOT
 from tools.bench import pageload, report
 from tools.bench.instance import BenchWorld, bench_config, build_world
-from tools.bench.load import Generator, Plan, RunStats
+from tools.bench.load import ClientMix, Generator, Plan, RunStats
 from tools.bench.servers import BENCH_WRONG_LIMIT, Server, start_bare, start_tempo
 
 KNEE_TARGET_MS = 250.0
@@ -126,11 +126,15 @@ def method_markdown(plan: Plan) -> str:
             "with days 1 and 6 open; the phones play day 1 through docs/protocol.md (wrong and "
             "right answers to the enigma, split clue and quiz, dialogue choices, a text proof) "
             "and open day 6's QR checkpoints with `/q/<token>` (tokens signed with "
-            "`tempo.services.play.checkpoints`). Wrong-answer limits raised to "
+            "`tempo.services.play.checkpoints`); the dialogue and the quiz are decided by vote "
+            "(a team votes for one reply until the majority of those present decides). "
+            + _mix_markdown(plan)
+            + " Wrong-answer limits raised to "
             f"{BENCH_WRONG_LIMIT} (TEMPO_WRONG_LIMIT_PLAYER/TEAM) so every team can guess "
             "every few seconds; the limit's queries still run.",
             "- Bare transport: `tools/bench/bare.py`, Flask-SocketIO in gevent mode that relays "
-            "each `action` to its room as one `team.event` (no database, no game).",
+            "each `action` to its room as one `team.event` (no database, no game) and answers "
+            "the phones' other requests with an empty acknowledgement.",
             "- Latency: from the acting phone's send to the event's arrival on every teammate's "
             "socket (the sender's included), matched by the version in the acknowledgement "
             "(scans by their checkpoint). Expected = teammates connected when it was sent and "
@@ -138,6 +142,19 @@ def method_markdown(plan: Plan) -> str:
             "- Generator: one asyncio process (python-socketio AsyncClient, WebSocket) on the "
             "same machine; its CPU is reported. Server CPU and peak RSS from /proc.",
         ]
+    )
+
+
+def _mix_markdown(plan: Plan) -> str:
+    """The phones' other requests, in words."""
+    if plan.mix == "light":
+        return "Light mix (`--mix light`): the phones send their actions and `sync` only."
+    mix = ClientMix.load(plan.mix)
+    per = ", ".join(f"`{name}` {ratio:g}" for name, ratio in mix.per_action.items())
+    return (
+        "Beside their actions the phones send the real client's requests "
+        "(`tools/bench/client_mix.json`, recorded from play.js in Chromium): on each "
+        f"connection {', '.join(f'`{n}`' for n in mix.connect)}; per action {per or 'none'}."
     )
 
 
@@ -232,6 +249,7 @@ def main(
     duration: float,
     warmup: float | None,
     reconnect_rate: float,
+    mix: str,
     knee: bool,
     knee_steps: str,
     other: bool,
@@ -245,6 +263,7 @@ def main(
         duration=duration,
         warmup=period if warmup is None else warmup,
         reconnect_rate=reconnect_rate,
+        mix=mix,
     )
     target = output or PROJECT_ROOT / "docs" / "benchmarks.md"
     sections: dict[str, str] = {}

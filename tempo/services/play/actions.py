@@ -68,6 +68,9 @@ class Reply:
     duplicate: bool = False
     team_id: int | None = None  # the team the action was applied to (where to broadcast)
     cohort_id: int | None = None  # its cohort (whose dashboards mirror the events)
+    # The game and the team's state right after the events: the `mission.view` pushes that
+    # follow them are drawn from it rather than read again from the database.
+    after: tuple[Game, TeamState] | None = field(default=None, repr=False, compare=False)
 
     def ack(self) -> dict[str, Any]:
         """The acknowledgement payload sent to the acting client."""
@@ -147,6 +150,23 @@ _LOCK_TEAM = (
     .join(_cohort, _team.c.cohort_id == _cohort.c.id)
     .where(_player.c.id == bindparam("player_id"))
     .with_for_update(of=_team)
+)
+# The same reading without the lock: a phone's `view` (one statement for player, team, cohort).
+_READ_TEAM = (
+    select(
+        _team.c.id,
+        _team.c.cohort_id,
+        _team.c.version,
+        _team.c.shards,
+        _team.c.ai_strength,
+        _team.c.flags,
+        _cohort.c.status,
+        _cohort.c.scenario_version_id,
+    )
+    .select_from(_player)
+    .join(_team, _player.c.team_id == _team.c.id)
+    .join(_cohort, _team.c.cohort_id == _cohort.c.id)
+    .where(_player.c.id == bindparam("player_id"))
 )
 _DAYS = select(_day.c.number, _day.c.unlock_at, _day.c.unlocked_at).where(
     _day.c.cohort_id == bindparam("cohort_id")
@@ -254,6 +274,21 @@ def team_state(session: Session, team: Team, now: datetime) -> TeamState:
     return state
 
 
+def read_for_view(session: Session, player_id: int, now: datetime) -> tuple[Game, TeamState] | None:
+    """The game and the state of a player's team for drawing mission views (a phone's `view`),
+    or None for a player who no longer exists. Three statements, no ORM object loaded; the
+    team's offers are left out (`offers` is empty): a mission's view never reads them."""
+    team = session.execute(_READ_TEAM, {"player_id": player_id}).first()
+    if team is None:
+        return None
+    game = _game_of_version(session, team.scenario_version_id)
+    state, _rows = _read_state(
+        session, team.id, team.cohort_id, team.status, team.version, team.shards,
+        team.ai_strength, team.flags, now, offers=False,
+    )  # fmt: skip
+    return game, state
+
+
 def _read_state(
     session: Session,
     team_id: int,
@@ -264,6 +299,7 @@ def _read_state(
     ai_strength: int,
     flags: dict[str, Any],
     now: datetime,
+    offers: bool = True,
 ) -> tuple[TeamState, dict[str, Any]]:
     # One reading for the ORM's team (team_state) and the action path's Core row (_run).
     missions, rows = _progress_of(session, team_id)
@@ -273,7 +309,7 @@ def _read_state(
         ai_strength=ai_strength,
         flags=dict(flags),
         missions=missions,
-        offers=_offers_of(session, team_id),
+        offers=_offers_of(session, team_id) if offers else (),
         open_days=_open_days(session, cohort_id, status, now),
         paused=status == CohortStatus.PAUSED,
     )
@@ -586,6 +622,7 @@ def _run(
             events=events,
             team_id=team.id,
             cohort_id=team.cohort_id,
+            after=(game, result.state) if events else None,
         )
         session.execute(
             _INSERT_CLIENT_ACTION,

@@ -35,13 +35,14 @@ def mission_view(
     game: Game,
     state: TeamState,
     mission_id: str,
-    player: Player,
+    player: Player | int,
     present: Sequence[int],
     now: datetime,
 ) -> dict[str, Any]:
-    """One mission as this player may see it, Markdown rendered."""
+    """One mission as this player (or player id) may see it, Markdown rendered."""
     ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
-    view = game.mission_view(state, mission_id, str(player.id), ctx)
+    reader = player if isinstance(player, int) else player.id
+    view = game.mission_view(state, mission_id, str(reader), ctx)
     return html_view(view, game.view_markdown(mission_id))
 
 
@@ -88,8 +89,14 @@ def view_deltas(
     `(None, payload)` is the same for the whole team; `(player id, payload)` is that player's
     own (a type whose view differs per player, `view_per_player`), for each player present.
     """
-    game = cohort_game(team.cohort)
     state = team_state(session, team, now)
+    return deltas(cohort_game(team.cohort), state, mission_ids, present, now)
+
+
+def deltas(
+    game: Game, state: TeamState, mission_ids: Iterable[str], present: Sequence[int], now: datetime
+) -> list[tuple[int | None, dict[str, Any]]]:
+    """`view_deltas` from a state in hand (an action's result): no database."""
     out: list[tuple[int | None, dict[str, Any]]] = []
     for mission_id in mission_ids:
         if mission_id not in game.missions or game.day_of[mission_id] not in state.open_days:
