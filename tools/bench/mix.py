@@ -293,6 +293,7 @@ def _message(server: Any, browser: Any) -> None:
     console.locator("#password").fill(PASSWORD)
     console.get_by_role("button", name="Se connecter").click()
     console.goto(f"{server.url}/console/cohortes/demo/tableau")
+    console.get_by_text("Message", exact=True).click()  # the toolbar's message disclosure
     console.locator("#message-team").select_option(index=1)
     console.locator("#message-text").fill("Rendez-vous devant la médiathèque à 14 h.")
     console.get_by_role("button", name="Envoyer aux téléphones").click()
