@@ -124,6 +124,7 @@ class Phone:
         self.checked.add(name)
         if scroll:  # the panel may render again meanwhile (a push): find the element anew
             self.page.locator(scroll).first.evaluate("(el) => el.scrollIntoView({block: 'center'})")
+        still(self.page)
         shot(self.page, f"playthrough-{name}")
         axe(self.page, name)
 
@@ -396,11 +397,21 @@ def play_proof(phone: Phone, m: Any) -> None:
     if m.params.get("kind", "photo-or-text") == "text":
         page.locator(f"#ptext-{m.id}").fill("Notre preuve, écrite par l'équipe.")
     else:
-        page.locator(f"#pphoto-{m.id}").set_input_files(str(_jpeg(phone.tmp / "preuve.jpg")))
+        photo = _jpeg(phone.tmp / "preuve.jpg")
+        chosen = f"document.getElementById('pphoto-{m.id}').files.length === 1"
+        for _ in range(3):  # a push re-rendering the panel mid-way may leave it on an old input
+            page.locator(f"#pphoto-{m.id}").set_input_files(str(photo))
+            page.wait_for_timeout(300)
+            if page.evaluate(chosen):
+                break
+        assert page.evaluate(chosen), "the chosen photo was lost"
     page.get_by_role("button", name="Envoyer la preuve").click()
-    expect(page.locator(".proof-status")).to_contain_text(
-        "en attente de validation", timeout=TIMEOUT
-    )
+    try:
+        expect(page.locator(".proof-status")).to_contain_text(
+            "en attente de validation", timeout=TIMEOUT
+        )
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- panel: {phone.page.locator('#panel-body').inner_text()}")
     phone.check_once(m.type, ".proof-status")
     # The counsellor validates it from the review queue.
     console = phone.console
@@ -473,6 +484,18 @@ PLAYERS: dict[str, Callable[[Phone, Any], None]] = {
 
 
 # ---------------------------------------------------------------- axe-core
+def still(page: Page) -> None:
+    """Wait for the running animations (a dialog's fade, confetti) to finish, 3 s at most:
+    colours are measured and photographed as painted at rest."""
+    page.evaluate(
+        """() => Promise.race([
+          Promise.all(document.getAnimations()
+            .filter((a) => Number.isFinite(a.effect.getComputedTiming().endTime))
+            .map((a) => a.finished.catch(() => null))),
+          new Promise((resolve) => setTimeout(resolve, 3000))])"""
+    )
+
+
 def axe(page: Page, name: str) -> None:
     """axe-core on the page as it is: no serious or critical violation.
 
@@ -481,14 +504,7 @@ def axe(page: Page, name: str) -> None:
     assert AXE.exists(), f"{AXE} is missing: run `npm ci` (axe-core is a devDependency)"
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
-    # Colours are measured as painted: let the opening animations (fades) finish first.
-    page.evaluate(
-        """() => Promise.race([
-          Promise.all(document.getAnimations()
-            .filter((a) => Number.isFinite(a.effect.getComputedTiming().endTime))
-            .map((a) => a.finished.catch(() => null))),
-          new Promise((resolve) => setTimeout(resolve, 3000))])"""
-    )
+    still(page)
     found = page.evaluate(
         """async () => {
           const r = await axe.run(document, {resultTypes: ["violations"]});
@@ -537,6 +553,7 @@ def _vote(browser: Browser, server: LiveServer) -> None:
     text = sam.locator("body").inner_text()
     assert not any(leak in text for leak in LEAKS), text
     sam.locator(".vote__status").scroll_into_view_if_needed()
+    still(sam)
     shot(sam, "playthrough-vote")
     axe(sam, "vote")
     sam.locator(".choice-btn").first.click()
