@@ -411,7 +411,9 @@ def play_proof(phone: Phone, m: Any) -> None:
             "en attente de validation", timeout=TIMEOUT
         )
     except AssertionError as exc:
-        raise AssertionError(f"{exc}\n--- panel: {phone.page.locator('#panel-body').inner_text()}")
+        raise AssertionError(
+            f"{exc}\n--- panel: {phone.page.locator('#panel-body').inner_text()}"
+        ) from exc
     phone.check_once(m.type, ".proof-status")
     # The counsellor validates it from the review queue.
     console = phone.console
