@@ -619,7 +619,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     const body = $("#panel-body");
     // Keep what the player typed or ticked, and where the focus was.
     const kept = {};
-    $$("[data-keep]", body).forEach((el) => { kept[el.id] = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value; });
+    // A chosen photo too: a push re-rendering the panel must not drop it (input.files is settable).
+    $$("[data-keep], input[type=file]", body).forEach((el) => { kept[el.id] = el.type === "radio" || el.type === "checkbox" ? el.checked : el.type === "file" ? el.files : el.value; });
     const hadFocus = body.contains(document.activeElement);
     const focusId = hadFocus ? document.activeElement.id : null;
     if (S.stopScan) S.stopScan();
@@ -638,8 +639,8 @@ import { celebrate, setupSwitch } from "./feel.js";
         ${reaction}${m.status === "done" ? doneBlock(m) : null}${hintsBlock(m)}`}`);
     Object.keys(kept).forEach((id) => {
       const el = document.getElementById(id);
-      if (!el || el.type === "file") return;
-      if (el.type === "radio" || el.type === "checkbox") el.checked = kept[id]; else el.value = kept[id];
+      if (!el) return;
+      if (el.type === "file") { if (kept[id] && kept[id].length) el.files = kept[id]; } else if (el.type === "radio" || el.type === "checkbox") el.checked = kept[id]; else el.value = kept[id];
     });
     const f = focusId && document.getElementById(focusId);
     if (f) f.focus();
