@@ -58,9 +58,11 @@ def test_a_player_changes_their_code_and_a_counsellor_closes_the_team(
     console.locator("#password").fill(PASSWORD)
     console.get_by_role("button", name="Se connecter").click()
     console.goto(f"{live_server.url}/console/cohortes/demo/tableau")
+    console.locator("[id^=team-menu-] > summary").first.click()  # the team's « Joueurs » menu
     console.get_by_role("button", name="Fermer l'équipe").first.click()
     expect(console.get_by_text("Équipe fermée aux nouvelles arrivées.")).to_be_visible()
-    console.locator("#players-title").scroll_into_view_if_needed()
+    console.locator("[id^=team-menu-] > summary").first.click()  # reopened after the redirect
+    console.locator("#grid-title").scroll_into_view_if_needed()
     shot(console, "console-players")
 
     latecomer = browser.new_context(viewport=PHONE, locale="fr-FR").new_page()
@@ -69,6 +71,8 @@ def test_a_player_changes_their_code_and_a_counsellor_closes_the_team(
     expect(latecomer.locator("#pseudonym")).to_have_count(0)
     shot(latecomer, "join-closed")
 
+    if not console.get_by_role("button", name="Retirer Léa de l’équipe").is_visible():
+        console.locator("[id^=team-menu-] > summary").first.click()
     console.get_by_role("button", name="Retirer Léa de l’équipe").click()
     expect(console.get_by_text("Joueur retiré de son équipe.")).to_be_visible()
     lea.goto(f"{live_server.url}/jouer")

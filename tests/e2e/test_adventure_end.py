@@ -165,6 +165,7 @@ def test_the_adventure_ends_in_a_diagnostic_a_booking_a_bilan_and_a_recap(
     assert rejoin
     desk = context(LAPTOP).new_page()
     desk.goto(rejoin)
+    desk.get_by_role("button", name="Oui, c'est moi : continuer").click()  # /retour asks first
     _play_shots(page, desk, "1-day1")
 
     # The counsellor publishes availability; the cohort reaches its last days.
@@ -312,6 +313,7 @@ def test_the_adventure_ends_in_a_diagnostic_a_booking_a_bilan_and_a_recap(
             "Diagnostics et bilans",
             "Rendez-vous",
             "Nom et conseillers",
+            "Écran de la salle ↗ (nouvel onglet)",
         ]
     )
     for index in range(7):

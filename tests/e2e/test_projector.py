@@ -121,6 +121,7 @@ def test_the_rooms_screen_follows_arrivals_play_and_pause(
     expect(screen.locator("#timer-left")).to_contain_text("encore")
 
     # The counsellor's message to the cohort reaches the screen.
+    console.get_by_text("Message", exact=True).click()  # the toolbar's message disclosure
     console.locator("#message-text").fill("Pause déjeuner à 12 h 30 : finissez votre mission !")
     console.get_by_role("button", name="Envoyer aux téléphones").click()
     expect(screen.locator(".p-message")).to_contain_text(
@@ -185,7 +186,7 @@ def test_eight_teams_fit_the_screen(browser: Browser, live_server: LiveServer) -
     dashboard.on("dialog", lambda dialog: dialog.accept())
     dashboard.goto(f"{live_server.url}/console/cohortes/huit/tableau")
     dashboard.locator("#unlock-day").select_option("1")
-    dashboard.get_by_role("button", name="Ouvrir maintenant").click()
+    dashboard.get_by_role("button", name="Ouvrir", exact=True).click()
     expect(page.locator("#play")).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#show-codes")).to_be_visible()
     expect(page.locator("#timer-left")).to_contain_text("encore")

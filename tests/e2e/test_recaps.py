@@ -128,6 +128,7 @@ def test_the_day_closes_and_the_phone_finds_its_recap(
     player_laptop = browser.new_context(viewport=LAPTOP, locale="fr-FR")
     desk = player_laptop.new_page()
     desk.goto(rejoin_url)
+    desk.get_by_role("button", name="Oui, c'est moi : continuer").click()  # /retour asks first
     expect(desk.locator("#recap-ready")).to_be_visible()  # not opened on this browser yet
     shot(desk, "play-recap-ready")
     desk.goto(f"{live_server.url}/journal")
