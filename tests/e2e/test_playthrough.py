@@ -554,7 +554,14 @@ def _vote(browser: Browser, server: LiveServer) -> None:
     expect(sam.locator(".vote__status")).to_contain_text("En attente de 1 vote")
     text = sam.locator("body").inner_text()
     assert not any(leak in text for leak in LEAKS), text
-    sam.locator(".vote__status").scroll_into_view_if_needed()
+    # A push may redraw the panel between finding the line and scrolling to it: try again.
+    for attempt in range(3):
+        try:
+            sam.locator(".vote__status").scroll_into_view_if_needed()
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     still(sam)
     shot(sam, "playthrough-vote")
     axe(sam, "vote")
