@@ -130,28 +130,8 @@ _client_action = _table(ClientAction)
 _event = _table(TeamEvent)
 _player = _table(Player)
 
-# One statement finds and locks the acting player's team row (PostgreSQL: FOR UPDATE OF team
-# only, never the shared cohort row) with what the action needs of its cohort. The reply to a
-# retried action is read by a second statement: on PostgreSQL a subquery here would see the
-# snapshot taken before waiting for the lock, and miss the twin that was just committed.
-_LOCK_TEAM = (
-    select(
-        _team.c.id,
-        _team.c.cohort_id,
-        _team.c.version,
-        _team.c.shards,
-        _team.c.ai_strength,
-        _team.c.flags,
-        _cohort.c.status,
-        _cohort.c.scenario_version_id,
-    )
-    .select_from(_player)
-    .join(_team, _player.c.team_id == _team.c.id)
-    .join(_cohort, _team.c.cohort_id == _cohort.c.id)
-    .where(_player.c.id == bindparam("player_id"))
-    .with_for_update(of=_team)
-)
-# The same reading without the lock: a phone's `view` (one statement for player, team, cohort).
+# One statement reads the acting player's team with what an action or a phone's `view` needs
+# of its cohort.
 _READ_TEAM = (
     select(
         _team.c.id,
@@ -168,6 +148,11 @@ _READ_TEAM = (
     .join(_cohort, _team.c.cohort_id == _cohort.c.id)
     .where(_player.c.id == bindparam("player_id"))
 )
+# The same, locking the team row (PostgreSQL: FOR UPDATE OF team only, never the shared cohort
+# row). The reply to a retried action is read by a second statement: on PostgreSQL a subquery
+# here would see the snapshot taken before waiting for the lock, and miss the twin that was just
+# committed.
+_LOCK_TEAM = _READ_TEAM.with_for_update(of=_team)
 _DAYS = select(_day.c.number, _day.c.unlock_at, _day.c.unlocked_at).where(
     _day.c.cohort_id == bindparam("cohort_id")
 )
