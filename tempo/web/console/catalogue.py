@@ -3,9 +3,7 @@ diagnostic's families → offers links and publish them as numbered versions; au
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -15,13 +13,9 @@ from tempo.models import Role
 from tempo.services.errors import ServiceError
 from tempo.services.studio import catalogue
 from tempo.web.auth import staff_required
-from tempo.web.console.common import NAV, bp, me
+from tempo.web.console.common import NAV, bp, content_dir, me
 
 NAV.update({"console.studio_catalogue": "studio"})
-
-
-def _content_dir() -> Path:
-    return Path(current_app.config["CONTENT_DIR"])
 
 
 def _back() -> ResponseReturnValue:
@@ -32,11 +26,11 @@ def _back() -> ResponseReturnValue:
 @staff_required(Role.AUTHOR)
 def studio_catalogue() -> ResponseReturnValue:
     """The catalogue's draft (editable by administrators), its validation, its versions."""
-    row = catalogue.draft(db.session(), _content_dir(), now())
+    row = catalogue.draft(db.session(), content_dir(), now())
     return render_template(
         "console/studio_catalogue.html",
         draft=row,
-        check=catalogue.check(row.files(), _content_dir()),
+        check=catalogue.check(row.files(), content_dir()),
         versions=catalogue.published(db.session()),
         can_edit=me().role is Role.ADMIN,
     )
@@ -52,7 +46,7 @@ def studio_catalogue_save() -> ResponseReturnValue:
             me(),
             request.form.get("offers", ""),
             request.form.get("diagnostic", ""),
-            _content_dir(),
+            content_dir(),
             now(),
         )
     except ServiceError as exc:
@@ -66,7 +60,7 @@ def studio_catalogue_save() -> ResponseReturnValue:
 @staff_required(Role.ADMIN)
 def studio_catalogue_import() -> ResponseReturnValue:
     """Replace the draft with content/'s offers.yaml and diagnostic.yaml."""
-    catalogue.import_content(db.session(), me(), _content_dir(), now())
+    catalogue.import_content(db.session(), me(), content_dir(), now())
     flash(_("Brouillon du catalogue remplacé par les fichiers du dossier content/."))
     return _back()
 
@@ -77,7 +71,7 @@ def studio_catalogue_publish() -> ResponseReturnValue:
     """Publish the draft as the next numbered catalogue."""
     try:
         version = catalogue.publish(
-            db.session(), me(), request.form.get("changelog", ""), _content_dir(), now()
+            db.session(), me(), request.form.get("changelog", ""), content_dir(), now()
         )
     except ServiceError as exc:
         flash(_("Refusé : %(message)s", message=exc.message), "error")

@@ -4,9 +4,10 @@ cohort looked up for them, the cohort's section menu, the main menu and the Fren
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -72,6 +73,11 @@ def me() -> StaffAccount:
     account = current_staff()
     assert account is not None
     return account
+
+
+def content_dir() -> Path:
+    """The content/ folder this app reads (scenarios on disk, offers, diagnostic)."""
+    return Path(current_app.config["CONTENT_DIR"])
 
 
 def cohort_or_404(slug: str) -> Cohort:

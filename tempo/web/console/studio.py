@@ -3,13 +3,11 @@ publishing a draft as a numbered version, a version's diff and rolling back."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,7 +28,7 @@ from tempo.services.errors import ServiceError
 from tempo.services.studio import archive, catalogue, forms
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
-from tempo.web.console.common import NAV, bp, me
+from tempo.web.console.common import NAV, bp, content_dir, me
 from tempo.web.console.studio_forms import (
     draft_or_404,
     errors_payload,
@@ -53,10 +51,6 @@ NAV.update(
         "console.studio_version": "scenarios",
     }
 )
-
-
-def _content_dir() -> Path:
-    return Path(current_app.config["CONTENT_DIR"])
 
 
 @bp.get("/studio")
@@ -239,9 +233,9 @@ def studio_publish(draft_id: int) -> ResponseReturnValue:
             me(),
             draft_id,
             request.form.get("changelog", ""),
-            _content_dir(),
+            content_dir(),
             now(),
-            catalogue.files_base(db.session(), _content_dir()),
+            catalogue.files_base(db.session(), content_dir()),
         )
     except ServiceError as exc:
         return _refused(exc, target)

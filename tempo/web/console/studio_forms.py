@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -30,7 +28,7 @@ from tempo.services.errors import ServiceError
 from tempo.services.studio import catalogue, forms, preview
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
-from tempo.web.console.common import NAV, bp, me
+from tempo.web.console.common import NAV, bp, content_dir, me
 from tempo.web.headers import content_security_policy
 
 NAV.update({"console.studio_preview": "studio"})
@@ -125,7 +123,7 @@ def draft_or_404(draft_id: int) -> ScenarioDraft:
 
 def errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
     """The validator's messages for the draft (against the published catalogue), as dicts."""
-    content = Path(current_app.config["CONTENT_DIR"])
+    content = content_dir()
     return [
         {"file": e.file, "line": e.line, "path": e.path, "message": e.message, "text": e.text}
         for e in studio.validate(draft, content, catalogue.files_base(db.session(), content))
