@@ -369,6 +369,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (!m) return;
     Object.assign(m, p.view);
     if (!("unlocks" in p.view)) delete m.unlocks;   // only a done mission has them
+    // A mission a success just opened comes whole: no `view` to ask when it is opened.
+    if ("play" in p.view) S.fetched[m.id] = true;
     renderMap();
     if (S.open === m.id) renderPanel(m);
   }
