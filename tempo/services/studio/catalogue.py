@@ -63,6 +63,11 @@ def published(session: Session) -> list[CatalogueVersion]:
     )
 
 
+def by_number(session: Session, number: int) -> CatalogueVersion | None:
+    """Published catalogue number `number`, if there is one."""
+    return session.scalar(select(CatalogueVersion).where(CatalogueVersion.number == number))
+
+
 def files_base(session: Session, content_dir: Path) -> Files | None:
     """The content files with the published catalogue in place of content/'s (None: none yet)."""
     version = latest(session)
