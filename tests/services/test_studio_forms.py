@@ -116,3 +116,101 @@ def test_preview_is_the_players_view_without_answers() -> None:
     assert preview.characters(files)[view["character"]]["name"]
     with pytest.raises(drafts.StudioError):
         preview.mission(files, "days/day01.yaml", 42, datetime(2026, 1, 5, tzinfo=UTC))
+
+
+def _tempo_2050_files() -> dict[str, str]:
+    return {
+        p.relative_to(TEMPO_2050).as_posix(): p.read_text(encoding="utf-8")
+        for p in TEMPO_2050.rglob("*.yaml")
+    }
+
+
+OFFERS = (PROJECT_ROOT / "content" / "offers.yaml").read_text(encoding="utf-8")
+
+
+def test_references_are_the_drafts_ids_with_their_names() -> None:
+    """Characters from characters.yaml, missions of every day in day order, the catalogue's
+    offers; a file that does not parse defines nothing."""
+    files = _tempo_2050_files()
+    refs = forms.references(files, OFFERS)
+    assert refs["character"][0] == ("maya", "Maya Diallo")
+    assert ("d02-essai-quiz", "L'essai, mode d'emploi") in refs["mission"]
+    ids = [i for i, _name in refs["mission"]]
+    assert ids.index("d02-essai-quiz") < ids.index("d02-point-samir")
+    assert ids[0].startswith("d01-") and len(ids) == len(set(ids))
+    assert ("cej", "Contrat d'Engagement Jeune (CEJ)") in refs["offer"] and len(refs["offer"]) == 25
+    broken = {**files, "characters.yaml": "characters: [\n"}
+    assert forms.references(broken, "")["character"] == []
+    assert forms.references(broken, "")["offer"] == []
+
+
+def test_reference_fields_become_pickers_of_known_ids() -> None:
+    """`character` is a select of the characters, `requires` and `unlocks` are checkbox groups
+    of missions and offers (« id — name »), ticked as in the file, names unchanged."""
+    files = _tempo_2050_files()
+    refs = forms.references(files, OFFERS)
+    form = forms.file_form("days/day02.yaml", files["days/day02.yaml"], refs)
+    assert form is not None
+    by_name = {f.name: f for f in form.walk()}
+    samir = next(f for f in by_name["missions"].children if f.value["id"] == "d02-point-samir")
+    who = by_name[samir.name + ".character"]
+    assert who.kind == "select" and who.value == "samir" and who.ref == "character"
+    assert who.options[0] == "" and "maya" in who.options  # optional: « (aucun) » first
+    assert who.labels["samir"] == "samir — Samir Benali"
+    requires = by_name[samir.name + ".requires"]
+    assert requires.kind == "multi" and requires.value == ["d01-contrat", "d02-essai-quiz"]
+    assert requires.labels["d02-essai-quiz"] == "d02-essai-quiz — L'essai, mode d'emploi"
+    unlocks = by_name["missions[0].unlocks"]
+    assert unlocks.kind == "multi" and unlocks.ref == "offer"
+    assert unlocks.labels["cej"] == "cej — Contrat d'Engagement Jeune (CEJ)"
+    # The scenario's counsellor character is a picker too.
+    meta = forms.file_form("scenario.yaml", files["scenario.yaml"], refs)
+    assert meta is not None
+    counsellor = next(f for f in meta.walk() if f.name == "counsellor")
+    assert counsellor.kind == "select" and "ines" in counsellor.options
+
+
+def test_dialogue_targets_and_speakers_are_pickers_of_its_own_nodes() -> None:
+    files = _tempo_2050_files()
+    refs = forms.references(files, OFFERS)
+    form = forms.file_form("days/day02.yaml", files["days/day02.yaml"], refs)
+    assert form is not None
+    params = next(f for f in form.walk() if f.name.endswith(".params.start"))
+    base = params.name.rsplit(".", 1)[0]
+    by_name = {f.name: f for f in form.walk()}
+    nodes = [n["id"] for n in by_name[base].value["nodes"]]
+    assert params.kind == "select" and params.options == nodes  # required: no empty choice
+    assert params.labels[nodes[0]].startswith(nodes[0] + " — ")
+    speaker = by_name[base + ".nodes[0].speaker"]
+    assert speaker.kind == "select" and speaker.ref == "character" and "samir" in speaker.options
+    nexts = [f for f in form.walk() if f.name.startswith(base) and f.key == "next"]
+    assert nexts and all(f.kind == "select" and f.options[0] == "" for f in nexts)
+    assert {o for f in nexts for o in f.options if o} <= set(nodes)
+
+
+def test_unknown_current_values_stay_visible_and_are_read_back() -> None:
+    """A value no file defines stays an option (unlabelled: the page marks it unknown), so the
+    form never drops it; a newly ticked id is added after the file's own, in order."""
+    files = drafts.template_files()
+    day = yaml.safe_load(files["days/day01.yaml"])
+    day["missions"][0]["character"] = "fantome"
+    day["missions"][0]["requires"] = ["m-absente"]
+    text = forms.to_yaml(day)
+    refs = forms.references({**files, "days/day01.yaml": text}, OFFERS)
+    form = forms.file_form("days/day01.yaml", text, refs)
+    assert form is not None
+    by_name = {f.name: f for f in form.walk()}
+    who = by_name["missions[0].character"]
+    assert "fantome" in who.options and "fantome" not in who.labels
+    requires = by_name["missions[0].requires"]
+    assert requires.options[-1] == "m-absente" and "m-absente" not in requires.labels
+    posted = _posted(form)
+    other = next(i for i, _n in refs["mission"] if i != "j01-enigme")
+    posted["missions[0].requires"] = [other, "m-absente", "pirate"]
+    data = forms.submitted("days/day01.yaml", text, _getter(posted), refs)
+    assert data is not None
+    assert data["missions"][0]["requires"] == ["m-absente", other]  # « pirate » is no option
+    assert data["missions"][0]["character"] == "fantome"
+    # Validated as before: the validator names the unknown ids on these very fields.
+    names = {f.name for f in form.walk()}
+    assert forms.field_for("missions[0].requires[0]", names) == "missions[0].requires"

@@ -143,3 +143,36 @@ def _source(client, page: str) -> str:  # type: ignore[no-untyped-def]
     found = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
     assert found is not None
     return found.group(1)
+
+
+def test_reference_pickers_offer_the_drafts_ids_and_keep_unknown_ones(app: Flask) -> None:
+    """The mission's character is a select of the draft's characters, `requires` a checkbox
+    per mission of the draft, `unlocks` one per offer of the catalogue; ticking one saves it;
+    an id no file defines stays shown as unknown and the validator names it on that field."""
+    alice, _ = staff_client(app, Role.AUTHOR)
+    page = _new_draft(alice)
+    html = text(alice.get(page + "?fichier=days/day02.yaml"))
+    who = re.search(r'<select[^>]*id="f-missions\[0\]\.character".*?</select>', html, re.S)
+    assert who is not None and re.search(r'value="guide" selected>guide — ', who.group(0))
+    assert 'name="missions[0].requires" value="j01-enigme"' in html
+    assert "j01-enigme — L'énigme du jour 1" in html
+    assert 'name="missions[0].unlocks" value="cej"' in html
+    assert "cej — Contrat d'Engagement Jeune (CEJ)" in html
+    data = _posted(html)
+    data["missions[0].requires"] = ["j01-enigme"]
+    data["missions[0].character"] = ["fantome"]
+    body = alice.post(
+        page + "/formulaire", data=data, headers={"Accept": "application/json"}
+    ).get_json()
+    assert body["ok"] is True
+    mine = [e for e in body["errors"] if e["file"] == "days/day02.yaml"]
+    assert [e["field"] for e in mine] == ["missions[0].character"]
+    assert "personnage inconnu : 'fantome'" in mine[0]["message"]
+    html = text(alice.get(page + "?fichier=days/day02.yaml&vue=source"))
+    found = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
+    assert found is not None
+    saved = yaml.safe_load(found.group(1))
+    assert saved["missions"][0]["requires"] == ["j01-enigme"]
+    html = text(alice.get(page + "?fichier=days/day02.yaml"))
+    assert "fantome — inconnu : choisissez un élément existant" in html
+    assert re.search(r'name="missions\[0\]\.requires" value="j01-enigme" checked', html)

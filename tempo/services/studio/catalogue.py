@@ -76,6 +76,15 @@ def files_base(session: Session, content_dir: Path) -> Files | None:
     return PatchedFiles(content_dir.resolve(), version.files())
 
 
+def offers_text(session: Session, content_dir: Path) -> str:
+    """The offers.yaml scenarios use now: the published catalogue's, else content/'s."""
+    version = latest(session)
+    if version is not None:
+        return version.offers
+    path = content_dir / "offers.yaml"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def load(session: Session, content_dir: Path, only: Path | None = None) -> LoadResult:
     """`load_content` with the published catalogue, when there is one."""
     return load_content(content_dir, only=only, files=files_base(session, content_dir))

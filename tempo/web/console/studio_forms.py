@@ -130,6 +130,12 @@ def errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
     ]
 
 
+def draft_refs(draft: ScenarioDraft) -> forms.Refs:
+    """The ids the draft's reference fields may take: its characters and missions, and the
+    offers of the catalogue scenarios use now."""
+    return forms.references(draft.files, catalogue.offers_text(db.session(), content_dir()))
+
+
 @bp.app_template_filter("fr_time")
 def fr_time(value: datetime) -> str:
     """« 14:02 » in the default timezone."""
@@ -159,6 +165,29 @@ def option_label(key: str, option: str) -> str:
     """What a select shows for `option`: a mission type's French label, else the value."""
     kind = registry.get(option) if key == "type" else None
     return kind.label if kind is not None else option
+
+
+_REF_EMPTY: dict[str, Any] = {
+    "character": _l("Aucun personnage : ajoutez-en dans characters.yaml."),
+    "mission": _l("Aucune mission dans les jours du brouillon."),
+    "offer": _l("Aucune offre dans le catalogue de la Mission Locale."),
+    "node": _l("Aucun nœud dans ce dialogue : ajoutez-en un."),
+}
+
+
+def ref_label(f: forms.FormField, option: str) -> str:
+    """What a reference picker shows for an id: « m3 — La porte du labo », or that it is
+    unknown (no file of the draft defines it)."""
+    if not option:
+        return _("(aucun)")
+    if option in f.labels:
+        return f.labels[option]
+    return _("%(id)s — inconnu : choisissez un élément existant", id=option)
+
+
+def ref_empty(kind: str | None) -> str:
+    """The empty state of a reference picker with nothing to pick."""
+    return str(_REF_EMPTY.get(kind or "", _("Aucun choix possible pour l'instant.")))
 
 
 def field_label(key: str) -> str:
@@ -195,7 +224,7 @@ def studio_form_save(draft_id: int) -> ResponseReturnValue:
     wants_json = request.accept_mimetypes.best == "application/json"
     draft = draft_or_404(draft_id)
     path = request.form.get("_path", "")
-    data = forms.submitted(path, draft.files.get(path, ""), request.form.getlist)
+    data = forms.submitted(path, draft.files.get(path, ""), request.form.getlist, draft_refs(draft))
     back = url_for("console.studio_draft", draft_id=draft_id, fichier=path, vue="formulaire")
     try:
         if data is None:
@@ -209,7 +238,7 @@ def studio_form_save(draft_id: int) -> ResponseReturnValue:
     if not wants_json:  # « Ajouter » / « Retirer »: back to the list, on the new item if any
         return redirect(back + _anchor(data))
     errors = errors_payload(draft)
-    placed(errors, path, forms.file_form(path, draft.files[path]))
+    placed(errors, path, forms.file_form(path, draft.files[path], draft_refs(draft)))
     return jsonify(ok=True, saved_at=fr_time(draft.updated_at), title=draft.title, errors=errors)
 
 
