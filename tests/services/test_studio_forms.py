@@ -214,3 +214,72 @@ def test_unknown_current_values_stay_visible_and_are_read_back() -> None:
     # Validated as before: the validator names the unknown ids on these very fields.
     names = {f.name for f in form.walk()}
     assert forms.field_for("missions[0].requires[0]", names) == "missions[0].requires"
+
+
+NOW = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def test_day_preview_is_the_day_card_and_its_mission_cards() -> None:
+    files = _tempo_2050_files()
+    seen = preview.day_intro(files, "days/day02.yaml")
+    assert seen["count"] == 10
+    assert seen["day"]["number"] == 2 and seen["day"]["title"] == "La période d'essai"
+    assert seen["day"]["intro_html"].startswith("<p>") and seen["day"]["teaser"]
+    cards = {c["id"]: c for c in seen["missions"]}
+    assert cards["d02-essai-quiz"]["status"] == "available"
+    # Waiting for a mission of the same day: locked, and says which; earlier days count as done.
+    samir = cards["d02-point-samir"]
+    assert samir["status"] == "locked" and samir["requires"] == ["d02-essai-quiz"]
+    assert seen["titles"]["d02-essai-quiz"] == "L'essai, mode d'emploi"
+    broken = {**files, "days/day02.yaml": "day: 2\n"}
+    with pytest.raises(drafts.StudioError, match="Ce jour a des erreurs"):
+        preview.day_intro(broken, "days/day02.yaml")
+
+
+def _samir() -> tuple[dict[str, str], int]:
+    files = _tempo_2050_files()
+    day = yaml.safe_load(files["days/day02.yaml"])
+    return files, next(i for i, m in enumerate(day["missions"]) if m["id"] == "d02-point-samir")
+
+
+def test_a_dialogue_preview_holds_every_step_played_by_the_types_rules() -> None:
+    """Walking the moves from the start reaches « end: success »; replies hidden by flags are
+    not offered until the flags are given; every step's Markdown is rendered."""
+    files, index = _samir()
+    walk = preview.mission(files, "days/day02.yaml", index, NOW)["walk"]
+    first = walk["views"][walk["start"]]
+    assert first["node"] == "bilan" and first["text_html"].startswith("<p>")
+    assert first["choices"] == ["Aucune idée. C'est pas le genre de truc qu'on retient."]
+    assert walk["read"] == ["contrat-lu", "contrat-signe-vite"] and walk["flags"] == []
+    after = walk["views"][walk["moves"][walk["start"]][0]]
+    assert after["node"] == "relire"
+    ended = [k for k, v in walk["views"].items() if v["ended"]]
+    assert ended  # success is reachable by clicking
+    todo, seen = [walk["start"]], set()
+    while todo:
+        here = todo.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        todo += [t for t in walk["moves"][here] if t]
+    assert set(ended) <= seen
+    lu = preview.mission(files, "days/day02.yaml", index, NOW, ["contrat-lu", "inconnu"])["walk"]
+    assert lu["flags"] == ["contrat-lu"]
+    assert len(lu["views"][lu["start"]]["choices"]) == 2
+
+
+def test_celebration_preview_names_reward_opponent_and_offers() -> None:
+    files, index = _samir()
+    seen = preview.celebration(files, "days/day02.yaml", index, OFFERS)
+    assert seen["title"] == "Le point avec Samir" and seen["reward"] > 0
+    assert seen["weakens"].endswith("faiblit\u00a0!")
+    assert [o["id"] for o in seen["offers"]] == ["cv-entretien"]
+    assert seen["offers"][0]["title"] and seen["offers"][0]["summary"]
+    assert preview.celebration(files, "days/day02.yaml", index, "")["offers"] == []
+
+
+def test_outline_lists_each_day_and_its_missions() -> None:
+    files = drafts.template_files()
+    outline = preview.outline({**files, "days/day03.yaml": "day: [\n"})
+    assert [d["path"] for d in outline] == ["days/day01.yaml", "days/day02.yaml"]
+    assert outline[0]["day"] == 1 and outline[0]["missions"][0]["index"] == 0

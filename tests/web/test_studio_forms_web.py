@@ -176,3 +176,24 @@ def test_reference_pickers_offer_the_drafts_ids_and_keep_unknown_ones(app: Flask
     html = text(alice.get(page + "?fichier=days/day02.yaml"))
     assert "fantome — inconnu : choisissez un élément existant" in html
     assert re.search(r'name="missions\[0\]\.requires" value="j01-enigme" checked', html)
+
+
+def test_previews_of_a_day_a_dialogue_and_a_success_are_linked_and_framed(app: Flask) -> None:
+    alice, _ = staff_client(app, Role.AUTHOR)
+    page = _copy_of_tempo_2050(alice)
+    draft = text(alice.get(page + "?fichier=days/day02.yaml"))
+    assert "Aperçus téléphone" in draft
+    assert "Ouverture du jour 2 : La période d'essai" in draft
+    assert "Aperçu de la réussite" in draft
+    assert "/apercu?fichier=days/day02.yaml&amp;mission=0&amp;moment=reussite" in (
+        alice.get(page + "?fichier=days/day02.yaml").get_data(as_text=True)
+    )
+    frame = text(alice.get(page + "/apercu?fichier=days/day02.yaml&mission=0&moment=reussite"))
+    assert "moment=reussite" in frame and "célébration" in frame and "Sa réussite" in frame
+    phone = alice.get(page + "/apercu/telephone?fichier=days/day02.yaml&mission=0&moment=reussite")
+    html = text(phone)
+    assert phone.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert 'id="celebrate"' in html and '"weakens"' in html and "Voir dans le coffre" in html
+    day = text(alice.get(page + "/apercu/telephone?fichier=days/day02.yaml"))
+    assert 'data-moment="jour"' in day and '"number": 2' in day and '"count": 10' in day
+    assert alice.get(page + "/apercu?fichier=days/day02.yaml&mission=0&moment=x").status_code == 400

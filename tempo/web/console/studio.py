@@ -25,7 +25,7 @@ from tempo.models import Role, ScenarioDraft, ScenarioVersion
 from tempo.scenarios.schema import SKILL_LABELS
 from tempo.services.content import publishing as content_service
 from tempo.services.errors import ServiceError
-from tempo.services.studio import archive, catalogue, forms
+from tempo.services.studio import archive, catalogue, forms, preview
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
@@ -148,9 +148,10 @@ def studio_draft(draft_id: int) -> ResponseReturnValue:
         ref_empty=ref_empty,
         mission_types=mission_types(),
         skill_label=lambda key: _(SKILL_LABELS.get(key) or key),
-        preview_url=lambda index: url_for(
-            "console.studio_preview", draft_id=draft.id, fichier=path, mission=index
+        preview_url=lambda index, moment=None: url_for(
+            "console.studio_preview", draft_id=draft.id, fichier=path, mission=index, moment=moment
         ),
+        previews=preview.outline(draft.files),
         draft=draft,
         paths=paths,
         path=path,
