@@ -160,6 +160,7 @@ def test_reference_fields_become_pickers_of_known_ids() -> None:
     requires = by_name[samir.name + ".requires"]
     assert requires.kind == "multi" and requires.value == ["d01-contrat", "d02-essai-quiz"]
     assert requires.labels["d02-essai-quiz"] == "d02-essai-quiz — L'essai, mode d'emploi"
+    assert "d02-point-samir" not in requires.options  # not itself
     unlocks = by_name["missions[0].unlocks"]
     assert unlocks.kind == "multi" and unlocks.ref == "offer"
     assert unlocks.labels["cej"] == "cej — Contrat d'Engagement Jeune (CEJ)"

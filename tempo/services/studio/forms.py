@@ -304,7 +304,8 @@ def references(files: Mapping[str, str], offers_text: str = "") -> dict[str, lis
 
 
 def _with_params(form: FormField, refs: Refs | None = None) -> FormField:
-    """A day's form where each mission's `params` is its type's fieldset, its type read-only."""
+    """A day's form where each mission's `params` is its type's fieldset, its type read-only,
+    and its `requires` offers the other missions."""
     for missions in form.children:
         if missions.key != "missions":
             continue
@@ -319,6 +320,10 @@ def _with_params(form: FormField, refs: Refs | None = None) -> FormField:
                     child.readonly = True
                     child.kind = "select"
                     child.options = [str(child.value or "")]
+                elif child.key == "requires" and child.kind == "multi":
+                    # A mission cannot require itself: not offered (kept if already written).
+                    own = data.get("id")
+                    child.options = [o for o in child.options if o != own or o in child.value]
     return form
 
 
