@@ -208,7 +208,7 @@ class ScenarioMeta(Model):
     #: How many game days the scenario has (days/day01.yaml … one file a day).
     days: int = Field(default=10, ge=1, le=MAX_DAYS)
     #: The offers the scenario reveals: `all` (every offer of offers.yaml) or a list of ids.
-    offers: Literal["all"] | list[str] = "all"
+    offers: Literal["all"] | list[str] = Field(default="all", json_schema_extra={"x-ref": "offer"})
     collective_goal: str | None = None
     #: Éclats each team starts with, so that a first hint is affordable exactly when beginners
     #: are stuck. A gift, not earnings: the ledger of earned éclats does not count it.

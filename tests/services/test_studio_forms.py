@@ -284,3 +284,25 @@ def test_outline_lists_each_day_and_its_missions() -> None:
     outline = preview.outline({**files, "days/day03.yaml": "day: [\n"})
     assert [d["path"] for d in outline] == ["days/day01.yaml", "days/day02.yaml"]
     assert outline[0]["day"] == 1 and outline[0]["missions"][0]["index"] == 0
+
+
+def test_the_scenarios_offers_are_all_or_a_ticked_list() -> None:
+    """`offers: all | [ids]`: one checkbox stands for « all », the others are the catalogue's."""
+    files = drafts.template_files()
+    refs = forms.references(files, OFFERS)
+    form = forms.file_form("scenario.yaml", files["scenario.yaml"], refs)
+    assert form is not None
+    offers = next(f for f in form.walk() if f.name == "offers")
+    assert offers.kind == "multi" and offers.whole == "all" and offers.options[0] == "all"
+    assert offers.value == ["all"] and "cej" in offers.options
+    posted = _posted(form)
+    posted["offers"] = ["cej", "permis"]
+    data = forms.submitted("scenario.yaml", files["scenario.yaml"], _getter(posted), refs)
+    assert data is not None and data["offers"] == ["cej", "permis"]
+    text = forms.to_yaml(data)
+    again = forms.file_form("scenario.yaml", text, refs)
+    assert again is not None
+    assert next(f for f in again.walk() if f.name == "offers").value == ["cej", "permis"]
+    posted["offers"] = ["all", "cej"]
+    data = forms.submitted("scenario.yaml", text, _getter(posted), refs)
+    assert data is not None and data["offers"] == "all"

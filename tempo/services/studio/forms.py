@@ -100,6 +100,7 @@ class FormField:
     schema: JSONSchema = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # what a select shows for an option
     ref: str | None = None  # the kind of ids a reference field holds (`x-ref`)
+    whole: str | None = None  # the value meaning « every id » (`offers: all`)
 
     @property
     def dom_id(self) -> str:
@@ -168,6 +169,16 @@ def _kind_of(node: JSONSchema, name: str, ctx: _Ctx) -> tuple[str, list[str]]:
     return "yaml", []
 
 
+def _whole(node: JSONSchema, variants: list[JSONSchema]) -> str | None:
+    """For a reference field that is a constant or a list of ids (`offers: all | [ids]`), the
+    constant standing for every id."""
+    if not isinstance(node.get("x-ref"), str) or len(variants) != 2:
+        return None
+    consts = [v.get("const") for v in variants if isinstance(v.get("const"), str)]
+    lists = [v for v in variants if v.get("type") == "array"]
+    return consts[0] if len(consts) == 1 and len(lists) == 1 else None
+
+
 def _build(
     node: JSONSchema, name: str, key: str, value: Any, required: bool, ctx: _Ctx
 ) -> FormField:
@@ -178,6 +189,15 @@ def _build(
         if _resolve(v, ctx.defs) != {"type": "null"}
     ]
     if "anyOf" in node:
+        whole = _whole(node, variants)
+        if whole is not None:  # « all » or a list of ids: one checkbox stands for every id
+            current = node.get("default") if value is None else value
+            chosen = [whole] if current == whole else [str(v) for v in current or []]
+            options, labels = _choices(node["x-ref"], chosen, ctx.refs)
+            return FormField(
+                name, key, "multi", False, chosen, [whole, *options], schema=node,
+                labels=labels, ref=node["x-ref"], whole=whole,
+            )  # fmt: skip
         if len(variants) != 1:
             return FormField(name, key, "yaml", required, value, schema=node)
         merged = {**{k: v for k, v in node.items() if k != "anyOf"}, **variants[0]}
@@ -410,6 +430,8 @@ def _read(f: FormField, get: Getter) -> Any:
         return [_read(child, get) for child in f.children]
     if f.kind == "multi":  # in the file's order, newly ticked ones after
         chosen = [v for v in get(f.name) if v in f.options]
+        if f.whole is not None and f.whole in chosen:
+            return f.whole
         before = [v for v in f.value if v in chosen] if isinstance(f.value, list) else []
         return before + [v for v in chosen if v not in before]
     return _scalar(f, get)

@@ -180,6 +180,8 @@ def ref_label(f: forms.FormField, option: str) -> str:
     unknown (no file of the draft defines it)."""
     if not option:
         return _("(aucun)")
+    if option == f.whole:
+        return _("Toutes les offres du catalogue (« %(all)s »)", all=option)
     if option in f.labels:
         return f.labels[option]
     return _("%(id)s — inconnu : choisissez un élément existant", id=option)
