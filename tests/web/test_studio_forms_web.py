@@ -178,7 +178,7 @@ def test_reference_pickers_offer_the_drafts_ids_and_keep_unknown_ones(app: Flask
     assert re.search(r'name="missions\[0\]\.requires" value="j01-enigme" checked', html)
     meta = text(alice.get(page + "?fichier=scenario.yaml"))
     assert re.search(r'name="offers" value="all" checked> Toutes les offres du catalogue', meta)
-    assert '<option value="guide">guide — Camille</option>' in meta  # the counsellor picker
+    assert re.search(r"<option value=\"guide\" selected>guide — Camille</option>", meta)
 
 
 def test_previews_of_a_day_a_dialogue_and_a_success_are_linked_and_framed(app: Flask) -> None:
