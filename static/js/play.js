@@ -197,11 +197,13 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
   function setSnapshot(snap, version) {
     const v = typeof snap.version === "number" ? snap.version : version;
     if (S.snap && v < S.version) { refreshState(); return; }  // older than what we applied
+    const lastDay = storedLastDay();   // read before renderDay records today's
     S.snap = snap;
     S.version = v;
     S.fetched = {};
     snap.missions.forEach((m) => { if (m.status !== "locked") S.fetched[m.id] = true; });
     renderAll();
+    missedDayEnd(lastDay);
     openAsked();
   }
   // /jouer?mission=<id> (a poster scanned again): open that mission once it is known.
@@ -296,6 +298,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
         toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
         break;
       case "day.closed":
+        snap.days.forEach((d) => { if (d.number === ev.day) d.closed = true; });
         if (S.snap.day && S.snap.day.number === ev.day) { S.dayEnd = ev.day; if (!S.celebrations.length) scheduleCelebration(); }
         dayClosed = { day: ev.day, item: toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.") };
         break;
@@ -380,6 +383,9 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
     else S.snap.players.forEach((x) => { x.online = isOn(x); });
     if (online.some((id) => !players().some((x) => String(x.id) === id))) refreshState();   // someone we do not know yet
     renderTeam();
+    // A vote's « En attente de N votes » counts the players present: redraw it (same view).
+    const open = S.open && missionById(S.open);
+    if (open) renderPanel(open);
     // Fragments dealt again by presence come to this player's own room as `mission.view`.
   }
 
@@ -480,6 +486,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
     const todays = d ? missions().filter((m) => m.day === d.number) : [];
     let lead = null;
     if (d) {
+      storeLastDay(d.number);
       $("#day-kicker").textContent = dayLabel(d.number);
       $("#day-title").textContent = text(d.title);
       lead = dayLead(d, todays.length && todays.every((m) => m.status === "done"));
@@ -594,7 +601,10 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
   $("[data-close]", panel).addEventListener("click", closeMission);
 
   function renderPanel(m) {
-    const json = JSON.stringify(m);
+    // A vote's « En attente de N votes » counts the players present: who is online is part of
+    // what it draws (presence, a teammate joining), not only the mission's view.
+    const voting = m.play && m.play.decision === "vote" && m.status !== "done";
+    const json = JSON.stringify(m) + (voting ? JSON.stringify(players().filter((x) => x.online).map((x) => x.id)) : "");
     if (json === S.openJson) return;
     S.openJson = json;
     const body = $("#panel-body");
@@ -615,8 +625,8 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
       ${S.notes[m.id] ? html`<p class="flash" role="status">${S.notes[m.id]}</p>` : null}
       ${ty.ownSpeaker ? null : speakerBlock(m.character)}
       ${rich(m, "narrative")}
-      ${m.status === "locked" ? lockedBlock(m) : html`<section class="play-area" aria-label="À toi de jouer">${ty.render
-        ? ty.render(m, m.play || {}, ui) : html`<p>Ce type de mission n'est pas encore pris en charge.</p>`}</section>
+      ${m.status === "locked" ? lockedBlock(m) : html`<section class="play-area" aria-label="À toi de jouer">${!ty.render
+        ? html`<p>Ce type de mission n'est pas encore pris en charge.</p>` : m.play ? ty.render(m, m.play, ui) : loadingBlock()}</section>
         ${reaction}${m.status === "done" ? doneBlock(m) : null}${hintsBlock(m)}`}`);
     Object.keys(kept).forEach((id) => {
       const el = document.getElementById(id);
@@ -627,6 +637,10 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
     if (f) f.focus();
     else if (hadFocus) ($("[data-focus]", body) || $("#panel-title")).focus();
   }
+
+  // A card whose view has not arrived yet (a day's new missions come as cards; `view` follows):
+  // say it is coming rather than draw an empty conversation or form.
+  const loadingBlock = () => html`<p class="play-loading muted" role="status" aria-busy="true">Chargement…</p>`;
 
   // Who the character is comes on tap (`speaker__bio`): one line under what they say, not a wall of text before it.
   function speakerBlock(charId, line) {
@@ -865,6 +879,32 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
   const dayEnd = $("#dayend");
   const dayEndKey = (n) => "tempo.dayend." + myId() + "." + n;
   function seenDayEnd(n) { try { return localStorage.getItem(dayEndKey(n)) === "1"; } catch (e) { return false; } }
+  function markDayEndSeen(n) { try { localStorage.setItem(dayEndKey(n), "1"); } catch (e) { /* private mode: shown again next visit */ } }
+  // The last day this phone saw as today (per player): what may have ended while it was off.
+  const lastDayKey = () => "tempo.lastday." + myId();
+  function storedLastDay() {
+    try { const n = parseInt(localStorage.getItem(lastDayKey()), 10); return Number.isFinite(n) ? n : null; } catch (e) { return null; }
+  }
+  function storeLastDay(n) { try { localStorage.setItem(lastDayKey(), String(n)); } catch (e) { /* private mode */ } }
+  // Ended: closed by the calendar or the counsellor, or every mission done.
+  const dayEnded = (n) => dayDone(n) || list(S.snap.days).some((d) => d.number === n && d.closed);
+  // On a load or a reconnection's snapshot: a day that ended since this phone last saw it (the
+  // phone was off, or the page closed) shows its end once, after any celebration. Days that
+  // ended before the phone ever saw them running (a first visit, a late joiner) do not.
+  function missedDayEnd(lastDay) {
+    const today = S.snap.day ? S.snap.day.number : null;
+    if (today == null) return;
+    const missed = [];
+    list(S.snap.days).forEach((d) => {
+      if (!d.open || d.number > today || !dayEnded(d.number) || seenDayEnd(d.number)) return;
+      if (lastDay != null && d.number >= lastDay) missed.push(d.number); else markDayEndSeen(d.number);
+    });
+    if (!missed.length || S.dayEnd != null) return;
+    const n = Math.max(...missed);
+    missed.forEach((x) => { if (x !== n) markDayEndSeen(x); });   // one moment, the latest day's
+    S.dayEnd = n;
+    scheduleCelebration();
+  }
   function dayDone(n) {
     const list = missions().filter((m) => m.day === n);
     return list.length > 0 && list.every((m) => m.status === "done");
@@ -875,7 +915,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
   // shown by the game (once per day on this phone), not asked for from the day card.
   function showDayEnd(n, auto) {
     if (auto) { S.dayEnd = null; if (seenDayEnd(n)) return; }
-    try { localStorage.setItem(dayEndKey(n), "1"); } catch (e) { /* private mode: shown again next visit */ }
+    markDayEndSeen(n);
     const list = missions().filter((m) => m.day === n);
     const done = list.filter((m) => m.status === "done");
     const shards = done.reduce((sum, m) => sum + (m.reward || 0), 0);

@@ -68,6 +68,10 @@ def _apply(snap: dict[str, Any], events: list[dict[str, Any]], views: list[dict[
             for d in snap["days"]:
                 if d["number"] == ev["day"]:
                     d.update(open=True, title=ev["title"])
+        elif kind == "day.closed":
+            for d in snap["days"]:
+                if d["number"] == ev["day"]:
+                    d["closed"] = True
         elif kind == "mission.reset":
             snap["team"].update(shards=ev["shards"], ai_strength=ev["ai_strength"])
             for mission_id, status in ev["statuses"].items():

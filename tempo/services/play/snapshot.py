@@ -183,6 +183,8 @@ def snapshot(
         for mission in d.missions
     ]
     online = set(present)
+    # Closed days: a phone that was off when its day ended shows the day's end on its next load.
+    closed = {d.number for d in cohort.days if d.closed_at is not None}
     return {
         "version": team.version,
         "me": {"id": player.id, "pseudonym": player.pseudonym, "rejoin_code": player.rejoin_code},
@@ -204,6 +206,7 @@ def snapshot(
                 "number": d.day,
                 "title": d.title if d.day in state.open_days else None,
                 "open": d.day in state.open_days,
+                "closed": d.day in closed,
             }
             for d in scenario.days
         ],
