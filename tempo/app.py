@@ -16,6 +16,7 @@ from tempo.infra.transactions import configure_sqlite
 from tempo.realtime import owners as socket_owners
 from tempo.realtime import publish
 from tempo.realtime.presence import EXTENSION, make_presence
+from tempo.realtime.sessions import ConnectionSessions
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
 # bound to every app it initialises (handlers declared after init_app bind to one server only).
@@ -47,6 +48,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
 
+    app.session_interface = ConnectionSessions()
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
