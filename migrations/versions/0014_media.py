@@ -71,8 +71,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
-    op.drop_index(
-        op.f("ix_scenario_version_image_version_id"), table_name="scenario_version_image"
-    )
+    op.drop_index(op.f("ix_scenario_version_image_version_id"), table_name="scenario_version_image")
     op.drop_table("scenario_version_image")
     op.drop_table("media_image")

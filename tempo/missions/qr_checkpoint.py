@@ -32,6 +32,13 @@ class Checkpoint(Params):
     clue: str = Field(min_length=1)
     placement: str = Field(min_length=1)
     message: str | None = None
+    #: A picture of the place (an image of the library, by name): on the phone and the poster.
+    image: str | None = Field(
+        default=None,
+        pattern=SLUG,
+        max_length=64,
+        description="Photo du lieu : nom d'une image de la bibliothèque",
+    )
 
 
 class QrCheckpointParams(Params):
@@ -68,7 +75,12 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
         return References(
             checkpoints=tuple(
                 (("checkpoints", i, "id"), cp.id) for i, cp in enumerate(params.checkpoints)
-            )
+            ),
+            images=tuple(
+                (("checkpoints", i, "image"), cp.image)
+                for i, cp in enumerate(params.checkpoints)
+                if cp.image
+            ),
         )
 
     def initial_state(self, params: QrCheckpointParams) -> JSON:

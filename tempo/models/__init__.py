@@ -11,8 +11,8 @@ from tempo.models.booking import (
 from tempo.models.catalogue import CatalogueVersion
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, DismissedAlert, cohort_counsellor
 from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
-from tempo.models.media import MediaImage, VersionImage
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
+from tempo.models.media import MediaImage, VersionImage
 from tempo.models.message import Message, MessageRead
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import (

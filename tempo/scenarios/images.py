@@ -28,8 +28,20 @@ FORMATS: dict[str, tuple[str, str]] = {
 #: File extensions accepted in a scenario's `media/` folder.
 EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 # What Pillow reports of an image it wrote itself: anything else is metadata to strip.
-_HARMLESS = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
-             "progression", "transparency", "loop", "background", "duration", "timestamp"}
+_HARMLESS = {
+    "jfif",
+    "jfif_version",
+    "jfif_unit",
+    "jfif_density",
+    "dpi",
+    "progressive",
+    "progression",
+    "transparency",
+    "loop",
+    "background",
+    "duration",
+    "timestamp",
+}
 
 
 class ImageRefused(ValueError):

@@ -218,6 +218,35 @@ class ScenarioMeta(Model):
     counsellor: str | None = Field(default=None, pattern=SLUG)
 
 
+IMAGE_DESCRIPTION = N_(
+    "Nom d'une image de la bibliothèque (page « Images » du studio, ou dossier media/ du scénario)"
+)
+
+
+def image_field(description: str) -> Any:
+    """An optional reference to an image of the library, by name."""
+    return Field(default=None, pattern=SLUG, max_length=64, description=description)
+
+
+class ImageInfo(Model):
+    """What a scenario knows of an image it shows: its alternative text, size and fingerprint.
+
+    The bytes are frozen apart (a version's images), found by the image's name.
+    """
+
+    alt: str = Field(min_length=1)
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    sha256: str
+    content_type: str
+
+
+class MediaFile(Model):
+    """`media.yaml` of a scenario folder: each image of `media/` with its alternative text."""
+
+    images: dict[str, str] = Field(default_factory=dict)
+
+
 class Character(Model):
     """A recurring character with a voice of their own."""
 
@@ -230,6 +259,8 @@ class Character(Model):
     #: Lines the character says after a team's wrong answer (Markdown), taken in turn, when the
     #: mission has no `on_wrong` of its own.
     wrong_answer: list[str] = Field(default_factory=list)
+    #: A portrait shown instead of the emoji avatar.
+    image: str | None = image_field(N_("Portrait : nom d'une image de la bibliothèque"))
 
 
 class CharactersFile(Model):
@@ -268,6 +299,8 @@ class Mission(Model):
     hints: list[Hint] = Field(default_factory=list)
     #: The reaction to a wrong answer; without it, the character's `wrong_answer` lines.
     on_wrong: WrongReaction | None = None
+    #: An illustration shown above the mission's story.
+    image: str | None = image_field(N_("Illustration : nom d'une image de la bibliothèque"))
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -290,6 +323,8 @@ class Scenario(Model):
     meta: ScenarioMeta
     characters: list[Character]
     days: list[Day]
+    #: The images the scenario shows (missions, characters, checkpoints), by name.
+    media: dict[str, ImageInfo] = Field(default_factory=dict)
 
     def missions(self) -> list[tuple[Day, Mission]]:
         """Every mission with its day, in day order."""

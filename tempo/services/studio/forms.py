@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,8 +244,11 @@ def file_model(path: str) -> type[BaseModel] | None:
     return None
 
 
-def file_form(path: str, text: str) -> FormField | None:
-    """The form of one draft file, or None (no form for this file, or its YAML does not parse)."""
+def file_form(path: str, text: str, images: Sequence[str] = ()) -> FormField | None:
+    """The form of one draft file, or None (no form for this file, or its YAML does not parse).
+
+    `images` are the library's names: every `image` field is a choice among them.
+    """
     model = file_model(path)
     if model is None:
         return None
@@ -258,7 +261,13 @@ def file_form(path: str, text: str) -> FormField | None:
     if model is ScenarioMeta and isinstance(data, dict) and "opponent" in data and "ai" not in data:
         data = {("ai" if k == "opponent" else k): v for k, v in data.items()}
     form = model_form(model, data or {})
-    return _with_params(form) if model is Day else form
+    form = _with_params(form) if model is Day else form
+    for f in form.walk():
+        if f.key == "image" and f.kind == "text":
+            current = [str(f.value)] if f.value else []
+            f.kind = "select"
+            f.options = ["", *sorted(set(images) | set(current))]
+    return form
 
 
 # --- reading a submitted form -------------------------------------------------------------

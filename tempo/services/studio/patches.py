@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from tempo.infra.transactions import write_transaction
 from tempo.models import Cohort, CohortStatus, ScenarioPatch, ScenarioVersion, StaffAccount, Team
+from tempo.scenarios.schema import Scenario
 from tempo.services.content import publishing
 from tempo.services.events import Broadcasts
 from tempo.services.play.teamlog import lock_team, record_event
-from tempo.services.studio import catalogue
+from tempo.services.studio import catalogue, media
 from tempo.services.studio.drafts import StudioError, draft_of, valid_content
 
 #: Fields whose text a patch may correct, with the word the audit line uses.
@@ -201,7 +202,9 @@ def preview(
     base = session.get(ScenarioVersion, version_id)
     if base is None or base.number is None or base.slug != draft.slug:
         raise StudioError("not-found", "Choisissez une version publiée de ce scénario.")
-    content = valid_content(draft, content_dir, catalogue.files_base(session, content_dir))
+    content = valid_content(
+        draft, content_dir, catalogue.files_base(session, content_dir), media.index(session)
+    )
     scenario = publishing.frozen_copy(content, draft.slug)["scenario"]
     # Only the scenario is patched: the offers and diagnostic stay those the version froze.
     return base, check(base.content["scenario"], scenario), {**base.content, "scenario": scenario}
@@ -255,6 +258,8 @@ def apply(
             version.number = (last.number or 0) + 1 if last is not None else 1
             version.changelog, version.author_id = changelog, owner.id
         session.flush()
+        media.copy_frozen(session, base, version)
+        media.freeze_from_library(session, version, Scenario.model_validate(patched["scenario"]))
         if publishing.current_versions(session).get(base.slug) == base.id:
             publishing.make_current(session, version, now)
         out: Broadcasts = {}

@@ -25,7 +25,7 @@ from tempo.models import Role, ScenarioDraft, ScenarioVersion
 from tempo.scenarios.schema import SKILL_LABELS
 from tempo.services.content import publishing as content_service
 from tempo.services.errors import ServiceError
-from tempo.services.studio import archive, catalogue, forms
+from tempo.services.studio import archive, catalogue, forms, media
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
@@ -129,7 +129,7 @@ def studio_draft(draft_id: int) -> ResponseReturnValue:
     if path not in draft.files:
         path = paths[0]
     errors = errors_payload(draft)
-    form = forms.file_form(path, draft.files[path])
+    form = forms.file_form(path, draft.files[path], [i.name for i in media.images(db.session())])
     placed(errors, path, form)
     view = "source" if form is None or request.args.get("vue") == "source" else "formulaire"
     return render_template(
@@ -188,7 +188,7 @@ def studio_export(draft_id: int) -> ResponseReturnValue:
     """The draft as a zip of its scenario folder."""
     draft = draft_or_404(draft_id)
     return Response(
-        studio.export_zip(draft),
+        studio.export_zip(db.session(), draft),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{draft.slug}.zip"'},
     )

@@ -25,7 +25,7 @@ from tempo.infra.clock import now
 from tempo.missions import registry
 from tempo.models import Role, ScenarioDraft
 from tempo.services.errors import ServiceError
-from tempo.services.studio import catalogue, forms, preview
+from tempo.services.studio import catalogue, forms, media, preview
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
@@ -57,6 +57,7 @@ LABELS: dict[str, Any] = {
     "role": _l("Rôle"),
     "voice": _l("Façon de parler"),
     "avatar": _l("Avatar (emoji)"),
+    "image": _l("Image (page « Images » du studio)"),
     "color": _l("Couleur"),
     "wrong_answer": _l("Répliques après une mauvaise réponse"),
     "day": _l("Numéro du jour"),
@@ -126,7 +127,12 @@ def errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
     content = content_dir()
     return [
         {"file": e.file, "line": e.line, "path": e.path, "message": e.message, "text": e.text}
-        for e in studio.validate(draft, content, catalogue.files_base(db.session(), content))
+        for e in studio.validate(
+            draft,
+            content,
+            catalogue.files_base(db.session(), content),
+            media.index(db.session()),
+        )
     ]
 
 
