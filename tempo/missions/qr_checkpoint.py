@@ -143,6 +143,7 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
                     "scanned": cp.id in scanned,
                     "message": cp.message if cp.id in scanned else None,
                     "by": by.get(cp.id) if cp.id in scanned else None,
+                    "image": cp.image,
                 }
                 for cp in params.checkpoints
             ],

@@ -45,6 +45,7 @@ def characters(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "voice": c.voice,
             "avatar": c.avatar,
             "color": c.color,
+            "image": c.image,
         }
     return out
 
@@ -77,6 +78,7 @@ def mission(files: dict[str, str], path: str, index: int, now: datetime) -> dict
         "skills": list(m.skills),
         "hints": [{"index": i, "cost": h.cost, "text": None} for i, h in enumerate(m.hints)],
         "narrative": m.narrative,
+        "image": m.image,
         "play": kind.view(params, kind.initial_state(params), "", MissionContext(now=now)),
     }
     if m.on_wrong is not None:

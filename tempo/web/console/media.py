@@ -3,33 +3,25 @@ an alternative text, change the text, delete), and the images' bytes for the stu
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from tempo.extensions import db
 from tempo.infra.clock import now
-from tempo.models import MediaImage, Role, VersionImage
+from tempo.models import Role
 from tempo.scenarios.images import MAX_BYTES, MAX_SIDE
 from tempo.services.errors import ServiceError
 from tempo.services.studio import media
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, me
+from tempo.web.files import stored_image
 
 NAV.update({"console.studio_images": "studio"})
 
 
 def _back() -> ResponseReturnValue:
     return redirect(url_for("console.studio_images"))
-
-
-def image_response(found: MediaImage | VersionImage, cache: str) -> Response:
-    """An image's bytes with its type, a fingerprint for revalidation and `cache`."""
-    response = Response(found.data, mimetype=found.content_type)
-    response.headers["Cache-Control"] = cache
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(found.sha256)
-    return response.make_conditional(request)
 
 
 @bp.get("/studio/images")
@@ -115,4 +107,4 @@ def studio_image_file(name: str) -> ResponseReturnValue:
     except ServiceError:
         abort(404)
     # A name can be given to another image after a deletion: always revalidate.
-    return image_response(found, "private, no-cache")
+    return stored_image(found, "private, no-cache")

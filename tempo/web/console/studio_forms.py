@@ -246,6 +246,21 @@ def studio_preview(draft_id: int) -> ResponseReturnValue:
     return render_template("console/studio_preview.html", draft=draft, path=path, index=index)
 
 
+def _preview_media(draft: ScenarioDraft) -> dict[str, dict[str, Any]]:
+    """The library's images the draft shows, as the player page's snapshot lists them."""
+    used = media.references(draft.files)
+    return {
+        i.name: {
+            "src": url_for("console.studio_image_file", name=i.name),
+            "alt": i.alt,
+            "width": i.width,
+            "height": i.height,
+        }
+        for i in media.images(db.session())
+        if i.name in used
+    }
+
+
 @bp.get("/studio/<int:draft_id>/apercu/telephone")
 @staff_required(Role.AUTHOR)
 def studio_preview_phone(draft_id: int) -> ResponseReturnValue:
@@ -268,6 +283,7 @@ def studio_preview_phone(draft_id: int) -> ResponseReturnValue:
             view=view,
             day=day,
             characters=preview.characters(draft.files) if view else {},
+            media=_preview_media(draft) if view else {},
         )
     )
     policy = content_security_policy(request.host).replace(
