@@ -56,6 +56,9 @@ class _Collector:
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
         self.files = files
+        # Images named in media.yaml but refused (no alt text, no file…): their error is there,
+        # a reference to them is not reported again as unknown.
+        self.broken_images: set[str] = set()
 
     def add(self, source: Source, loc: Loc, message: str) -> None:
         self.errors.append(source.error(loc, message))
@@ -213,6 +216,7 @@ def _folder_media(folder: Path, root: Path, c: _Collector) -> dict[str, ImageInf
     found: dict[str, ImageInfo] = {}
     for name, alt in parsed.images.items():
         loc: Loc = ("images", name)
+        c.broken_images.add(name)
         if not re.fullmatch(SLUG, name) or len(name) > 64:
             c.add(source, loc, f"nom d'image refusé : {name!r} (minuscules, chiffres et tirets)")
             continue
@@ -235,6 +239,7 @@ def _folder_media(folder: Path, root: Path, c: _Collector) -> dict[str, ImageInf
         except ImageRefused as exc:
             c.add(source, loc, f"{_rel(path, root)} : {exc.message}")
             continue
+        c.broken_images.discard(name)
         found[name] = ImageInfo(
             alt=alt.strip(),
             width=image.width,
@@ -337,7 +342,7 @@ def _check_image(
     """An image reference must name an image of the library (the known names are listed)."""
     if name in library:
         used.add(name)
-    else:
+    elif name not in c.broken_images:
         c.add(source, loc, unknown("image", name, library, feminine=True))
 
 

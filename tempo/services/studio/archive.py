@@ -89,8 +89,13 @@ def read_zip(data: bytes) -> tuple[dict[str, str], dict[str, Blob]]:
         for info in archive.infolist()
         if not info.is_dir() and not any(j in info.filename for j in _JUNK)
     ]
-    if len(entries) > MAX_FILES + MAX_IMAGES + 1:
-        raise ArchiveError("too-many", f"trop de fichiers : {len(entries)} (au plus {MAX_FILES})")
+    images_count = sum(1 for i in entries if "media/" in i.filename or "media.y" in i.filename)
+    if len(entries) - images_count > MAX_FILES:
+        raise ArchiveError(
+            "too-many", f"trop de fichiers : {len(entries) - images_count} (au plus {MAX_FILES})"
+        )
+    if images_count > MAX_IMAGES + 1:
+        raise ArchiveError("too-many", f"trop d'images : {images_count} (au plus {MAX_IMAGES})")
     paths = {info.filename: _safe_name(info.filename) for info in entries}
     roots = [p.parent for p in paths.values() if p.name == "scenario.yaml"]
     if len(roots) != 1:
