@@ -207,7 +207,7 @@ def test_import_refuses_another_image_under_a_taken_name(session: Session) -> No
     with zipfile.ZipFile(out, "w") as z:
         for n, raw in entries.items():
             z.writestr(n, raw)
-    with pytest.raises(archive.ArchiveError, match="texte alternatif manquant dans media.yaml"):
+    with pytest.raises(archive.ArchiveError, match=r"texte alternatif manquant dans media\.yaml"):
         archive.read_zip(out.getvalue())
 
 

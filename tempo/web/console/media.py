@@ -106,5 +106,6 @@ def studio_image_file(name: str) -> ResponseReturnValue:
         found = media.image(db.session(), name, with_data=True)
     except ServiceError:
         abort(404)
-    # A name can be given to another image after a deletion: always revalidate.
-    return stored_image(found, "private, no-cache")
+    # Console responses are never cached (auth.no_store); a name may also be given to another
+    # image after a deletion.
+    return stored_image(found, "no-store")
