@@ -520,7 +520,7 @@ def _checkpoint_poster(doc: Document, kit: Kit, checkpoint: CheckpointKit) -> No
         y = doc.line_of(MARGIN, y, width, checkpoint.label, 26, bold=True, align="C")
     else:
         y = doc.paragraph(MARGIN, y, width, checkpoint.label, 22, bold=True, align="C", leading=1.2)
-    doc.line_of(
+    below = doc.line_of(
         MARGIN,
         y + 1,
         width,
@@ -539,12 +539,12 @@ def _checkpoint_poster(doc: Document, kit: Kit, checkpoint: CheckpointKit) -> No
         # The place's picture between the title and the code: a smaller code still scans.
         size, top = 80.0, 112.0
         data, alt = checkpoint.image
+        box_top, box_h = below + 3, 106 - (below + 3)
         with Image.open(io.BytesIO(data)) as picture:
             ratio = picture.width / picture.height
-            h = 54.0
-            w = min(width - 20, h * ratio)
+            w = min(width - 20, box_h * ratio)
             h = w / ratio
-            doc.image(picture, (PAGE_W - w) / 2, 54 + (54 - h) / 2, w, h, alt_text=alt)
+            doc.image(picture, (PAGE_W - w) / 2, box_top + (box_h - h) / 2, w, h, alt_text=alt)
     doc.qr(checkpoint.url, (PAGE_W - size) / 2, top, size, level="Q")
     doc.line_of(
         MARGIN,
