@@ -143,7 +143,8 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
                     "scanned": cp.id in scanned,
                     "message": cp.message if cp.id in scanned else None,
                     "by": by.get(cp.id) if cp.id in scanned else None,
-                    "image": cp.image,
+                    # The place's picture (a name of the scenario's images), when it has one.
+                    **({"image": cp.image} if cp.image else {}),
                 }
                 for cp in params.checkpoints
             ],
