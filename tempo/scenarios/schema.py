@@ -218,11 +218,6 @@ class ScenarioMeta(Model):
     counsellor: str | None = Field(default=None, pattern=SLUG)
 
 
-IMAGE_DESCRIPTION = N_(
-    "Nom d'une image de la bibliothèque (page « Images » du studio, ou dossier media/ du scénario)"
-)
-
-
 def image_field(description: str) -> Any:
     """An optional reference to an image of the library, by name."""
     return Field(default=None, pattern=SLUG, max_length=64, description=description)
