@@ -40,10 +40,21 @@ def load_valid_content(root: Path) -> Content:
 def frozen_copy(content: Content, slug: str) -> dict[str, Any]:
     """What a scenario version freezes: the scenario, the offers and the diagnostic."""
     return {
-        "scenario": content.scenarios[slug].model_dump(mode="json"),
+        "scenario": _without_empty_images(content.scenarios[slug].model_dump(mode="json")),
         "offers": [o.model_dump(mode="json") for o in content.offers],
         "diagnostic": content.diagnostic.model_dump(mode="json"),
     }
+
+
+def _without_empty_images(scenario: dict[str, Any]) -> dict[str, Any]:
+    """A scenario that shows no image freezes (and hashes) as it did before images existed:
+    its versions keep their fingerprint, so an unchanged scenario is not published again."""
+    if not scenario.get("media"):
+        scenario.pop("media", None)
+    for item in [*scenario["characters"], *(m for d in scenario["days"] for m in d["missions"])]:
+        if item.get("image") is None:
+            item.pop("image", None)
+    return scenario
 
 
 def _digest(frozen: dict[str, Any]) -> str:

@@ -116,6 +116,11 @@ def _where(node: dict[str, Any], where: str, key: str) -> str:
     return where
 
 
+def _set_keys(node: dict[str, Any], other: dict[str, Any]) -> set[str]:
+    """The keys of `node`, but those absent from `other` whose value is empty."""
+    return {k for k, v in node.items() if k in other or v not in (None, {}, [])}
+
+
 def _walk(old: Any, new: Any, key: str, where: str, changes: list[str]) -> None:
     if key == "answers" and isinstance(old, list) and isinstance(new, list):
         if not set(map(str, old)) <= set(map(str, new)):
@@ -128,10 +133,13 @@ def _walk(old: Any, new: Any, key: str, where: str, changes: list[str]) -> None:
         here = _where(old, where, key)
         if old.get("id") != new.get("id"):
             raise _NotAPatch(here, f"devient {new.get('id')}")
-        if set(old) != set(new):
-            extra = sorted(set(old) ^ set(new))[0]
+        # A field added to the models since the base was frozen (an `image`, the `media` of a
+        # scenario) is absent from the old copy: absent and empty are the same.
+        keys = _set_keys(old, new)
+        if keys != _set_keys(new, old):
+            extra = sorted(keys ^ _set_keys(new, old))[0]
             raise _NotAPatch(here, _STRUCTURE.get(extra, f"ajoute ou retire « {extra} »"))
-        for k in old:
+        for k in keys:
             _walk(old[k], new[k], k, here, changes)
         return
     if isinstance(old, list) and isinstance(new, list):
