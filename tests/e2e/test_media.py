@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, open_card, shot
+from tests.e2e.conftest import LAPTOP, PHONE, open_card, shot, wait_until
 from tests.e2e.test_csp import _collect, _watched
 from tests.e2e.test_studio import PASSWORD, _assert_clean, _author, _login, _new_draft
 from tests.live import LiveServer
@@ -88,9 +88,10 @@ def test_author_shows_an_image_that_players_see(
     card = page.locator("#image-phare")
     expect(card).to_contain_text("1600 × 1067 pixels")
     expect(card.locator("img")).to_have_attribute("alt", ALT)
-    assert card.locator("img").evaluate("i => i.complete && i.naturalWidth") == 1600
     page.locator("#img-list-title").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -20)")
+    # The thumbnail (lazy) is the stored image itself, 1600 pixels wide.
+    wait_until(page, "document.querySelector('#image-phare img').naturalWidth === 1600")
     shot(page, "studio-images")
     _assert_clean(page)
     _collect(page, violations)
@@ -159,8 +160,9 @@ def test_author_shows_an_image_that_players_see(
     image = phone.locator("#panel-body img.mission__image")
     expect(image).to_have_attribute("alt", ALT, timeout=TIMEOUT)
     expect(image).to_be_visible()
-    phone.wait_for_load_state("networkidle")
-    assert image.evaluate("i => i.complete && i.naturalWidth") == 1600
+    wait_until(
+        phone, "document.querySelector('#panel-body img.mission__image').naturalWidth === 1600"
+    )
     assert phone.get_by_role("img", name=ALT).count() == 1
     expect(phone.locator("#panel-body img.speaker__avatar")).to_be_visible()
     shot(phone, "play-mission-image")
