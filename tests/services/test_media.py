@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tempo.models import Role, ScenarioDraft, StaffAccount
 from tempo.scenarios import load_content
 from tempo.scenarios.images import MAX_BYTES, MAX_SIDE, process
+from tempo.services.content import publishing
 from tempo.services.studio import archive, media
 from tempo.services.studio import drafts as studio
 from tests import factories
@@ -128,7 +129,9 @@ def test_unknown_image_is_an_error_listing_the_known_names(session: Session) -> 
     assert studio.validate(draft, CONTENT_DIR, None, media.index(session)) == []
 
 
-def test_scenario_folder_media_is_the_library_of_the_command_line(tmp_path: Path) -> None:
+def test_scenario_folder_media_is_the_library_of_the_command_line(
+    session: Session, tmp_path: Path
+) -> None:
     root = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("scenarios"))
     folder = root / "scenarios" / "cap"
@@ -155,6 +158,16 @@ def test_scenario_folder_media_is_the_library_of_the_command_line(tmp_path: Path
     assert result.ok, [str(e) for e in result.errors]
     image = result.content.scenarios["cap"].media["portrait"]  # type: ignore[union-attr]
     assert (image.alt, image.width, image.height) == ("Camille sourit", 800, 1600)
+    # Publishing the folder (console « Publier », a cohort on the current content) freezes it.
+    version = publishing.publish_now(
+        session,
+        result.content,
+        "cap",
+        NOW,
+        media_folder=folder,  # type: ignore[arg-type]
+    )
+    frozen = media.version_image(session, version.id, "portrait")
+    assert frozen is not None and frozen.sha256 == image.sha256 and frozen.alt == "Camille sourit"
     (folder / "media.yaml").write_text("images:\n  portrait: ''\n", "utf-8")
     assert [e.message for e in load_content(root).errors] == [
         "texte alternatif manquant : décrivez l'image pour qui ne la voit pas"
