@@ -14,6 +14,7 @@ from tempo.config import PROJECT_ROOT, Config, check_secret_key
 from tempo.extensions import babel, compress, csrf, db, socketio, socketio_internals
 from tempo.infra.transactions import configure_sqlite
 from tempo.realtime import owners as socket_owners
+from tempo.realtime import publish
 from tempo.realtime.presence import EXTENSION, make_presence
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
@@ -95,6 +96,7 @@ def _bind_socketio(app: Flask, cfg: Config) -> None:
     queue would publish on the previous app's Redis channel. Handlers stay registered (they were
     declared before any `init_app`, see the imports above).
     """
+    publish.local.pace_cohort_ai(float(app.config["COHORT_AI_SECONDS"]))
     internals = socketio_internals()
     internals.server_options = {}
     internals.manage_session = True

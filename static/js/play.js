@@ -6,6 +6,7 @@ import { missionType } from "./missions/index.js";
 import { startInbox } from "./inbox.js";
 import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js";
 import { celebrate, setupSwitch } from "./feel.js";
+import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionCard as card } from "./moments.js";
 
 (function () {
   "use strict";
@@ -46,10 +47,6 @@ import { celebrate, setupSwitch } from "./feel.js";
     introOpen: false,  // « Lire la suite » pressed on the day's intro
   };
 
-  const STATUS = {
-    locked: ["🔒", "Verrouillée"], available: ["✨", "Disponible"],
-    in_progress: ["⏳", "En cours"], done: ["✅", "Réussie"],
-  };
   // Events whose patch is the whole state (the pause empties the open days, the resume brings
   // them back): these and unknown types fetch a snapshot; every other event patches the state.
   // A content patch (fixed texts) and a play-test's rewind change what the snapshot holds.
@@ -369,6 +366,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (!m) return;
     Object.assign(m, p.view);
     if (!("unlocks" in p.view)) delete m.unlocks;   // only a done mission has them
+    // A mission a success just opened comes whole: no `view` to ask when it is opened.
+    if ("play" in p.view) S.fetched[m.id] = true;
     renderMap();
     if (S.open === m.id) renderPanel(m);
   }
@@ -432,8 +431,7 @@ import { celebrate, setupSwitch } from "./feel.js";
 
   // « Jour 3 sur 5 »: scenarios last 1 to 15 days.
   function dayLabel(n) {
-    const count = (S.snap.adventure && S.snap.adventure.day_count) || (S.snap.days || []).length;
-    return "Jour " + n + (count ? " sur " + count : "");
+    return dayOf(n, (S.snap.adventure && S.snap.adventure.day_count) || (S.snap.days || []).length);
   }
 
   // The opponent's pre-composed sentences; the bare name when an older snapshot lacks them.
@@ -479,12 +477,12 @@ import { celebrate, setupSwitch } from "./feel.js";
   function renderDay() {
     const d = S.snap.day;
     const intro = $("#day-intro");
-    intro.classList.toggle("day__intro--open", S.introOpen);
+    const todays = d ? missions().filter((m) => m.day === d.number) : [];
     let lead = null;
     if (d) {
       $("#day-kicker").textContent = dayLabel(d.number);
       $("#day-title").textContent = text(d.title);
-      lead = markup(d, "intro_html");
+      lead = dayLead(d, todays.length && todays.every((m) => m.status === "done"));
     } else if (S.snap.cohort && S.snap.cohort.status === "paused") {
       $("#day-kicker").textContent = "En pause";
       $("#day-title").textContent = "L'aventure reprend bientôt";
@@ -494,17 +492,8 @@ import { celebrate, setupSwitch } from "./feel.js";
       $("#day-title").textContent = "L'aventure n'a pas encore commencé";
       lead = html`<p>Le premier jour s'ouvrira à l'heure prévue par ton conseiller ou ta conseillère. Reviens à ce moment-là\u00a0!</p>`;
     }
-    const todays = d ? missions().filter((m) => m.day === d.number) : [];
-    const teaser = d && d.teaser && todays.length && todays.every((m) => m.status === "done");
-    fill(intro, html`${lead}${teaser ? html`<p class="teaser"><strong>Demain… </strong>${plain(d.teaser)}</p>` : null}`);
-    // « Lire la suite » only when the intro is longer than its shortened height (phones).
-    const more = $("#day-more");
-    more.hidden = true;
-    requestAnimationFrame(() => {
-      more.hidden = !S.introOpen && intro.scrollHeight <= intro.clientHeight + 2;
-      more.textContent = S.introOpen ? "Réduire" : "Lire la suite";
-      more.setAttribute("aria-expanded", S.introOpen ? "true" : "false");
-    });
+    fill(intro, lead);
+    fitIntro(intro, $("#day-more"), S.introOpen);
     $("#dayend-open").hidden = !(d && (dayDone(d.number) || seenDayEnd(d.number)));
     fill($("#days"), list(S.snap.days).map((x) => html`<li class=${"days__item" + (x.open ? " days__item--open" : "")}>
       <span>Jour ${x.number}${x.title ? html` — ${x.title}` : null}</span><span class="badge">${x.open ? "🔓 Ouvert" : "🔒 À venir"}</span></li>`));
@@ -548,16 +537,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (focused) { const b = $('[data-mission="' + focused + '"]', map); if (b) b.focus(); }
   }
 
-  function missionCard(m) {
-    const st = STATUS[m.status] || STATUS.locked;
-    const ty = missionType(m.type);
-    const needs = list(m.requires).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
-    return html`<button type="button" class=${"mcard mcard--" + text(m.status)} data-mission=${m.id} @click=${() => openMission(m.id)}>
-      <span class="mcard__top"><span class="mcard__type"><span aria-hidden="true">${ty.icon} </span>${ty.label}</span><span class=${"badge badge--" + text(m.status)}><span aria-hidden="true">${st[0]} </span>${st[1]}</span></span>
-      <span class="mcard__title">${m.title}</span>
-      <span class="mcard__meta">+${plural(m.reward, "éclat", "éclats")}${m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""}</span>
-      ${m.status === "locked" && needs.length ? html`<span class="mcard__req">Nécessite\u00a0: ${needs.map(titleOf).join(", ")}</span>` : null}</button>`;
-  }
+  const needs = (m) => list(m.requires).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; }).map(titleOf);
+  const missionCard = (m) => card(m, { needs: needs, open: openMission });
 
   // ---------------------------------------------------------------- vault and team
   function renderVault() {
@@ -864,27 +845,15 @@ import { celebrate, setupSwitch } from "./feel.js";
     S.celebTimer = setTimeout(showCelebration, 600);   // wait for the offer.unlocked events
   }
 
-  // An offer's summary in one line: its first sentence (the full text stays in the vault).
-  function oneLine(text) {
-    const t = plain(text).replace(/\s+/g, " ").trim();
-    const m = t.match(/^.+?[.!?…](?=\s|$)/);
-    return m ? m[0] : t;
-  }
-
   function showCelebration() {
     if (S.celebrating || cele.open || dayEnd.open) return;
     if (!S.celebrations.length) { if (S.dayEnd != null) showDayEnd(S.dayEnd, true); return; }
     const c = S.celebrations.shift();
     S.celebrating = true;
     celeBack = document.activeElement;
-    $("#celebrate-title").textContent = "Mission réussie\u00a0! +" + plural(c.reward, "éclat", "éclats");
-    $("#celebrate-text").textContent = said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " +
-      opponent().weakens;
-    fill($("#celebrate-offers"), c.offers.length ? html`<h3>${c.offers.length > 1 ? "Offres débloquées" : "Offre débloquée"}</h3>
-      <ul class="celebrate__list">${c.offers.map((o) => html`<li><strong>🎁 ${o.title}</strong>${o.summary ? html`<p class="celebrate__line">${oneLine(o.summary)}</p>` : null}</li>`)}</ul>
-      <p class="celebrate__more">Tout le détail t'attend dans le coffre.</p>` : nothing);
+    drawCelebration({ reward: c.reward, offers: c.offers,
+      line: said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " + opponent().weakens });
     const vaultBtn = $("#celebrate-vault");
-    vaultBtn.hidden = !c.offers.length;
     vaultBtn.onclick = () => { cele.close(); closeMission(); showVault(c.offers[0] && c.offers[0].id); };
     cele.showModal();
     celebrate($("#celebrate-confetti"));

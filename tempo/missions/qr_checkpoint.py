@@ -38,6 +38,7 @@ class Checkpoint(Params):
         pattern=SLUG,
         max_length=64,
         description="Photo du lieu : nom d'une image de la bibliothèque",
+        json_schema_extra={"x-ref": "media"},
     )
 
 

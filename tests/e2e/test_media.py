@@ -1,6 +1,7 @@
 """The studio's image library in a browser: an author uploads a photo with its alternative text,
 shows it on a mission and as a character's portrait through the forms, previews the mission,
-publishes; a counsellor starts a cohort on that version and a phone shows the images."""
+walks an illustrated dialogue to its celebration in the preview, publishes; a counsellor starts
+a cohort on that version and a phone shows the images."""
 
 from __future__ import annotations
 
@@ -9,17 +10,27 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, open_card, shot, wait_until
 from tests.e2e.test_csp import _collect, _watched
-from tests.e2e.test_studio import PASSWORD, _assert_clean, _author, _login, _new_draft
+from tests.e2e.test_studio import (
+    PASSWORD,
+    TIMEOUT,
+    _assert_clean,
+    _author,
+    _login,
+    _new_draft,
+    _source_view,
+    set_source,
+)
+from tests.e2e.test_studio_forms import _day_two, _phone_src
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT = 10_000
 ALT = "Un phare rouge et blanc au bout de la jetée, sous un ciel d'orage"
 
 
@@ -99,13 +110,16 @@ def test_author_shows_an_image_that_players_see(
     # The mission and the character show them, chosen in the forms.
     _new_draft(page, live_server, "Cap au phare")
     page.get_by_role("link", name="days/day01.yaml", exact=True).click()
-    page.locator('[id="f-missions[0].image"]').select_option("phare")
+    # Autosaved (the status already reads « Enregistré à » from the page's load).
+    with page.expect_response(lambda r: r.url.endswith("/formulaire") and r.ok):
+        page.locator('[id="f-missions[0].image"]').select_option("phare")
     expect(page.locator("#save-status")).to_contain_text("Enregistré à", timeout=TIMEOUT)
     expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
     page.locator('[id="f-missions[0].image"]').scroll_into_view_if_needed()
     shot(page, "studio-form-image")
     page.get_by_role("link", name="characters.yaml", exact=True).click()
-    page.locator('[id="f-characters[0].image"]').select_option("camille")
+    with page.expect_response(lambda r: r.url.endswith("/formulaire") and r.ok):
+        page.locator('[id="f-characters[0].image"]').select_option("camille")
     expect(page.locator("#save-status")).to_contain_text("Enregistré à", timeout=TIMEOUT)
 
     # The phone preview draws the mission's image with its alternative text.
@@ -119,6 +133,43 @@ def test_author_shows_an_image_that_players_see(
     page.wait_for_load_state("networkidle")
     shot(page, "studio-preview-image")
     _collect(page, violations)
+
+    # A dialogue with an illustration, walked in the phone preview: Camille's portrait on each
+    # of her lines, then the celebration of its success.
+    page.get_by_role("link", name="Cap au phare").first.click()
+    _source_view(page, "days/day02.yaml")
+    day_two = yaml.safe_load(_day_two())
+    day_two["missions"][2]["image"] = "phare"
+    with page.expect_response(lambda r: r.url.endswith("/enregistrer") and r.ok):
+        set_source(page, yaml.safe_dump(day_two, allow_unicode=True, sort_keys=False))
+    expect(page.locator("#save-status")).to_contain_text("Enregistré à", timeout=TIMEOUT)
+    expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
+    page.reload()
+    page.get_by_role("link", name="Ouverture du jour 2 : Le labo").click()
+    day_url = live_server.url + _phone_src(page)
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE)
+    phone.emulate_media(reduced_motion="reduce")  # a still celebration, not the pop's first frame
+    phone.goto(day_url + "&mission=2")
+    expect(phone.get_by_role("heading", name="Parler à Camille")).to_be_visible(timeout=TIMEOUT)
+    expect(phone.locator("img.mission__image")).to_have_attribute("alt", ALT)
+    expect(phone.locator(".play-area img.speaker__avatar")).to_have_count(1)
+    phone.get_by_role("button", name="Un stage").click()
+    expect(phone.locator(".reaction").get_by_text("Camille sourit.")).to_be_visible(timeout=TIMEOUT)
+    expect(phone.locator(".play-area img.speaker__avatar")).to_have_count(2)
+    phone.locator(".reaction").scroll_into_view_if_needed()
+    shot(phone, "studio-preview-dialogue-image")
+    phone.get_by_role("button", name="On signe !").click()
+    phone.get_by_role("link", name="Voir la célébration").click()
+    dialog = phone.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Mission réussie ! +15 éclats")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    expect(dialog).to_contain_text("Tu as réussi « Parler à Camille » pour toute l'équipe.")
+    shot(phone, "studio-preview-success-image")
+    _assert_clean(phone)
+    _collect(phone, violations)
+    phone.close()
 
     # Publish, then the library refuses to delete an image a draft shows.
     page.get_by_role("link", name="Cap au phare").first.click()

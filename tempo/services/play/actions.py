@@ -482,10 +482,22 @@ def buy_hint(
     now: datetime,
 ) -> Reply:
     """Spend the team's shards on a mission's next hint, exactly once for its client id."""
-    by = str(player.id)
+    return buy_hint_as(session, player.id, client_action_id, mission_id, index, now)
+
+
+def buy_hint_as(
+    session: Session,
+    player_id: int,
+    client_action_id: str,
+    mission_id: str,
+    index: int,
+    now: datetime,
+) -> Reply:
+    """`buy_hint` for a player known by id (a connected phone), read in the hint's transaction."""
+    by = str(player_id)
     return _run(
         session,
-        player.id,
+        player_id,
         client_action_id,
         now,
         lambda game, state, _team_id: (game.buy_hint(state, mission_id, index, by), None),

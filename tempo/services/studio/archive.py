@@ -209,3 +209,53 @@ def write_zip(
                     compress_type=zipfile.ZIP_STORED,
                 )
     return out.getvalue()
+
+
+#: The two files of a Mission Locale's catalogue (offers and the diagnostic's links).
+CATALOGUE_NAMES = ("offers.yaml", "diagnostic.yaml")
+
+
+def write_catalogue_zip(files: Mapping[str, str]) -> bytes:
+    """A catalogue as a zip of offers.yaml and diagnostic.yaml (`tempo validate --catalogue`)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in CATALOGUE_NAMES:
+            archive.writestr(name, files[name])
+    return out.getvalue()
+
+
+def read_catalogue_zip(data: bytes) -> dict[str, str]:
+    """`offers.yaml` and `diagnostic.yaml` of a zipped catalogue (at its root or in one folder)."""
+    if len(data) > MAX_ZIP_BYTES:
+        raise ArchiveError(
+            "too-large", f"archive trop grosse (au plus {MAX_ZIP_BYTES // 1024 // 1024} Mo)"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ArchiveError("bad-zip", "ce fichier n'est pas une archive zip valide") from None
+    found: dict[str, str] = {}
+    for info in archive.infolist():
+        if info.is_dir() or any(j in info.filename for j in _JUNK):
+            continue
+        path = _safe_name(info.filename)
+        if path.name not in CATALOGUE_NAMES or len(path.parts) > 2:
+            continue
+        if path.name in found:
+            raise ArchiveError("duplicate", f"{info.filename} : fichier en double")
+        with archive.open(info) as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ArchiveError("too-large", f"{info.filename} : fichier trop gros")
+        try:
+            found[path.name] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ArchiveError(
+                "encoding", f"{info.filename} : le fichier doit être enregistré en UTF-8"
+            ) from None
+    missing = [n for n in CATALOGUE_NAMES if n not in found]
+    if missing:
+        raise ArchiveError(
+            "no-catalogue", f"l'archive ne contient pas {' ni '.join(missing)} (catalogue attendu)"
+        )
+    return found

@@ -26,7 +26,7 @@ from tempo.infra.offload import run_blocking
 from tempo.models import Player
 from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
-from tempo.realtime.publish import disconnect_player, publish
+from tempo.realtime.publish import disconnect_player, publish, views_after
 from tempo.services.cohorts import messages
 from tempo.services.content import games
 from tempo.services.play import actions as play
@@ -212,7 +212,8 @@ def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Repl
         presence.online(player.team_id),
         limits(),
     )
-    publish({player.team_id: reply.events})
+    team_id = reply.team_id or player.team_id
+    publish({team_id: reply.events}, reply.cohort_id, views_after(reply.after, team_id))
     return reply
 
 
