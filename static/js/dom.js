@@ -92,3 +92,10 @@ export const text = (v) => (typeof v === "string" ? v : typeof v === "number" &&
 export const list = (v) => (Array.isArray(v) ? v : []);
 export const plural = (n, one, many) => text(n) + " " + (n > 1 ? many : one);
 export const quote = (s) => "«\u00a0" + text(s) + "\u00a0»";
+
+// An image of the scenario's library (`info`: the snapshot's `media` entry): its size reserved
+// before it loads, its alternative text read to people who cannot see it (none when decorative).
+export function picture(info, cls, decorative) {
+  if (!info || typeof info.src !== "string") return null;
+  return html`<img class=${cls} src=${info.src} alt=${decorative ? "" : text(info.alt)} width=${text(info.width)} height=${text(info.height)} loading="lazy" decoding="async">`;
+}

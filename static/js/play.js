@@ -1,7 +1,7 @@
 /* Tempo — the player's phone page: state, socket, HUD, map, vault, team and the mission panel's
    shell. Each mission type draws its own play area (static/js/missions/). ES module, no build step.
    Speaks the /play Socket.IO protocol described in docs/protocol.md. */
-import { $, $$, fill, html, list, markup, node, nothing, plain, plural, quote, rich, text, withNode } from "./dom.js";
+import { $, $$, fill, html, list, markup, node, nothing, picture, plain, plural, quote, rich, text, withNode } from "./dom.js";
 import { missionType } from "./missions/index.js";
 import { startInbox } from "./inbox.js";
 import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js";
@@ -518,7 +518,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
       ${a.collective_goal_html ? html`<h3>🤝 Objectif commun</h3><div class="prose">${markup(a, "collective_goal_html")}</div>` : null}
       ${a.ai_description_html ? html`<h3>🛰️ ${opponent().about}</h3><div class="prose">${markup(a, "ai_description_html")}</div>` : null}
       ${cast.length ? html`<h3>🎭 Les personnages</h3><ul class="cast">${cast.map((c) => html`<li class="cast__item" ${tint(c)}>
-        <span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span><span><strong>${c.name}</strong>${c.role
+        ${avatar(c)}<span><strong>${c.name}</strong>${c.role
           ? html`<span class="speaker__role">${c.role}</span>` : null}${c.voice ? html`<span class="cast__voice">${c.voice}</span>` : null}</span></li>`)}</ul>` : null}`);
   }
 
@@ -624,6 +624,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
         ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""}</p>
       ${S.notes[m.id] ? html`<p class="flash" role="status">${S.notes[m.id]}</p>` : null}
       ${ty.ownSpeaker ? null : speakerBlock(m.character)}
+      ${m.image ? picture(media(m.image), "mission__image") : null}
       ${rich(m, "narrative")}
       ${m.status === "locked" ? lockedBlock(m) : html`<section class="play-area" aria-label="À toi de jouer">${!ty.render
         ? html`<p>Ce type de mission n'est pas encore pris en charge.</p>` : m.play ? ty.render(m, m.play, ui) : loadingBlock()}</section>
@@ -647,10 +648,17 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
     const c = charId && S.snap.characters && S.snap.characters[charId];
     if (!c) return line || null;
     return html`<div class="speaker" ${tint(c)}>
-      <div class="speaker__head"><span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>
+      <div class="speaker__head">${avatar(c)}
         <p class="speaker__name">${c.name}${c.role ? html`<span class="speaker__role">${c.role}</span>` : null}</p></div>
       ${line || null}
       ${c.voice ? html`<details class="speaker__bio"><summary>Qui est ${c.name}\u00a0?</summary><p>${c.voice}</p></details>` : null}</div>`;
+  }
+  // The scenario's images by name (the snapshot's `media`); a character's portrait replaces the
+  // emoji avatar, decorative since the name is written next to it.
+  const media = (name) => (name && S.snap && S.snap.media && S.snap.media[name]) || null;
+  function avatar(c) {
+    const img = c.image ? picture(media(c.image), "speaker__avatar speaker__avatar--img", true) : null;
+    return img || html`<span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>`;
   }
   // A character's colour on their block, through the CSSOM (no style attribute: strict CSP).
   const tint = (c) => withNode((el) => el.style.setProperty("--who", (c && typeof c.color === "string" && c.color) || "#7c3aed"));
@@ -805,7 +813,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
   const ui = {
     form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
     http: httpJson, online: online, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
-    players: players, call: call,
+    players: players, call: call, picture: (name, cls) => picture(media(name), cls),
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
   window.TempoPlay.ui = ui;   // for the browser test that renders each module with a bad view

@@ -5,7 +5,7 @@
    - a day's opening: the day card and the day's mission cards (static/js/moments.js);
    - a mission's success: the celebration dialog (moments.js, feel.js).
    `ui` stands in for play.js's page helpers. */
-import { fill, html, node, nothing, plural, quote, rich, withNode } from "./dom.js";
+import { fill, html, node, nothing, picture, plural, quote, rich, withNode } from "./dom.js";
 import { celebrate } from "./feel.js";
 import { missionType } from "./missions/index.js";
 import { dayLabel, dayLead, drawCelebration, fitIntro, missionCard, teaserLine } from "./moments.js";
@@ -14,6 +14,9 @@ const root = document.getElementById("preview");
 const view = JSON.parse(root.dataset.view);
 const characters = JSON.parse(root.dataset.characters);
 const urls = JSON.parse(root.dataset.urls);
+// The library's images the draft shows (name -> src, alt, size), as the snapshot's `media`.
+const media = JSON.parse(root.dataset.media || "{}");
+const image = (name) => (name && media[name]) || null;
 const noop = () => {};
 
 // A character's colour through the CSSOM (no style attribute: strict CSP), as on the phone.
@@ -23,7 +26,8 @@ function speakerBlock(id, line) {
   const c = id && characters[id];
   if (!c) return line || null;
   return html`<div class="speaker" ${tint(c)}>
-    <div class="speaker__head"><span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>
+    <div class="speaker__head">${(c.image && picture(image(c.image), "speaker__avatar speaker__avatar--img", true))
+      || html`<span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>`}
       <p class="speaker__name">${c.name}${c.role ? html`<span class="speaker__role">${c.role}</span>` : null}</p></div>
     ${line || null}</div>`;
 }
@@ -41,7 +45,7 @@ function ui(walking, onChoose) {
     send: (f, event, body) => { if (walking && body && body.kind === "choose") onChoose(body.data.choice); },
     handleAck: noop, http: () => Promise.resolve({}), online: () => true, refreshState: noop,
     speakerBlock: speakerBlock, toast: noop, said: () => "", who: () => "", me: () => "", players: () => [],
-    call: noop, setStopScan: noop, urls: {}, csrf: "",
+    call: noop, setStopScan: noop, urls: {}, csrf: "", picture: (name, cls) => picture(image(name), cls),
   };
 }
 
@@ -90,6 +94,7 @@ function drawMission(m) {
       <h2>${m.title}</h2>
       <p class="panel__meta">${"+" + plural(m.reward, "éclat", "éclats")}</p>
       ${ty.ownSpeaker ? null : speakerBlock(m.character)}
+      ${m.image ? picture(image(m.image), "mission__image") : null}
       ${rich(m, "narrative")}
       <section class="play-area" aria-label="À toi de jouer">${ty.render ? ty.render(mission, play, ui(!!walk, choose)) : html`<p>Ce type de mission n'est pas pris en charge.</p>`}</section>
       ${flagsBox()}

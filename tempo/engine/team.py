@@ -328,6 +328,8 @@ class Game:
         if status != LOCKED:
             mission_type = self.types[mission_id]
             view["narrative"] = mission.narrative
+            if mission.image is not None:
+                view["image"] = mission.image
             if mission.on_wrong is not None:
                 view["on_wrong"] = {
                     "character": mission.on_wrong.character or mission.character,

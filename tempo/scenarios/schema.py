@@ -220,6 +220,36 @@ class ScenarioMeta(Model):
     )
 
 
+def image_field(description: str) -> Any:
+    """An optional reference to an image of the library, by name (a picker in the studio)."""
+    return Field(
+        default=None,
+        pattern=SLUG,
+        max_length=64,
+        description=description,
+        json_schema_extra={"x-ref": "media"},
+    )
+
+
+class ImageInfo(Model):
+    """What a scenario knows of an image it shows: its alternative text, size and fingerprint.
+
+    The bytes are frozen apart (a version's images), found by the image's name.
+    """
+
+    alt: str = Field(min_length=1)
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    sha256: str
+    content_type: str
+
+
+class MediaFile(Model):
+    """`media.yaml` of a scenario folder: each image of `media/` with its alternative text."""
+
+    images: dict[str, str] = Field(default_factory=dict)
+
+
 class Character(Model):
     """A recurring character with a voice of their own."""
 
@@ -232,6 +262,8 @@ class Character(Model):
     #: Lines the character says after a team's wrong answer (Markdown), taken in turn, when the
     #: mission has no `on_wrong` of its own.
     wrong_answer: list[str] = Field(default_factory=list)
+    #: A portrait shown instead of the emoji avatar.
+    image: str | None = image_field(N_("Portrait : nom d'une image de la bibliothèque"))
 
 
 class CharactersFile(Model):
@@ -272,6 +304,8 @@ class Mission(Model):
     hints: list[Hint] = Field(default_factory=list)
     #: The reaction to a wrong answer; without it, the character's `wrong_answer` lines.
     on_wrong: WrongReaction | None = None
+    #: An illustration shown above the mission's story.
+    image: str | None = image_field(N_("Illustration : nom d'une image de la bibliothèque"))
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -294,6 +328,8 @@ class Scenario(Model):
     meta: ScenarioMeta
     characters: list[Character]
     days: list[Day]
+    #: The images the scenario shows (missions, characters, checkpoints), by name.
+    media: dict[str, ImageInfo] = Field(default_factory=dict)
 
     def missions(self) -> list[tuple[Day, Mission]]:
         """Every mission with its day, in day order."""

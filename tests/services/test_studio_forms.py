@@ -189,6 +189,52 @@ def test_dialogue_targets_and_speakers_are_pickers_of_its_own_nodes() -> None:
     assert {o for f in nexts for o in f.options if o} <= set(nodes)
 
 
+def test_image_fields_are_pickers_of_the_library() -> None:
+    """A mission's illustration, a character's portrait and a checkpoint's photo are selects of
+    the studio's images (« name — alternative text »); an image since deleted stays selectable,
+    unlabelled, and the choice is read back into the file."""
+    files = drafts.template_files()
+    day = yaml.safe_load(files["days/day01.yaml"])
+    day["missions"][0]["image"] = "disparue"
+    day["missions"].append(
+        {
+            "id": "j01-balise",
+            "type": "qr-checkpoint",
+            "title": "La balise",
+            "narrative": "Trouvez la balise.",
+            "reward": 10,
+            "params": {
+                "checkpoints": [
+                    {"id": "port", "label": "Le port", "clue": "Au bout du quai.",
+                     "placement": "Sur le poteau du quai."},
+                ]
+            },
+        }
+    )  # fmt: skip
+    text = forms.to_yaml(day)
+    library = [("phare", "Un phare rouge et blanc au bout de la jetée, sous un ciel d'orage")]
+    refs = forms.references({**files, "days/day01.yaml": text}, OFFERS, library)
+    form = forms.file_form("days/day01.yaml", text, refs)
+    assert form is not None
+    by_name = {f.name: f for f in form.walk()}
+    image = by_name["missions[0].image"]
+    assert image.kind == "select" and image.ref == "media"
+    assert image.options == ["", "phare", "disparue"] and "disparue" not in image.labels
+    assert image.labels["phare"] == "phare — Un phare rouge et blanc au bout de la jetée, so…"
+    photo = by_name["missions[1].params.checkpoints[0].image"]
+    assert photo.kind == "select" and photo.options == ["", "phare"]
+    posted = {**_posted(form), "missions[0].image": ["phare"]}
+    posted["missions[1].params.checkpoints[0].image"] = ["phare"]
+    data = forms.submitted("days/day01.yaml", text, _getter(posted), refs)
+    assert data is not None
+    assert data["missions"][0]["image"] == "phare"
+    assert data["missions"][1]["params"]["checkpoints"][0]["image"] == "phare"
+    people = forms.file_form("characters.yaml", files["characters.yaml"], refs)
+    assert people is not None
+    portrait = next(f for f in people.walk() if f.name == "characters[0].image")
+    assert portrait.kind == "select" and portrait.options == ["", "phare"]
+
+
 def test_unknown_current_values_stay_visible_and_are_read_back() -> None:
     """A value no file defines stays an option (unlabelled: the page marks it unknown), so the
     form never drops it; a newly ticked id is added after the file's own, in order."""

@@ -14,7 +14,7 @@ from tempo.engine.team import AVAILABLE, DONE, Game, TeamState
 from tempo.infra.markup import render
 from tempo.missions.base import MissionContext, markdown_to_html
 from tempo.models import Cohort, Player, Team
-from tempo.scenarios.schema import ScenarioMeta
+from tempo.scenarios.schema import Scenario, ScenarioMeta
 from tempo.services.content.games import cohort_game
 from tempo.services.play.actions import team_state
 
@@ -222,8 +222,24 @@ def snapshot(
                 "voice": c.voice,
                 "avatar": c.avatar,
                 "color": c.color,
+                "image": c.image,
                 "wrong_answer_html": [_markdown(line) for line in c.wrong_answer],
             }
             for c in scenario.characters
         },
+        "media": media_index(scenario, cohort.scenario_version_id),
+    }
+
+
+def media_index(scenario: Scenario, version_id: int) -> dict[str, dict[str, Any]]:
+    """The images the scenario shows, by name: where the phone fetches each (the copy its
+    version froze) and what it says to people who cannot see it."""
+    return {
+        name: {
+            "src": f"/images/{version_id}/{name}",
+            "alt": image.alt,
+            "width": image.width,
+            "height": image.height,
+        }
+        for name, image in scenario.media.items()
     }

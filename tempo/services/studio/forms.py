@@ -28,7 +28,8 @@ from tempo.missions import registry
 from tempo.scenarios.schema import CharactersFile, Day, ScenarioMeta
 
 JSONSchema = dict[str, Any]
-#: Known ids per reference kind (character, mission, offer, node): (id, human name) in order.
+#: Known ids per reference kind (character, mission, offer, node, media): (id, human name) in
+#: order.
 Refs = Mapping[str, Sequence[tuple[str, str]]]
 
 #: Scenario fields holding Markdown (mission types declare their own in `markdown`).
@@ -289,10 +290,15 @@ def params_form(mission_type: str, value: Any, name: str, refs: Refs | None = No
     return model_form(kind.params_model, value, name, frozenset(kind.markdown), local)
 
 
-def references(files: Mapping[str, str], offers_text: str = "") -> dict[str, list[tuple[str, str]]]:
+def references(
+    files: Mapping[str, str],
+    offers_text: str = "",
+    images: Sequence[tuple[str, str]] = (),
+) -> dict[str, list[tuple[str, str]]]:
     """The ids a draft's files define, with their names: its characters (characters.yaml), its
-    missions (days/*.yaml, in day order) and the catalogue's offers (`offers_text`, offers.yaml).
-    Files that do not parse define nothing."""
+    missions (days/*.yaml, in day order), the catalogue's offers (`offers_text`, offers.yaml)
+    and the studio's images (`images`: name and alternative text). Files that do not parse
+    define nothing."""
 
     def parsed(text: str) -> Any:
         try:
@@ -320,6 +326,7 @@ def references(files: Mapping[str, str], offers_text: str = "") -> dict[str, lis
         "character": named(get(parsed(files.get("characters.yaml", "")), "characters"), "name"),
         "mission": missions,
         "offer": named(get(parsed(offers_text), "offers"), "title"),
+        "media": [(name, _short(alt)) for name, alt in images],
     }
 
 

@@ -54,6 +54,7 @@ def characters(files: dict[str, str]) -> dict[str, dict[str, Any]]:
             "voice": c.voice,
             "avatar": c.avatar,
             "color": c.color,
+            "image": c.image,
         }
     return out
 
@@ -95,6 +96,7 @@ def mission(
         "skills": list(m.skills),
         "hints": [{"index": i, "cost": h.cost, "text": None} for i, h in enumerate(m.hints)],
         "narrative": m.narrative,
+        "image": m.image,
         "play": kind.view(params, kind.initial_state(params), "", MissionContext(now=now)),
     }
     if m.on_wrong is not None:

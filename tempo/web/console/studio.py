@@ -194,7 +194,7 @@ def studio_export(draft_id: int) -> ResponseReturnValue:
     """The draft as a zip of its scenario folder."""
     draft = draft_or_404(draft_id)
     return Response(
-        studio.export_zip(draft),
+        studio.export_zip(db.session(), draft),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{draft.slug}.zip"'},
     )

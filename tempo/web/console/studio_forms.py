@@ -25,7 +25,7 @@ from tempo.infra.clock import now
 from tempo.missions import registry
 from tempo.models import Role, ScenarioDraft
 from tempo.services.errors import ServiceError
-from tempo.services.studio import catalogue, forms, preview
+from tempo.services.studio import catalogue, forms, media, preview
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
@@ -57,6 +57,7 @@ LABELS: dict[str, Any] = {
     "role": _l("Rôle"),
     "voice": _l("Façon de parler"),
     "avatar": _l("Avatar (emoji)"),
+    "image": _l("Image (page « Images » du studio)"),
     "color": _l("Couleur"),
     "wrong_answer": _l("Répliques après une mauvaise réponse"),
     "day": _l("Numéro du jour"),
@@ -126,14 +127,24 @@ def errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
     content = content_dir()
     return [
         {"file": e.file, "line": e.line, "path": e.path, "message": e.message, "text": e.text}
-        for e in studio.validate(draft, content, catalogue.files_base(db.session(), content))
+        for e in studio.validate(
+            draft,
+            content,
+            catalogue.files_base(db.session(), content),
+            media.index(db.session()),
+        )
     ]
 
 
 def draft_refs(draft: ScenarioDraft) -> forms.Refs:
-    """The ids the draft's reference fields may take: its characters and missions, and the
-    offers of the catalogue scenarios use now."""
-    return forms.references(draft.files, catalogue.offers_text(db.session(), content_dir()))
+    """The ids the draft's reference fields may take: its characters and missions, the
+    offers of the catalogue scenarios use now, and the images of the studio's library."""
+    session = db.session()
+    return forms.references(
+        draft.files,
+        catalogue.offers_text(session, content_dir()),
+        [(i.name, i.alt) for i in media.images(session)],
+    )
 
 
 @bp.app_template_filter("fr_time")
@@ -172,6 +183,7 @@ _REF_EMPTY: dict[str, Any] = {
     "mission": _l("Aucune mission dans les jours du brouillon."),
     "offer": _l("Aucune offre dans le catalogue de la Mission Locale."),
     "node": _l("Aucun nœud dans ce dialogue : ajoutez-en un."),
+    "media": _l("Aucune image : ajoutez-en dans la page « Images » du studio."),
 }
 
 
@@ -294,6 +306,21 @@ def studio_preview(draft_id: int) -> ResponseReturnValue:
     )
 
 
+def _preview_media(draft: ScenarioDraft) -> dict[str, dict[str, Any]]:
+    """The library's images the draft shows, as the player page's snapshot lists them."""
+    used = media.references(draft.files)
+    return {
+        i.name: {
+            "src": url_for("console.studio_image_file", name=i.name),
+            "alt": i.alt,
+            "width": i.width,
+            "height": i.height,
+        }
+        for i in media.images(db.session())
+        if i.name in used
+    }
+
+
 @bp.get("/studio/<int:draft_id>/apercu/telephone")
 @staff_required(Role.AUTHOR)
 def studio_preview_phone(draft_id: int) -> ResponseReturnValue:
@@ -332,6 +359,7 @@ def studio_preview_phone(draft_id: int) -> ResponseReturnValue:
             moment=moment,
             urls=urls,
             characters=preview.characters(draft.files) if moment == "mission" and view else {},
+            media=_preview_media(draft) if moment == "mission" and view else {},
         )
     )
     policy = content_security_policy(request.host).replace(
