@@ -268,15 +268,21 @@ def test_fragments_stay_with_the_teammates_who_stay(tmp_path: Path, app: Flask, 
         client.disconnect(namespace=NS)
 
 
-def test_state_survives_a_server_restart(tmp_path: Path, demo: Demo, phones) -> None:  # type: ignore[no-untyped-def]
+def test_state_survives_a_server_restart(  # type: ignore[no-untyped-def]
+    app: Flask, tmp_path: Path, demo: Demo, phones, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A new server process on the same database restores exactly the same team state."""
     solve_badge(phones["alice"])
     act(phones["alice"], first_of_type("dialogue").id, "choose", choice=0)
     # Presence belongs to a server process (split-clue fragments are dealt over it): with only
     # Alice connected before and after, both processes deal her the same fragments.
     phones["bilal"].disconnect(namespace=NS)
+    # One instant for both processes: the dialogue's vote shows the seconds it has left.
+    instant = utcnow()
+    monkeypatch.setitem(app.config, "CLOCK", lambda: instant)
     before = call(phones["alice"], "state", {})["snapshot"]
     restarted = create_app(make_config(tmp_path))
+    restarted.config["CLOCK"] = lambda: instant
     with restarted.app_context():
         schema.upgrade(db.engine)
         from tempo.models import Player

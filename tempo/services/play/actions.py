@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from tempo.engine.progress import DayClock, playable_days
+from tempo.engine.progress import CLOCK_RUNS
+from tempo.engine.progress import PAUSED as PAUSED_STATUS
 from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState, pause_refusal
 from tempo.engine.team import PAUSED as ENGINE_PAUSED
 from tempo.infra.markup import render
@@ -154,8 +155,17 @@ _READ_TEAM = (
 # here would see the snapshot taken before waiting for the lock, and miss the twin that was just
 # committed.
 _LOCK_TEAM = _READ_TEAM.with_for_update(of=_team)
-_DAYS = select(_day.c.number, _day.c.unlock_at, _day.c.unlocked_at).where(
-    _day.c.cohort_id == bindparam("cohort_id")
+# The days players may open (`tempo.engine.progress.playable_days`, the rule's one statement in
+# Python), asked of the database as numbers: reading every day's clock to decide in Python cost
+# each action and each `view` three times the statement itself. tests/services/
+# test_open_days.py checks both agree.
+_OPEN_BY_HAND = _day.c.unlocked_at.is_not(None)
+_OPEN_DAYS = select(_day.c.number).where(
+    _day.c.cohort_id == bindparam("cohort_id"),
+    or_(_OPEN_BY_HAND, _day.c.unlock_at <= bindparam("now")),
+)
+_OPENED_DAYS = select(_day.c.number).where(
+    _day.c.cohort_id == bindparam("cohort_id"), _OPEN_BY_HAND
 )
 _PROGRESS = select(
     _progress.c.id,
@@ -228,11 +238,11 @@ def _game_of_version(session: Session, version_id: int) -> Game:
 def _open_days(
     session: Session, cohort_id: int, status: CohortStatus, now: datetime
 ) -> frozenset[int]:
-    clocks = [
-        DayClock(number, unlock_at, unlocked_at)
-        for number, unlock_at, unlocked_at in session.execute(_DAYS, {"cohort_id": cohort_id})
-    ]
-    return frozenset(playable_days(clocks, now, CohortStatus(status).value))
+    kind = CohortStatus(status).value
+    if kind == PAUSED_STATUS:
+        return frozenset()
+    statement = _OPEN_DAYS if kind in CLOCK_RUNS else _OPENED_DAYS
+    return frozenset(session.scalars(statement, {"cohort_id": cohort_id, "now": now}))
 
 
 def _progress_of(session: Session, team_id: int) -> tuple[dict[str, MissionRecord], dict[str, Any]]:
