@@ -58,6 +58,12 @@
       box.append(ul);
     }
     if (form) placeOnFields(errors);
+    // « Tester » needs a draft without errors: follow the validator as the author types.
+    document.querySelectorAll("[data-needs-valid]").forEach((button) => {
+      button.disabled = errors.length > 0;
+      const hint = document.getElementById(button.getAttribute("aria-describedby"));
+      if (hint) hint.hidden = !errors.length;
+    });
     document.querySelectorAll("[data-file-count]").forEach((el) => {
       const n = counts[el.dataset.fileCount] || 0;
       el.textContent = n ? n + (n > 1 ? " erreurs" : " erreur") : "";

@@ -20,6 +20,8 @@ from tempo.scenarios.schema import Character, Day, Mission
 from tempo.services.play.snapshot import html_view
 from tempo.services.studio.drafts import StudioError
 
+#: The one player a preview shows the mission to.
+PREVIEW_PLAYER = "apercu"
 _BROKEN = "Cette mission a des erreurs : corrigez-les (voir la validation) pour la prévisualiser."
 
 
@@ -77,7 +79,14 @@ def mission(files: dict[str, str], path: str, index: int, now: datetime) -> dict
         "skills": list(m.skills),
         "hints": [{"index": i, "cost": h.cost, "text": None} for i, h in enumerate(m.hints)],
         "narrative": m.narrative,
-        "play": kind.view(params, kind.initial_state(params), "", MissionContext(now=now)),
+        # Seen by one player alone: a split clue deals every fragment to them, so the author
+        # reads all the fragments they wrote.
+        "play": kind.view(
+            params,
+            kind.initial_state(params),
+            PREVIEW_PLAYER,
+            MissionContext(now=now, present_players=(PREVIEW_PLAYER,)),
+        ),
     }
     if m.on_wrong is not None:
         view["on_wrong"] = {
