@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tempo.missions import registry
 from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, join, open_card, shot
@@ -258,8 +259,14 @@ class Playtest:
             return
 
     def open(self, mission_id: str, texts: dict[str, str]) -> None:
-        self.settle()
-        open_card(self.phone, mission_id)
+        for attempt in range(5):  # a celebration opening at that moment takes the click
+            self.settle()
+            try:
+                open_card(self.phone, mission_id, timeout=3_000)
+                break
+            except PlaywrightError:
+                if attempt == 4:
+                    raise
         expect(self.phone.locator("#panel-title")).to_have_text(texts["title"], timeout=TIMEOUT)
         expect(self.phone.locator("#panel-body")).to_contain_text(texts["narrative"])
 
@@ -279,6 +286,8 @@ class Playtest:
         return notes.inner_text()
 
     def done(self, mission_id: str) -> None:
+        """The mission's celebration opens (closed), then its card says « Réussie »."""
+        expect(self.phone.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
         self.settle()
         expect(self.phone.locator(f'[data-mission="{mission_id}"]')).to_contain_text(
             "Réussie", timeout=TIMEOUT
@@ -287,6 +296,7 @@ class Playtest:
 
 
 def _answer(pt: Playtest, mission_id: str, answer: str) -> None:
+    pt.settle()
     pt.phone.locator(f"#ans-{mission_id}").fill(answer)
     pt.phone.get_by_role("button", name="Valider la réponse").click()
 
@@ -302,9 +312,6 @@ def play_quiz(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
         expect(page.locator("#panel-body")).to_contain_text(texts[key])
     page.locator(f"#q-{mission_id}-0-0").check()
     page.get_by_role("button", name=re.compile("Envoyer les réponses|Proposer ces réponses")).click()
-    page.wait_for_timeout(500)
-    if not page.locator("#celebrate[open]").count():
-        print("quiz bots:", pt.bots(mission_id))
 
 
 def play_code_lock(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
@@ -331,9 +338,6 @@ def play_dialogue(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
     page = pt.phone
     expect(page.locator("#panel-body")).to_contain_text(texts["params.nodes[0].text"])
     page.locator(".choice-btn").first.click()
-    page.wait_for_timeout(500)
-    if not page.locator("#celebrate[open]").count():
-        print("dialogue bots:", pt.bots(mission_id))
 
 
 def play_diagnostic(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
@@ -359,7 +363,37 @@ def play_diagnostic(pt: Playtest, mission_id: str, texts: dict[str, str]) -> Non
     expect(page.locator("#conn")).to_contain_text("En ligne", timeout=TIMEOUT)
 
 
+def play_qr_checkpoint(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
+    """No poster in a play-test: the panel shows the code printed under each QR code."""
+    page = pt.phone
+    expect(page.locator("#panel-body")).to_contain_text(texts["params.checkpoints[0].clue"])
+    pt.panel.reload()
+    row = pt.panel.locator(f"#mission-{mission_id}")
+    expect(row).to_contain_text("Codes à taper sur le téléphone")
+    listed = row.locator(".c-sandbox__codes li").first
+    expect(listed).to_contain_text(texts["params.checkpoints[0].label"])
+    code = listed.locator("code").inner_text()
+    page.locator(f"#cp-{mission_id}").fill(code)
+    page.get_by_role("button", name="Valider le code").click()
+
+
+def play_proof(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
+    """A written proof, then the author validates it in the panel (no counsellor here)."""
+    page = pt.phone
+    expect(page.locator("#panel-body")).to_contain_text(texts["params.instructions"])
+    page.locator(f"#ptext-{mission_id}").fill("Toute l'équipe pose devant l'affiche.")
+    page.get_by_role("button", name="Envoyer la preuve").click()
+    expect(page.locator(".proof-status")).to_contain_text("en attente de validation", timeout=TIMEOUT)
+    pt.panel.reload()
+    row = pt.panel.locator(f"#mission-{mission_id}")
+    row.get_by_role("button", name="Valider la preuve").click()
+    expect(pt.panel.get_by_text("Preuve validée.")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".proof-status")).to_contain_text("Preuve acceptée", timeout=TIMEOUT)
+
+
 PLAYERS = {
+    "qr-checkpoint": play_qr_checkpoint,
+    "proof": play_proof,
     "enigma": play_enigma,
     "quiz": play_quiz,
     "code-lock": play_code_lock,
