@@ -94,6 +94,7 @@
   }
 
   function save() {
+    timer = null;
     if (inFlight) { again = true; return; }
     inFlight = true;
     show("Enregistrement…");
@@ -104,7 +105,8 @@
       .then((r) => r.json().catch(() => ({ ok: false, error: "réponse du serveur illisible (" + r.status + ")" })))
       .then((reply) => {
         if (reply.ok) {
-          show("Enregistré à " + reply.saved_at);
+          // Typed meanwhile: those changes are not saved yet, the next save says when they are.
+          if (timer === null && !again) show("Enregistré à " + reply.saved_at);
           render(reply.errors || []);
           const title = document.getElementById("draft-title");
           if (title && reply.title) title.textContent = reply.title;

@@ -57,6 +57,7 @@ def field(page: Page, name: str) -> Locator:
 
 def put(page: Page, name: str, value: str) -> None:
     """Type into a field, or choose in it when it is a select (pickers replace text inputs)."""
+    page.wait_for_load_state("load")  # the autosave's script listens (it is deferred)
     control = field(page, name)
     if control.evaluate("e => e.tagName") == "SELECT":
         control.select_option(value)
@@ -161,6 +162,11 @@ def write_the_scenario(page: Page, server: LiveServer) -> dict[str, dict[str, An
             mission_id = field(page, f"missions[{n}].id").input_value()
             added[mission_id] = {"type": key, "day": day, "texts": texts, "index": n}
         expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
+        page.reload()  # what the server kept
+        for mission in added.values():
+            if mission["day"] == day:
+                for name, value in mission["texts"].items():
+                    expect(field(page, f"missions[{mission['index']}].{name}")).to_have_value(value)
         clean(page)
     assert sorted(m["type"] for m in added.values()) == sorted(kinds)
     studio_shot(page, "studio-day-form")
@@ -285,9 +291,12 @@ class Playtest:
         expect(notes).to_be_visible(timeout=TIMEOUT)
         return notes.inner_text()
 
-    def done(self, mission_id: str) -> None:
+    def done(self, mission_id: str, celebrated: bool = True) -> None:
         """The mission's celebration opens (closed), then its card says « Réussie »."""
-        expect(self.phone.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
+        if celebrated:
+            expect(self.phone.locator("#celebrate")).to_have_attribute(
+                "open", "", timeout=TIMEOUT
+            )
         self.settle()
         expect(self.phone.locator(f'[data-mission="{mission_id}"]')).to_contain_text(
             "Réussie", timeout=TIMEOUT
@@ -343,7 +352,7 @@ def play_dialogue(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
 def play_diagnostic(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
     page = pt.phone
     expect(page.locator("#panel-body")).to_contain_text(texts["params.instructions"])
-    page.get_by_role("link", name=re.compile("auto-diagnostic")).click()
+    page.locator("#panel-body").get_by_role("link", name=re.compile("auto-diagnostic")).first.click()
     page.get_by_role("button", name="Commencer").click()
     for _ in range(80):
         if "/diagnostic/question/" not in page.url:
@@ -391,7 +400,17 @@ def play_proof(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
     expect(page.locator(".proof-status")).to_contain_text("Preuve acceptée", timeout=TIMEOUT)
 
 
+def play_appointment(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
+    """No counsellor and so no slot in a play-test: the panel simulates the team's booking."""
+    page = pt.phone
+    expect(page.locator("#panel-body")).to_contain_text(texts["params.instructions"])
+    expect(page.locator("#panel-body")).to_contain_text("Aucun créneau libre pour l'instant.")
+    said = pt.bots(mission_id)
+    assert "Rendez-vous simulé pour toute l'équipe" in said, said
+
+
 PLAYERS = {
+    "appointment": play_appointment,
     "qr-checkpoint": play_qr_checkpoint,
     "proof": play_proof,
     "enigma": play_enigma,
@@ -440,7 +459,8 @@ def play_test(page: Page, added: dict[str, dict[str, Any]]) -> None:
                 pt.close()
                 continue
             play(pt, mission_id, m["texts"])
-            pt.done(mission_id)
+            # The diagnostic is done while the phone is on its questions' pages.
+            pt.done(mission_id, celebrated=m["type"] != "diagnostic")
             pt.close()
             print(f"{m['type']}: {time.monotonic() - started:.1f} s")
         page.goto(page.url.split("#")[0])

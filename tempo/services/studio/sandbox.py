@@ -59,7 +59,7 @@ BOT_NAMES = ("Alix", "Sam", "Noa", "Lou", "Eden")
 MIN_BOTS, MAX_BOTS = 2, 5
 AUTHOR_PSEUDONYM = "Moi"
 #: The mission types in which the simulated teammates have something to do (`play_bots`).
-BOT_TYPES = frozenset({"split-clue", "dialogue", "quiz", "diagnostic"})
+BOT_TYPES = frozenset({"split-clue", "dialogue", "quiz", "diagnostic", "appointment"})
 #: How far ahead the play-test's calendar is planned: no day opens by its hour.
 AHEAD = timedelta(days=365)
 
@@ -244,6 +244,15 @@ def play_bots(
         for bot in mates:
             _act(session, bot, mission_id, "completed", {}, present, now, turn)
         turn.notes.append("Les coéquipiers ont terminé leur diagnostic.")
+        return turn
+    if mission.type == "appointment":
+        # A play-test has no counsellor and so no slot: the booking is simulated for the whole
+        # team, the author included, and no agenda is touched.
+        for player in (me, *mates):
+            _act(session, player, mission_id, "booked", {}, present, now, turn)
+        turn.notes.append(
+            "Rendez-vous simulé pour toute l'équipe, vous compris : aucun vrai agenda n'est touché."
+        )
         return turn
     turn.notes.append(
         f"Dans « {mission.title} », les coéquipiers simulés n'ont rien à faire : jouez-la "
