@@ -180,7 +180,7 @@ def fix_a_mistake(page: Page, added: dict[str, dict[str, Any]]) -> None:
     page.get_by_role("link", name=f"days/day{lock['day']:02d}.yaml", exact=True).click()
     name = f"missions[{lock['index']}].params.code"
     code = field(page, name)
-    code.fill("20a0")
+    put(page, name, "20a0")
     slot = page.locator(f'[id="f-{name}-error"]')
     expect(slot).not_to_be_empty(timeout=TIMEOUT)
     message = slot.inner_text()
@@ -192,7 +192,7 @@ def fix_a_mistake(page: Page, added: dict[str, dict[str, Any]]) -> None:
     expect(page.get_by_role("button", name="Tester")).to_be_disabled()
     code.scroll_into_view_if_needed()
     studio_shot(page, "studio-field-error")
-    code.fill("2050")
+    put(page, name, "2050")
     expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
     expect(slot).to_be_empty()
     expect(code).not_to_have_attribute("aria-invalid", "true")
@@ -523,9 +523,11 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
     desk.on("dialog", lambda dialog: dialog.accept())
     login(desk, live_server, "karim@ml-e2e.fr")
     desk.goto(live_server.url + "/console/cohortes/nouvelle")
-    desk.get_by_label("Version jouée").select_option(
-        label=re.compile(re.escape(TITLE) + ".*1")  # type: ignore[arg-type]
-    )
+    offered = desk.locator("#version option", has_text=TITLE)
+    expect(offered).to_have_count(1)
+    print("offered:", offered.inner_text())
+    expect(offered).to_contain_text("1")
+    desk.get_by_label("Version jouée").select_option(offered.get_attribute("value"))
     desk.get_by_label("Nom", exact=True).fill("Promo clés — Lille Sud")
     desk.get_by_label("Noms des équipes, un par ligne (1 à 8)").fill("Les Boussoles")
     desk.get_by_role("button", name="Créer la cohorte").click()
@@ -555,10 +557,16 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
     put(page, f"missions[{added[typo_id]['index']}].title", FIXED)
     saved(page)
     page.get_by_role("link", name="Corriger les versions en cours").click()
-    expect(page.get_by_text(f"titre corrigé")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_label("Version à corriger")).to_contain_text(
+        "Version 1 — 1 cohorte(s) en cours"
+    )
+    expect(page.get_by_text(f"la mission {typo_id} : titre corrigé")).to_be_visible()
     studio_shot(page, "studio-patch")
     page.get_by_role("button", name="Appliquer aux cohortes en cours").click()
-    expect(page.locator(".flash").first).to_contain_text("Correctif appliqué à 1 cohorte")
+    # The author's play-test of version 1 is patched too, and counted apart.
+    expect(page.locator(".flash").first).to_have_text(
+        "Correctif appliqué à 1 cohorte(s) et 1 essai(s) : version 2."
+    )
     studio_shot(page, "studio-patched")
 
     # The open phone shows the fix without a reload; the counsellor sees the audit line.

@@ -201,10 +201,21 @@ def studio_patch(draft_id: int) -> ResponseReturnValue:
             flash(_("Refusé : %(message)s", message=exc.message), "error")
             return redirect(url_for("console.studio_patch", draft_id=draft.id))
         publish(out)
+        patched = [db.session.get(Cohort, i) for i in patch.details["cohorts"]]
+        tests = sum(1 for c in patched if c is not None and c.sandbox_owner_id is not None)
+        real = len(patched) - tests
+        # Play-tests of the version are patched too; they are counted apart from real cohorts.
         flash(
             _(
+                "Correctif appliqué à %(n)s cohorte(s) et %(t)s essai(s) : version %(v)s.",
+                n=real,
+                t=tests,
+                v=patch.patched_version.number,
+            )
+            if tests
+            else _(
                 "Correctif appliqué à %(n)s cohorte(s) : version %(v)s.",
-                n=len(patch.details["cohorts"]),
+                n=real,
                 v=patch.patched_version.number,
             )
         )
@@ -224,5 +235,8 @@ def studio_patch(draft_id: int) -> ResponseReturnValue:
         versions=versions,
         chosen=chosen,
         check=check,
-        cohorts={v.id: patches.running_cohorts(db.session(), v) for v in versions},
+        cohorts={
+            v.id: [c for c in patches.running_cohorts(db.session(), v) if c.sandbox_owner_id is None]
+            for v in versions
+        },
     )
