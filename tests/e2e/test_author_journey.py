@@ -190,7 +190,7 @@ def fix_a_mistake(page: Page, added: dict[str, dict[str, Any]]) -> None:
         "1 erreur"
     )
     expect(page.get_by_role("button", name="Tester")).to_be_disabled()
-    code.scroll_into_view_if_needed()
+    code.evaluate("e => e.scrollIntoView({block: 'center'})")  # the field and its message
     studio_shot(page, "studio-field-error")
     put(page, name, "2050")
     expect(page.locator("#studio-errors")).to_contain_text("Aucune erreur", timeout=TIMEOUT)
@@ -237,6 +237,24 @@ def preview(page: Page, added: dict[str, dict[str, Any]]) -> None:
     assert not any(leak in body for leak in LEAKS), body
     page.locator("iframe").screenshot(path=str(SCREENSHOTS / "e2e-360-journey-preview-day.png"))
     page.go_back()
+
+
+def dialogue_map(page: Page, added: dict[str, dict[str, Any]]) -> None:
+    """The added dialogue drawn as a graph; then the Mission Locale's catalogue."""
+    talk = next(m for m in added.values() if m["type"] == "dialogue")
+    page.get_by_role("link", name="Carte des dialogues").click()
+    page.get_by_role("link", name=f"Jour {talk['day']} — {talk['texts']['title']}").click()
+    expect(page.locator("#dmap[data-ready]")).to_be_attached(timeout=TIMEOUT)
+    expect(page.locator("#dmap svg")).to_contain_text("Bienvenue dans l'équipe")
+    expect(page.locator('#dmap svg [data-state="stranded"]')).to_have_count(0)
+    studio_shot(page, "studio-dialogue-map")
+    page.goto(page.url.split("/studio/")[0] + "/studio")
+    page.get_by_role("link", name="Catalogue de la Mission Locale").click()
+    expect(page.locator("h1")).to_be_visible()
+    studio_shot(page, "studio-catalogue")
+    page.go_back()
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.locator("h1")).to_have_text(TITLE, timeout=TIMEOUT)
 
 
 # ------------------------------------------------------------------------------ the play-test
@@ -496,6 +514,7 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
     draft_url = page.url.split("?")[0]
     fix_a_mistake(page, added)
     preview(page, added)
+    dialogue_map(page, added)
     print(f"studio: {time.monotonic() - started:.0f} s")
 
     play_test(page, added)
@@ -572,6 +591,7 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
     # The open phone shows the fix without a reload; the counsellor sees the audit line.
     expect(card).to_have_text(FIXED, timeout=TIMEOUT)
     clean(player)
+    card.evaluate("e => e.scrollIntoView({block: 'center'})")
     shot(player, "journey-phone-fixed")
     desk.reload()
     expect(desk.locator(".c-patch-line")).to_contain_text("par Léa Martin", timeout=TIMEOUT)
