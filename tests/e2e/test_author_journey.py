@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tempo.missions import registry
-from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, join, open_card, shot
+from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, open_card, shot
 from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,6 +32,7 @@ PASSWORD = "mot-de-passe-solide"
 LEAKS = ("[object", "undefined", "NaN", "null")
 TITLE = "Les clés de l'avenir"
 TYPO, FIXED = "Le coffre des métierss", "Le coffre des métiers"
+SEND_QUIZ = re.compile("Envoyer les réponses|Proposer ces réponses")  # alone, or with others
 SAVED = re.compile(r"^Enregistré à \d\d:\d\d$")
 
 
@@ -106,7 +107,10 @@ def authored(key: str, day: int) -> dict[str, str]:
                 "params.questions[0].choices[0].text": "Trois jours",
                 "params.questions[0].choices[1].text": "Dix jours",
             },
-            "code-lock": {"params.prompt": "Le cadenas attend quatre chiffres.", "params.code": "2050"},
+            "code-lock": {
+                "params.prompt": "Le cadenas attend quatre chiffres.",
+                "params.code": "2050",
+            },
             "split-clue": {
                 "params.question": "Quel métier se cache derrière les deux indices ?",
                 "params.fragments[0]": "Il soigne les arbres",
@@ -186,9 +190,8 @@ def fix_a_mistake(page: Page, added: dict[str, dict[str, Any]]) -> None:
     message = slot.inner_text()
     print("validator:", message)
     expect(code).to_have_attribute("aria-invalid", "true")
-    expect(page.locator('[data-file-count="days/day%02d.yaml"]' % lock["day"])).to_have_text(
-        "1 erreur"
-    )
+    counted = page.locator(f'[data-file-count="days/day{lock["day"]:02d}.yaml"]')
+    expect(counted).to_have_text("1 erreur")
     expect(page.get_by_role("button", name="Tester")).to_be_disabled()
     code.evaluate("e => e.scrollIntoView({block: 'center'})")  # the field and its message
     studio_shot(page, "studio-field-error")
@@ -276,7 +279,8 @@ class Playtest:
                 continue
             if page.locator("#dayend[open]").count():
                 clean(page)
-                shot(page, f"journey-playtest-dayend-{page.locator('#dayend').get_attribute('data-day')}")
+                day = page.locator("#dayend").get_attribute("data-day")
+                shot(page, f"journey-playtest-dayend-{day}")
                 page.locator("#dayend-close").click()
                 page.wait_for_timeout(200)
                 continue
@@ -312,9 +316,7 @@ class Playtest:
     def done(self, mission_id: str, celebrated: bool = True) -> None:
         """The mission's celebration opens (closed), then its card says « Réussie »."""
         if celebrated:
-            expect(self.phone.locator("#celebrate")).to_have_attribute(
-                "open", "", timeout=TIMEOUT
-            )
+            expect(self.phone.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
         self.settle()
         expect(self.phone.locator(f'[data-mission="{mission_id}"]')).to_contain_text(
             "Réussie", timeout=TIMEOUT
@@ -338,7 +340,7 @@ def play_quiz(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
     for key in ("params.questions[0].prompt", "params.questions[0].choices[1].text"):
         expect(page.locator("#panel-body")).to_contain_text(texts[key])
     page.locator(f"#q-{mission_id}-0-0").check()
-    page.get_by_role("button", name=re.compile("Envoyer les réponses|Proposer ces réponses")).click()
+    page.get_by_role("button", name=SEND_QUIZ).click()
 
 
 def play_code_lock(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
@@ -370,7 +372,8 @@ def play_dialogue(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
 def play_diagnostic(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
     page = pt.phone
     expect(page.locator("#panel-body")).to_contain_text(texts["params.instructions"])
-    page.locator("#panel-body").get_by_role("link", name=re.compile("auto-diagnostic")).first.click()
+    start = page.locator("#panel-body").get_by_role("link", name=re.compile("auto-diagnostic"))
+    start.first.click()
     page.get_by_role("button", name="Commencer").click()
     for _ in range(80):
         if "/diagnostic/question/" not in page.url:
@@ -410,7 +413,8 @@ def play_proof(pt: Playtest, mission_id: str, texts: dict[str, str]) -> None:
     expect(page.locator("#panel-body")).to_contain_text(texts["params.instructions"])
     page.locator(f"#ptext-{mission_id}").fill("Toute l'équipe pose devant l'affiche.")
     page.get_by_role("button", name="Envoyer la preuve").click()
-    expect(page.locator(".proof-status")).to_contain_text("en attente de validation", timeout=TIMEOUT)
+    status = page.locator(".proof-status")
+    expect(status).to_contain_text("en attente de validation", timeout=TIMEOUT)
     pt.panel.reload()
     row = pt.panel.locator(f"#mission-{mission_id}")
     row.get_by_role("button", name="Valider la preuve").click()
@@ -425,6 +429,10 @@ def play_appointment(pt: Playtest, mission_id: str, texts: dict[str, str]) -> No
     expect(page.locator("#panel-body")).to_contain_text("Aucun créneau libre pour l'instant.")
     said = pt.bots(mission_id)
     assert "Rendez-vous simulé pour toute l'équipe" in said, said
+    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
+    pt.settle()
+    clean(page)
+    shot(page, "journey-playtest-appointment-booked")
 
 
 PLAYERS = {
@@ -478,7 +486,7 @@ def play_test(page: Page, added: dict[str, dict[str, Any]]) -> None:
                 continue
             play(pt, mission_id, m["texts"])
             # The diagnostic is done while the phone is on its questions' pages.
-            pt.done(mission_id, celebrated=m["type"] != "diagnostic")
+            pt.done(mission_id, celebrated=m["type"] not in ("diagnostic", "appointment"))
             pt.close()
             print(f"{m['type']}: {time.monotonic() - started:.1f} s")
         page.goto(page.url.split("#")[0])

@@ -365,9 +365,9 @@ def test_character_wrong_answer_lines(content: ContentDir) -> None:
     assert content.load().content is not None
 
 
-
 def test_patterns_are_said_in_words() -> None:
     """An id or an hour that does not fit: the message says what to type, never a regex."""
+
     def said(pattern: str) -> str:
         return translate({"type": "string_pattern_mismatch", "ctx": {"pattern": pattern}})
 

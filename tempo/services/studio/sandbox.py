@@ -369,7 +369,8 @@ def checkpoint_codes(cohort: Cohort, secret: str) -> dict[str, list[tuple[str, s
     game = game_for(cohort.scenario_version)
     return {
         mission_id: [
-            (cp.label, checkpoints.short_code(secret, cohort.id, cp.id)) for cp in params.checkpoints
+            (cp.label, checkpoints.short_code(secret, cohort.id, cp.id))
+            for cp in params.checkpoints
         ]
         for mission_id, params in game.params.items()
         if isinstance(params, QrCheckpointParams)

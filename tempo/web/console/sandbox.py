@@ -236,7 +236,9 @@ def studio_patch(draft_id: int) -> ResponseReturnValue:
         chosen=chosen,
         check=check,
         cohorts={
-            v.id: [c for c in patches.running_cohorts(db.session(), v) if c.sandbox_owner_id is None]
+            v.id: [
+                c for c in patches.running_cohorts(db.session(), v) if c.sandbox_owner_id is None
+            ]
             for v in versions
         },
     )
