@@ -101,6 +101,15 @@ import { h } from "./dom.js";
     const out = document.createDocumentFragment();
     if (p.booked_count) out.append(h("p", { class: "muted" }, p.booked_count + (p.booked_count > 1 ? " membres de l'équipe ont" : " membre de l'équipe a") + " déjà réservé."));
     if (d.booking && B.mode !== "move") { out.append(confirmation(d.booking)); return out; }
+    // A studio play-test offers no slot (no counsellor): its author simulates the booking from
+    // the play-test's panel, and is told so rather than asked to pick a slot.
+    if (d.simulated && !d.booking) {
+      const done = (B.mission || {}).status === "done";
+      out.append(done
+        ? h("p", { class: "notice notice--ok", id: "bk-simulated" }, "✅ Rendez-vous simulé pour l'équipe (essai du studio) : aucun vrai agenda n'est touché.")
+        : h("p", { class: "notice", id: "bk-simulated" }, "📅 Essai du studio : aucun vrai créneau ici. Simulez le rendez-vous de l'équipe avec « Faire jouer les coéquipiers » dans le panneau de l'essai."));
+      return out;
+    }
     if (!d.open) { out.append(h("p", { class: "notice" }, "📅 La prise de rendez-vous s'ouvrira avec cette mission.")); return out; }
     if (d.last && d.last.status === "attended") out.append(h("p", { class: "notice notice--ok" }, "🎉 Tu es venu·e à ton rendez-vous du " + d.last.when + ". Bravo\u00a0!"));
     if (d.last && d.last.status === "missed") out.append(h("p", { class: "notice" }, "Ton rendez-vous du " + d.last.when + " n'a pas eu lieu\u00a0: choisis un nouveau créneau."));

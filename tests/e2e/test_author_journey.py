@@ -426,11 +426,20 @@ def play_appointment(pt: Playtest, mission_id: str, texts: dict[str, str]) -> No
     """No counsellor and so no slot in a play-test: the panel simulates the team's booking."""
     page = pt.phone
     expect(page.locator("#panel-body")).to_contain_text(texts["params.instructions"])
-    expect(page.locator("#panel-body")).to_contain_text("Aucun créneau libre pour l'instant.")
+    expect(page.locator("#panel-body")).to_contain_text(
+        "Essai du studio : aucun vrai créneau ici. Simulez le rendez-vous de l'équipe avec "
+        "« Faire jouer les coéquipiers » dans le panneau de l'essai.",
+        timeout=TIMEOUT,
+    )
     said = pt.bots(mission_id)
     assert "Rendez-vous simulé pour toute l'équipe" in said, said
     expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
     pt.settle()
+    expect(page.locator("#panel-body")).to_contain_text(
+        "Rendez-vous simulé pour l'équipe (essai du studio) : aucun vrai agenda n'est touché.",
+        timeout=TIMEOUT,
+    )
+    expect(page.locator("#panel-body")).not_to_contain_text("Choisis ton créneau")
     clean(page)
     shot(page, "journey-playtest-appointment-booked")
 

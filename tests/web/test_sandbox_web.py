@@ -50,6 +50,8 @@ def test_an_author_tests_a_draft_privately(app: Flask) -> None:
     phone = alice.post(panel + "/jouer")
     assert phone.status_code == 302 and phone.headers["Location"].endswith("/jouer")
     assert alice.get("/jouer").status_code == 200
+    # No slot in a play-test: the phone is told its booking is simulated from the panel.
+    assert alice.get("/jouer/rendez-vous").get_json()["simulated"] is True
     assert alice.get(panel).status_code == 200
     # Deleting it.
     alice.post(panel + "/action", data={"action": "delete"})
