@@ -431,6 +431,7 @@ def play_appointment(pt: Playtest, mission_id: str, texts: dict[str, str]) -> No
         "« Faire jouer les coéquipiers » dans le panneau de l'essai.",
         timeout=TIMEOUT,
     )
+    shot(page, "journey-playtest-appointment")
     said = pt.bots(mission_id)
     assert "Rendez-vous simulé pour toute l'équipe" in said, said
     expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
