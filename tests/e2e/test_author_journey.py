@@ -562,8 +562,7 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
     desk.goto(live_server.url + "/console/cohortes/nouvelle")
     offered = desk.locator("#version option", has_text=TITLE)
     expect(offered).to_have_count(1)
-    print("offered:", offered.inner_text())
-    expect(offered).to_contain_text("1")
+    expect(offered).to_contain_text(f"{TITLE} — version 1 (v1)")
     desk.get_by_label("Version jouée").select_option(offered.get_attribute("value"))
     desk.get_by_label("Nom", exact=True).fill("Promo clés — Lille Sud")
     desk.get_by_label("Noms des équipes, un par ligne (1 à 8)").fill("Les Boussoles")
@@ -572,6 +571,10 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
         timeout=TIMEOUT
     )
     code = desk.locator(".c-code").first.inner_text().strip()
+    facts = desk.locator(".c-facts")  # the long scenario label stays inside the card
+    assert facts.evaluate("e => e.scrollWidth <= e.clientWidth")
+    expect(facts).to_contain_text(f"{TITLE} — version 1 (v1)")
+    expect(facts).to_contain_text("Karim Benali")
     shot(desk, "journey-cohort-created")
     desk.get_by_role("link", name=re.compile("Tableau de bord")).first.click()
     desk.get_by_role("button", name="Ouvrir", exact=True).click()
