@@ -23,6 +23,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tempo.missions import registry
 from tests.e2e.conftest import LAPTOP, PHONE, SCREENSHOTS, open_card, shot
+from tests.e2e.test_csp import _collect, _watched
 from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -524,7 +525,7 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
             "--password", PASSWORD,
         )  # fmt: skip
     context = browser.new_context(viewport=LAPTOP, locale="fr-FR")
-    page = context.new_page()
+    page, errors = _watched(context)  # console errors, failed requests, CSP reports
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, live_server, "lea@ml-e2e.fr")
 
@@ -618,4 +619,8 @@ def test_an_author_writes_tests_publishes_and_patches_a_scenario_in_the_browser(
     expect(desk.locator(".c-patch-line")).to_contain_text("par Léa Martin", timeout=TIMEOUT)
     clean(desk)
     shot(desk, "journey-dashboard-patched")
+    violations: list[str] = []
+    _collect(page, violations)
+    assert violations == []
+    assert errors == []
     print(f"journey: {time.monotonic() - started:.0f} s")
