@@ -20,6 +20,13 @@ export default [
       eqeqeq: ["error", "always", { null: "ignore" }],
       // Templates go through dom.js's `html` tag, which never hands lit-html an object to print.
       "no-restricted-imports": ["error", { patterns: [{ group: ["**/vendor/lit-html/**"], message: "Import html, fill, node and markup from dom.js." }] }],
+      // The hand-written `h(tag, props, ...kids)` builder printed "[object …]" for nested nodes
+      // (issue 11): it is gone, and neither it nor raw HTML assignment may come back.
+      "no-restricted-syntax": ["error",
+        { selector: "ImportSpecifier[imported.name='h']", message: "h() is gone: render with the html tag from dom.js." },
+        { selector: "FunctionDeclaration[id.name='h'], VariableDeclarator[id.name='h'][init.type=/Function/]", message: "No DOM builder named h(): render with the html tag from dom.js." },
+        { selector: "CallExpression[callee.name='h']", message: "h() is gone: render with the html tag from dom.js." },
+      ],
     },
   },
   { files: ["static/js/dom.js"], rules: { "no-restricted-imports": "off" } },

@@ -14,7 +14,9 @@ from tempo.config import PROJECT_ROOT, Config, check_secret_key
 from tempo.extensions import babel, compress, csrf, db, socketio, socketio_internals
 from tempo.infra.transactions import configure_sqlite
 from tempo.realtime import owners as socket_owners
+from tempo.realtime import publish
 from tempo.realtime.presence import EXTENSION, make_presence
+from tempo.realtime.sessions import ConnectionSessions
 
 # Imported before any init_app: their @socketio.on handlers are then kept by the extension and
 # bound to every app it initialises (handlers declared after init_app bind to one server only).
@@ -46,6 +48,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
 
+    app.session_interface = ConnectionSessions()
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -95,6 +98,7 @@ def _bind_socketio(app: Flask, cfg: Config) -> None:
     queue would publish on the previous app's Redis channel. Handlers stay registered (they were
     declared before any `init_app`, see the imports above).
     """
+    publish.local.pace_cohort_ai(float(app.config["COHORT_AI_SECONDS"]))
     internals = socketio_internals()
     internals.server_options = {}
     internals.manage_session = True

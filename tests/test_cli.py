@@ -159,3 +159,51 @@ def test_validate_prints_warnings_without_failing(runner: CliRunner, tmp_path: P
     ) in result.output.splitlines()
     assert "1 avertissement(s) : le contenu reste valide." in result.output
     assert "Scénario mini : 10 jours, 11 missions." in result.output
+
+
+def _catalogue_without_immersion() -> dict[str, str]:
+    offers = (CONTENT_DIR / "offers.yaml").read_text(encoding="utf-8")
+    start = offers.index("  - id: immersion")
+    end = offers.index("  - id:", start + 5)
+    return {
+        "offers.yaml": offers[:start] + offers[end:],
+        "diagnostic.yaml": (CONTENT_DIR / "diagnostic.yaml").read_text(encoding="utf-8"),
+    }
+
+
+def test_validate_with_a_catalogue_checks_offers_against_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`--catalogue` (the studio's zip, or a folder) replaces the folder's offers: a scenario
+    unlocking an offer the catalogue lacks fails, and the message names that offer."""
+    from tempo.services.studio import archive
+
+    zipped = tmp_path / "catalogue-1.zip"
+    zipped.write_bytes(archive.write_catalogue_zip(_catalogue_without_immersion()))
+    result = runner.invoke(cli, ["validate", str(CONTENT_DIR), "--catalogue", str(zipped)])
+    assert result.exit_code == 1
+    assert f"Catalogue : {zipped} (à la place des offres du dossier)." in result.output
+    assert "offre inconnue : 'immersion'" in result.output
+    # The same catalogue as a folder, with the offer kept: valid, with the catalogue's count.
+    folder = tmp_path / "cat"
+    folder.mkdir()
+    for name in ("offers.yaml", "diagnostic.yaml"):
+        (folder / name).write_text((CONTENT_DIR / name).read_text(encoding="utf-8"), "utf-8")
+    ok = runner.invoke(cli, ["validate", str(CONTENT_DIR), "--catalogue", str(folder)])
+    assert ok.exit_code == 0, ok.output
+    assert "Contenu valide : 25 offres" in ok.output
+
+
+def test_validate_refuses_a_catalogue_that_is_not_one(runner: CliRunner, tmp_path: Path) -> None:
+    """A zip without the catalogue's files, or a folder missing one, is named in the error."""
+    from tempo.services.studio import archive
+
+    scenario_zip = tmp_path / "scenario.zip"
+    scenario_zip.write_bytes(archive.write_zip("x", {"scenario.yaml": "slug: x\n"}))
+    result = runner.invoke(cli, ["validate", str(CONTENT_DIR), "--catalogue", str(scenario_zip)])
+    assert result.exit_code == 2
+    assert "l'archive ne contient pas offers.yaml ni diagnostic.yaml" in result.output
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "offers.yaml").write_text("offers: []\n", "utf-8")
+    half = runner.invoke(cli, ["validate", str(CONTENT_DIR), "--catalogue", str(tmp_path / "half")])
+    assert half.exit_code == 2 and "il manque diagnostic.yaml" in half.output

@@ -2,7 +2,7 @@
    play.js draws the mission panel and calls TempoBooking.render(mission, view); this file owns
    what is inside: it talks to /jouer/rendez-vous (JSON, CSRF header) and hears the team's events
    as "tempo:event" (booking.reminder, booking.attended). ES module, no build step. */
-import { h } from "./dom.js";
+import { fill as draw, html, markup, node, nothing } from "./dom.js";
 
 (function () {
   "use strict";
@@ -65,7 +65,7 @@ import { h } from "./dom.js";
   // ---------------------------------------------------------------- the panel
   function render(m, p) {
     B.mission = m; B.view = p;
-    const box = h("div", { id: "bk-root", class: "bk", "aria-busy": B.data ? "false" : "true" });
+    const box = node(html`<div id="bk-root" class="bk"></div>`);
     fill(box);
     if (!B.data || Date.now() - B.loadedAt > STALE_MS) load();
     return box;
@@ -82,71 +82,61 @@ import { h } from "./dom.js";
 
   function fill(box) {
     const p = B.view || {};
-    box.textContent = "";
     box.setAttribute("aria-busy", B.data ? "false" : "true");
-    box.append(main());
     // The authored instructions come after the booking itself: on a phone the picker (or the
     // confirmation) is what the player came for, and it stays within reach of the thumb.
-    if (p.instructions_html) box.append(h("section", { class: "bk-about", "aria-labelledby": "bk-about-title" },
-      h("h3", { id: "bk-about-title" }, "À savoir"), h("div", { class: "prose", html: p.instructions_html })));
+    draw(box, html`${main()}${p.instructions_html ? html`<section class="bk-about" aria-labelledby="bk-about-title">
+      <h3 id="bk-about-title">À savoir</h3><div class="prose">${markup(p, "instructions_html")}</div></section>` : null}`);
   }
   function main() {
     const p = B.view || {};
     if (!B.data) {
       return B.failed
-        ? h("p", { class: "notice" }, "Impossible de charger les créneaux. ", h("button", { type: "button", class: "button button--ghost", onclick: load }, "Réessayer"))
-        : h("p", { class: "muted bk-loading" }, "Chargement des créneaux…");
+        ? html`<p class="notice">Impossible de charger les créneaux. <button type="button" class="button button--ghost" @click=${load}>Réessayer</button></p>`
+        : html`<p class="muted bk-loading">Chargement des créneaux…</p>`;
     }
     const d = B.data;
-    const out = document.createDocumentFragment();
-    if (p.booked_count) out.append(h("p", { class: "muted" }, p.booked_count + (p.booked_count > 1 ? " membres de l'équipe ont" : " membre de l'équipe a") + " déjà réservé."));
-    if (d.booking && B.mode !== "move") { out.append(confirmation(d.booking)); return out; }
+    const count = p.booked_count
+      ? html`<p class="muted">${p.booked_count + (p.booked_count > 1 ? " membres de l'équipe ont" : " membre de l'équipe a") + " déjà réservé."}</p>` : null;
+    if (d.booking && B.mode !== "move") return html`${count}${confirmation(d.booking)}`;
     // A studio play-test offers no slot (no counsellor): its author simulates the booking from
     // the play-test's panel, and is told so rather than asked to pick a slot.
     if (d.simulated && !d.booking) {
-      const done = (B.mission || {}).status === "done";
-      out.append(done
-        ? h("p", { class: "notice notice--ok", id: "bk-simulated" }, "✅ Rendez-vous simulé pour l'équipe (essai du studio) : aucun vrai agenda n'est touché.")
-        : h("p", { class: "notice", id: "bk-simulated" }, "📅 Essai du studio : aucun vrai créneau ici. Simulez le rendez-vous de l'équipe avec « Faire jouer les coéquipiers » dans le panneau de l'essai."));
-      return out;
+      return (B.mission || {}).status === "done"
+        ? html`${count}<p class="notice notice--ok" id="bk-simulated">✅ Rendez-vous simulé pour l'équipe (essai du studio) : aucun vrai agenda n'est touché.</p>`
+        : html`${count}<p class="notice" id="bk-simulated">📅 Essai du studio : aucun vrai créneau ici. Simulez le rendez-vous de l'équipe avec « Faire jouer les coéquipiers » dans le panneau de l'essai.</p>`;
     }
-    if (!d.open) { out.append(h("p", { class: "notice" }, "📅 La prise de rendez-vous s'ouvrira avec cette mission.")); return out; }
-    if (d.last && d.last.status === "attended") out.append(h("p", { class: "notice notice--ok" }, "🎉 Tu es venu·e à ton rendez-vous du " + d.last.when + ". Bravo\u00a0!"));
-    if (d.last && d.last.status === "missed") out.append(h("p", { class: "notice" }, "Ton rendez-vous du " + d.last.when + " n'a pas eu lieu\u00a0: choisis un nouveau créneau."));
-    out.append(picker(d));
-    return out;
+    if (!d.open) return html`${count}<p class="notice">📅 La prise de rendez-vous s'ouvrira avec cette mission.</p>`;
+    return html`${count}${d.last && d.last.status === "attended"
+      ? html`<p class="notice notice--ok">${"🎉 Tu es venu·e à ton rendez-vous du " + d.last.when + ". Bravo\u00a0!"}</p>` : null}${d.last && d.last.status === "missed"
+      ? html`<p class="notice">${"Ton rendez-vous du " + d.last.when + " n'a pas eu lieu\u00a0: choisis un nouveau créneau."}</p>` : null}${picker(d)}`;
   }
 
   function confirmation(b) {
-    const done = h("section", { class: "bk-done", "aria-labelledby": "bk-done-title" },
-      h("h3", { id: "bk-done-title", tabindex: "-1" }, "✅ Ton rendez-vous est réservé"),
-      h("p", { class: "bk-when" }, h("strong", {}, b.when), " – " + b.end_time),
-      h("p", {}, "avec " + b.counsellor, b.place ? h("span", { class: "bk-where" }, h("span", { "aria-hidden": "true" }, " 📍 "), b.place) : null),
-      b.bring && b.bring.length ? [h("h4", {}, "À apporter"), h("ul", { class: "bk-bring" }, b.bring.map((x) => h("li", {}, x)))] : null,
-      h("p", {}, h("a", { class: "button", href: b.ics_url, download: "rendez-vous-mission-locale.ics" }, h("span", { "aria-hidden": "true" }, "📅 "), "Ajouter à mon agenda")),
-      h("p", { class: "muted" }, "Un lien pour gérer ce rendez-vous, même sans Tempo (garde-le pour toi)\u00a0: ",
-        h("a", { href: b.manage_url, class: "bk-link" }, "gérer mon rendez-vous")),
-      message(),
-      h("div", { class: "bk-actions" },
-        h("button", { type: "button", class: "button button--ghost", id: "bk-move", onclick: () => { B.mode = "move"; B.msg = null; B.days = DAYS_STEP; B.focus = "bk-pick-title"; redraw(); } }, "Déplacer"),
-        h("button", { type: "button", class: "button button--ghost bk-cancel", id: "bk-cancel", onclick: () => cancel(b) }, "Annuler le rendez-vous")));
-    return done;
+    const move = () => { B.mode = "move"; B.msg = null; B.days = DAYS_STEP; B.focus = "bk-pick-title"; redraw(); };
+    return html`<section class="bk-done" aria-labelledby="bk-done-title">
+      <h3 id="bk-done-title" tabindex="-1">✅ Ton rendez-vous est réservé</h3>
+      <p class="bk-when"><strong>${b.when}</strong>${" – " + b.end_time}</p>
+      <p>${"avec " + b.counsellor}${b.place ? html`<span class="bk-where"><span aria-hidden="true"> 📍 </span>${b.place}</span>` : null}</p>
+      ${b.bring && b.bring.length ? html`<h4>À apporter</h4><ul class="bk-bring">${b.bring.map((x) => html`<li>${x}</li>`)}</ul>` : null}
+      <p><a class="button" href=${b.ics_url} download="rendez-vous-mission-locale.ics"><span aria-hidden="true">📅 </span>Ajouter à mon agenda</a></p>
+      <p class="muted">Un lien pour gérer ce rendez-vous, même sans Tempo (garde-le pour toi)\u00a0: <a href=${b.manage_url} class="bk-link">gérer mon rendez-vous</a></p>
+      ${message()}
+      <div class="bk-actions"><button type="button" class="button button--ghost" id="bk-move" @click=${move}>Déplacer</button><button
+        type="button" class="button button--ghost bk-cancel" id="bk-cancel" @click=${() => cancel(b)}>Annuler le rendez-vous</button></div></section>`;
   }
 
   function message() {
     const m = B.msg || {};
-    return h("p", { id: "bk-msg", class: m.ok ? "form-ok" : "form-error", role: "alert", tabindex: "-1" }, m.text || "");
+    return html`<p id="bk-msg" class=${m.ok ? "form-ok" : "form-error"} role="alert" tabindex="-1">${m.text || ""}</p>`;
   }
 
   function picker(d) {
     const moving = B.mode === "move";
     const slots = d.slots || [];
-    const out = h("section", { class: "bk-pick", "aria-labelledby": "bk-pick-title" },
-      h("h3", { id: "bk-pick-title", tabindex: "-1" }, moving ? "Choisis ton nouveau créneau" : "Choisis ton créneau"));
+    const title = html`<h3 id="bk-pick-title" tabindex="-1">${moving ? "Choisis ton nouveau créneau" : "Choisis ton créneau"}</h3>`;
     if (!slots.length) {
-      out.append(message(), h("p", { class: "notice" }, "Aucun créneau libre pour l'instant. Ton conseiller ou ta conseillère va en ouvrir\u00a0: reviens bientôt, ou demande-lui directement."));
-      if (moving) out.append(keepButton());
-      return out;
+      return html`<section class="bk-pick" aria-labelledby="bk-pick-title">${title}${message()}<p class="notice">Aucun créneau libre pour l'instant. Ton conseiller ou ta conseillère va en ouvrir\u00a0: reviens bientôt, ou demande-lui directement.</p>${moving ? keepButton() : null}</section>`;
     }
     const days = [];
     slots.forEach((s) => {
@@ -155,43 +145,29 @@ import { h } from "./dom.js";
     });
     const who = unique(slots.map((s) => s.counsellor));
     const where = unique(slots.map((s) => s.place));
-    out.append(h("p", { class: "muted" }, "Les prochains créneaux libres d'abord" +
-      (who.length === 1 ? " — avec " + who[0] : "") + (where.length === 1 && where[0] ? " · 📍 " + where[0] : "") + "."));
     const shown = days.slice(0, B.days);
+    const pick = (s) => { B.picked = s.id; B.msg = null; const c = document.getElementById("bk-chosen"); if (c) c.textContent = chosenText(); };
+    const more = () => {
+      const before = B.days; B.days += DAYS_STEP;
+      const next = days[before];
+      B.focus = next ? "bk-slot-" + next.slots[0].id : null;
+      if (B.days > days.length && d.more) { B.fetchDays += 7; B.after = before; load(); }   // the next week
+      redraw();
+    };
     // The message comes first: after "slot taken" it introduces the next free slots below it.
-    const f = h("form", { class: "bk-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } }, message());
-    shown.forEach((day) => {
-      f.append(h("fieldset", { class: "bk-day" }, h("legend", {}, day.label),
-        h("div", { class: "bk-slots" }, day.slots.map((s) => {
-          const id = "bk-slot-" + s.id;
-          const input = h("input", { type: "radio", name: "slot", id: id, value: s.id,
-            onchange: () => { B.picked = s.id; B.msg = null; const c = document.getElementById("bk-chosen"); if (c) c.textContent = chosenText(); } });
-          input.checked = B.picked === s.id;
-          return h("label", { class: "bk-slot", for: id }, input,
-            h("span", { class: "bk-slot__time" }, s.time),
-            who.length > 1 ? h("span", { class: "bk-slot__who" }, s.counsellor) : null,
-            where.length > 1 && s.place ? h("span", { class: "bk-slot__where" }, s.place) : null);
-        }))));
-    });
-    if (days.length > shown.length || d.more) {
-      f.append(h("p", {}, h("button", { type: "button", class: "button button--ghost", onclick: () => {
-        const before = B.days; B.days += DAYS_STEP;
-        const next = days[before];
-        B.focus = next ? "bk-slot-" + next.slots[0].id : null;
-        if (B.days > days.length && d.more) { B.fetchDays += 7; B.after = before; load(); }   // the next week
-        redraw();
-      } }, days.length > shown.length ? "Voir d'autres jours (" + (days.length - shown.length) + " de plus)" : "Voir la semaine suivante")));
-    }
-    f.append(h("p", { id: "bk-chosen", class: "bk-chosen", "aria-live": "polite" }, chosenText()),
-      h("div", { class: "bk-actions" },
-        h("button", { type: "submit", class: "button", id: "bk-submit" }, moving ? "Déplacer sur ce créneau" : "Réserver ce créneau"),
-        moving ? keepButton() : null));
-    if (B.busy) f.setAttribute("aria-busy", "true");
-    out.append(f);
-    return out;
+    return html`<section class="bk-pick" aria-labelledby="bk-pick-title">${title}
+      <p class="muted">${"Les prochains créneaux libres d'abord" + (who.length === 1 ? " — avec " + who[0] : "") + (where.length === 1 && where[0] ? " · 📍 " + where[0] : "") + "."}</p>
+      <form class="bk-form" novalidate aria-busy=${B.busy ? "true" : nothing} @submit=${(e) => { e.preventDefault(); submit(); }}>${message()}${shown.map((day) => html`<fieldset class="bk-day"><legend>${day.label}</legend>
+        <div class="bk-slots">${day.slots.map((s) => html`<label class="bk-slot" for=${"bk-slot-" + s.id}><input type="radio" name="slot" id=${"bk-slot-" + s.id} value=${s.id}
+          .checked=${B.picked === s.id} @change=${() => pick(s)}><span class="bk-slot__time">${s.time}</span>${who.length > 1
+          ? html`<span class="bk-slot__who">${s.counsellor}</span>` : null}${where.length > 1 && s.place ? html`<span class="bk-slot__where">${s.place}</span>` : null}</label>`)}</div></fieldset>`)}
+        ${days.length > shown.length || d.more ? html`<p><button type="button" class="button button--ghost" @click=${more}>${days.length > shown.length
+          ? "Voir d'autres jours (" + (days.length - shown.length) + " de plus)" : "Voir la semaine suivante"}</button></p>` : null}
+        <p id="bk-chosen" class="bk-chosen" aria-live="polite">${chosenText()}</p>
+        <div class="bk-actions"><button type="submit" class="button" id="bk-submit">${moving ? "Déplacer sur ce créneau" : "Réserver ce créneau"}</button>${moving ? keepButton() : null}</div></form></section>`;
   }
   function keepButton() {
-    return h("button", { type: "button", class: "button button--ghost", onclick: () => { B.mode = "pick"; B.msg = null; B.focus = "bk-done-title"; redraw(); } }, "Garder mon rendez-vous");
+    return html`<button type="button" class="button button--ghost" @click=${() => { B.mode = "pick"; B.msg = null; B.focus = "bk-done-title"; redraw(); }}>Garder mon rendez-vous</button>`;
   }
   const unique = (xs) => xs.filter((x, i) => xs.indexOf(x) === i);
   function chosenText() {
@@ -244,17 +220,14 @@ import { h } from "./dom.js";
   // ---------------------------------------------------------------- the banner
   function drawBanner() {
     const b = B.data && B.data.booking;
-    banner.textContent = "";
     banner.hidden = !b;
     banner.classList.remove("bk-banner--soon");
-    if (!b) return;
+    if (!b) { banner.textContent = ""; return; }
     const left = Date.parse(b.start) - Date.now();
     const soon = left <= 3600e3 ? "Dans moins d'une heure\u00a0: " : left <= 86400e3 ? "Bientôt\u00a0: " : "";
     if (soon) banner.classList.add("bk-banner--soon");
-    banner.append(h("p", { class: "bk-banner__text" }, h("span", { "aria-hidden": "true" }, "📅 "),
-      soon ? h("strong", {}, soon) : null,
-      "ton rendez-vous à la Mission Locale, " + b.when + " avec " + b.counsellor + (b.place ? " — " + b.place : "") + "."),
-      h("a", { class: "bk-banner__link", href: b.manage_url }, "Voir ou déplacer"));
+    draw(banner, html`<p class="bk-banner__text"><span aria-hidden="true">📅 </span>${soon ? html`<strong>${soon}</strong>` : null}${"ton rendez-vous à la Mission Locale, " + b.when + " avec " + b.counsellor + (b.place ? " — " + b.place : "") + "."}</p><a
+      class="bk-banner__link" href=${b.manage_url}>Voir ou déplacer</a>`);
   }
 
   // ---------------------------------------------------------------- team events

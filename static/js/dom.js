@@ -84,29 +84,6 @@ export function richList(obj, key) {
   return Array.isArray(list) ? list : [];
 }
 
-// Build an element imperatively, for the pages not rendered by templates yet (booking, inbox,
-// offline, feel). Strings become text nodes; `html` is reserved for server-sanitised *_html fields.
-function appendKids(el, kid) {
-  if (kid == null || typeof kid === "boolean") return;
-  if (Array.isArray(kid)) kid.forEach((k) => appendKids(el, k));
-  else if (kid instanceof Node) el.append(kid);
-  else if (typeof kid === "string" || typeof kid === "number") el.append(String(kid));
-  else console.error("h(): child is neither a node nor text", kid);
-}
-export function h(tag, props, ...kids) {
-  const el = document.createElement(tag);
-  Object.entries(props || {}).forEach(([k, v]) => {
-    if (v == null || v === false) return;
-    if (k === "class") el.className = v;
-    else if (k === "text") el.textContent = v;
-    else if (k === "html") el.innerHTML = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  });
-  appendKids(el, kids);
-  return el;
-}
-
 // Texts that may still hold Markdown emphasis (teasers, hints not yet rendered): drop the markers.
 export const plain = (s) => text(s).replace(/\*\*(.+?)\*\*/g, "$1").replace(/(^|[\s(])\*(\S[^*]*?)\*/g, "$1$2");
 // Text of a value meant to be text: strings and finite numbers; anything else is "".
@@ -115,3 +92,10 @@ export const text = (v) => (typeof v === "string" ? v : typeof v === "number" &&
 export const list = (v) => (Array.isArray(v) ? v : []);
 export const plural = (n, one, many) => text(n) + " " + (n > 1 ? many : one);
 export const quote = (s) => "«\u00a0" + text(s) + "\u00a0»";
+
+// An image of the scenario's library (`info`: the snapshot's `media` entry): its size reserved
+// before it loads, its alternative text read to people who cannot see it (none when decorative).
+export function picture(info, cls, decorative) {
+  if (!info || typeof info.src !== "string") return null;
+  return html`<img class=${cls} src=${info.src} alt=${decorative ? "" : text(info.alt)} width=${text(info.width)} height=${text(info.height)} loading="lazy" decoding="async">`;
+}

@@ -3,7 +3,7 @@
    vibration follow the page's mute switch (« Son et vibrations »), remembered on this phone.
    The chime is made with the Web Audio API (no file) and never before the player's first tap:
    browsers refuse sound without a user gesture anyway. ES module, no build step. */
-import { $, h } from "./dom.js";
+import { $, html, node } from "./dom.js";
 
 const KEY = "tempo.sound";
 const COLORS = ["#7c3aed", "#f59e0b", "#16a34a", "#db2777", "#0891b2", "#ea580c"];
@@ -67,7 +67,7 @@ function confetti(host) {
   if (!host) return;
   host.textContent = "";
   for (let i = 0; i < 18; i++) {
-    const piece = h("span", { class: "confetti__piece" });
+    const piece = node(html`<span class="confetti__piece"></span>`);
     piece.style.setProperty("--x", Math.round(Math.random() * 100) + "%");
     piece.style.setProperty("--drift", Math.round(Math.random() * 80 - 40) + "px");
     piece.style.setProperty("--spin", Math.round(Math.random() * 720 - 360) + "deg");

@@ -2,7 +2,7 @@
    Asks the server for the stored messages on every (re)connection (`inbox`), adds the ones that
    arrive (`notice`), and tells the server they are read when the player opens it (`inbox.read`).
    Protocol in docs/protocol.md. */
-import { $, h, plural } from "./dom.js";
+import { $, fill, html, plural } from "./dom.js";
 
 export function startInbox(socket, toast) {
   const dialog = $("#inbox");
@@ -27,19 +27,14 @@ export function startInbox(socket, toast) {
   }
 
   function renderList() {
-    body.textContent = "";
-    if (!loaded) { body.append(h("p", { class: "muted" }, "Chargement des messages…")); return; }
+    if (!loaded) { fill(body, html`<p class="muted">Chargement des messages…</p>`); return; }
     if (!messages.length) {
-      body.append(h("p", { class: "muted" }, "Aucun message pour le moment. Les messages de ton conseiller ou ta conseillère arriveront ici."));
+      fill(body, html`<p class="muted">Aucun message pour le moment. Les messages de ton conseiller ou ta conseillère arriveront ici.</p>`);
       return;
     }
-    body.append(h("ol", { class: "inbox__list" }, messages.map((m) =>
-      h("li", { class: "inbox__item" + (m.read ? "" : " inbox__item--new"), "data-message": m.id },
-        h("p", { class: "inbox__meta" },
-          m.read ? null : h("span", { class: "badge inbox__new" }, "Nouveau"),
-          h("strong", {}, m.from || "Ton conseiller ou ta conseillère"), " · ",
-          h("time", { datetime: m.at }, m.at_label || "")),
-        h("p", { class: "inbox__text" }, m.message || "")))));
+    fill(body, html`<ol class="inbox__list">${messages.map((m) => html`<li class=${"inbox__item" + (m.read ? "" : " inbox__item--new")} data-message=${m.id}>
+      <p class="inbox__meta">${m.read ? null : html`<span class="badge inbox__new">Nouveau</span>`}<strong>${m.from || "Ton conseiller ou ta conseillère"}</strong> · <time datetime=${m.at}>${m.at_label || ""}</time></p>
+      <p class="inbox__text">${m.message || ""}</p></li>`)}</ol>`);
   }
 
   function render() { renderCount(); if (dialog.open) renderList(); }

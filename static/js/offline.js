@@ -3,7 +3,7 @@
    - outbox(): the actions taken while offline, kept in localStorage per player, sent again in
      order with their ids once the network is back (the server applies an id once: a resend
      after a lost acknowledgement is harmless). ES module. */
-import { $$, h } from "./dom.js";
+import { $$, fill, html } from "./dom.js";
 
 export function registerWorker(scope) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
@@ -96,7 +96,6 @@ export function showWaiting(items) {
   const text = waitingText(items);
   $$("[data-outbox]").forEach((el) => {
     if (el.textContent === text) return;
-    el.textContent = "";
-    if (text) el.append(h("p", { class: "banner banner--wait" }, text));
+    fill(el, text ? html`<p class="banner banner--wait">${text}</p>` : null);
   });
 }

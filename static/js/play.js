@@ -1,11 +1,12 @@
 /* Tempo — the player's phone page: state, socket, HUD, map, vault, team and the mission panel's
    shell. Each mission type draws its own play area (static/js/missions/). ES module, no build step.
    Speaks the /play Socket.IO protocol described in docs/protocol.md. */
-import { $, $$, fill, html, list, markup, node, nothing, plain, plural, quote, rich, text, withNode } from "./dom.js";
+import { $, $$, fill, html, list, markup, node, nothing, picture, plain, plural, quote, rich, text, withNode } from "./dom.js";
 import { missionType } from "./missions/index.js";
 import { startInbox } from "./inbox.js";
 import { outbox as makeOutbox, registerWorker, showWaiting } from "./offline.js";
 import { celebrate, setupSwitch } from "./feel.js";
+import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionCard as card } from "./moments.js";
 
 (function () {
   "use strict";
@@ -46,10 +47,6 @@ import { celebrate, setupSwitch } from "./feel.js";
     introOpen: false,  // « Lire la suite » pressed on the day's intro
   };
 
-  const STATUS = {
-    locked: ["🔒", "Verrouillée"], available: ["✨", "Disponible"],
-    in_progress: ["⏳", "En cours"], done: ["✅", "Réussie"],
-  };
   // Events whose patch is the whole state (the pause empties the open days, the resume brings
   // them back): these and unknown types fetch a snapshot; every other event patches the state.
   // A content patch (fixed texts) and a play-test's rewind change what the snapshot holds.
@@ -200,11 +197,13 @@ import { celebrate, setupSwitch } from "./feel.js";
   function setSnapshot(snap, version) {
     const v = typeof snap.version === "number" ? snap.version : version;
     if (S.snap && v < S.version) { refreshState(); return; }  // older than what we applied
+    const lastDay = storedLastDay();   // read before renderDay records today's
     S.snap = snap;
     S.version = v;
     S.fetched = {};
     snap.missions.forEach((m) => { if (m.status !== "locked") S.fetched[m.id] = true; });
     renderAll();
+    missedDayEnd(lastDay);
     openAsked();
   }
   // /jouer?mission=<id> (a poster scanned again): open that mission once it is known.
@@ -299,6 +298,7 @@ import { celebrate, setupSwitch } from "./feel.js";
         toast("🌅 Jour " + ev.day + (ev.title ? "\u00a0: " + ev.title : "") + " — de nouvelles missions vous attendent\u00a0!", true);
         break;
       case "day.closed":
+        snap.days.forEach((d) => { if (d.number === ev.day) d.closed = true; });
         if (S.snap.day && S.snap.day.number === ev.day) { S.dayEnd = ev.day; if (!S.celebrations.length) scheduleCelebration(); }
         dayClosed = { day: ev.day, item: toast("🌙 Fin du jour " + ev.day + "\u00a0: bravo pour aujourd'hui\u00a0! Vous pouvez encore finir les missions en cours.") };
         break;
@@ -369,6 +369,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (!m) return;
     Object.assign(m, p.view);
     if (!("unlocks" in p.view)) delete m.unlocks;   // only a done mission has them
+    // A mission a success just opened comes whole: no `view` to ask when it is opened.
+    if ("play" in p.view) S.fetched[m.id] = true;
     renderMap();
     if (S.open === m.id) renderPanel(m);
   }
@@ -381,6 +383,9 @@ import { celebrate, setupSwitch } from "./feel.js";
     else S.snap.players.forEach((x) => { x.online = isOn(x); });
     if (online.some((id) => !players().some((x) => String(x.id) === id))) refreshState();   // someone we do not know yet
     renderTeam();
+    // A vote's « En attente de N votes » counts the players present: redraw it (same view).
+    const open = S.open && missionById(S.open);
+    if (open) renderPanel(open);
     // Fragments dealt again by presence come to this player's own room as `mission.view`.
   }
 
@@ -432,8 +437,7 @@ import { celebrate, setupSwitch } from "./feel.js";
 
   // « Jour 3 sur 5 »: scenarios last 1 to 15 days.
   function dayLabel(n) {
-    const count = (S.snap.adventure && S.snap.adventure.day_count) || (S.snap.days || []).length;
-    return "Jour " + n + (count ? " sur " + count : "");
+    return dayOf(n, (S.snap.adventure && S.snap.adventure.day_count) || (S.snap.days || []).length);
   }
 
   // The opponent's pre-composed sentences; the bare name when an older snapshot lacks them.
@@ -479,12 +483,13 @@ import { celebrate, setupSwitch } from "./feel.js";
   function renderDay() {
     const d = S.snap.day;
     const intro = $("#day-intro");
-    intro.classList.toggle("day__intro--open", S.introOpen);
+    const todays = d ? missions().filter((m) => m.day === d.number) : [];
     let lead = null;
     if (d) {
+      storeLastDay(d.number);
       $("#day-kicker").textContent = dayLabel(d.number);
       $("#day-title").textContent = text(d.title);
-      lead = markup(d, "intro_html");
+      lead = dayLead(d, todays.length && todays.every((m) => m.status === "done"));
     } else if (S.snap.cohort && S.snap.cohort.status === "paused") {
       $("#day-kicker").textContent = "En pause";
       $("#day-title").textContent = "L'aventure reprend bientôt";
@@ -494,17 +499,8 @@ import { celebrate, setupSwitch } from "./feel.js";
       $("#day-title").textContent = "L'aventure n'a pas encore commencé";
       lead = html`<p>Le premier jour s'ouvrira à l'heure prévue par ton conseiller ou ta conseillère. Reviens à ce moment-là\u00a0!</p>`;
     }
-    const todays = d ? missions().filter((m) => m.day === d.number) : [];
-    const teaser = d && d.teaser && todays.length && todays.every((m) => m.status === "done");
-    fill(intro, html`${lead}${teaser ? html`<p class="teaser"><strong>Demain… </strong>${plain(d.teaser)}</p>` : null}`);
-    // « Lire la suite » only when the intro is longer than its shortened height (phones).
-    const more = $("#day-more");
-    more.hidden = true;
-    requestAnimationFrame(() => {
-      more.hidden = !S.introOpen && intro.scrollHeight <= intro.clientHeight + 2;
-      more.textContent = S.introOpen ? "Réduire" : "Lire la suite";
-      more.setAttribute("aria-expanded", S.introOpen ? "true" : "false");
-    });
+    fill(intro, lead);
+    fitIntro(intro, $("#day-more"), S.introOpen);
     $("#dayend-open").hidden = !(d && (dayDone(d.number) || seenDayEnd(d.number)));
     fill($("#days"), list(S.snap.days).map((x) => html`<li class=${"days__item" + (x.open ? " days__item--open" : "")}>
       <span>Jour ${x.number}${x.title ? html` — ${x.title}` : null}</span><span class="badge">${x.open ? "🔓 Ouvert" : "🔒 À venir"}</span></li>`));
@@ -522,7 +518,7 @@ import { celebrate, setupSwitch } from "./feel.js";
       ${a.collective_goal_html ? html`<h3>🤝 Objectif commun</h3><div class="prose">${markup(a, "collective_goal_html")}</div>` : null}
       ${a.ai_description_html ? html`<h3>🛰️ ${opponent().about}</h3><div class="prose">${markup(a, "ai_description_html")}</div>` : null}
       ${cast.length ? html`<h3>🎭 Les personnages</h3><ul class="cast">${cast.map((c) => html`<li class="cast__item" ${tint(c)}>
-        <span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span><span><strong>${c.name}</strong>${c.role
+        ${avatar(c)}<span><strong>${c.name}</strong>${c.role
           ? html`<span class="speaker__role">${c.role}</span>` : null}${c.voice ? html`<span class="cast__voice">${c.voice}</span>` : null}</span></li>`)}</ul>` : null}`);
   }
 
@@ -548,16 +544,8 @@ import { celebrate, setupSwitch } from "./feel.js";
     if (focused) { const b = $('[data-mission="' + focused + '"]', map); if (b) b.focus(); }
   }
 
-  function missionCard(m) {
-    const st = STATUS[m.status] || STATUS.locked;
-    const ty = missionType(m.type);
-    const needs = list(m.requires).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; });
-    return html`<button type="button" class=${"mcard mcard--" + text(m.status)} data-mission=${m.id} @click=${() => openMission(m.id)}>
-      <span class="mcard__top"><span class="mcard__type"><span aria-hidden="true">${ty.icon} </span>${ty.label}</span><span class=${"badge badge--" + text(m.status)}><span aria-hidden="true">${st[0]} </span>${st[1]}</span></span>
-      <span class="mcard__title">${m.title}</span>
-      <span class="mcard__meta">+${plural(m.reward, "éclat", "éclats")}${m.offer_count ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""}</span>
-      ${m.status === "locked" && needs.length ? html`<span class="mcard__req">Nécessite\u00a0: ${needs.map(titleOf).join(", ")}</span>` : null}</button>`;
-  }
+  const needs = (m) => list(m.requires).filter((r) => { const x = missionById(r); return !x || x.status !== "done"; }).map(titleOf);
+  const missionCard = (m) => card(m, { needs: needs, open: openMission });
 
   // ---------------------------------------------------------------- vault and team
   function renderVault() {
@@ -613,7 +601,10 @@ import { celebrate, setupSwitch } from "./feel.js";
   $("[data-close]", panel).addEventListener("click", closeMission);
 
   function renderPanel(m) {
-    const json = JSON.stringify(m);
+    // A vote's « En attente de N votes » counts the players present: who is online is part of
+    // what it draws (presence, a teammate joining), not only the mission's view.
+    const voting = m.play && m.play.decision === "vote" && m.status !== "done";
+    const json = JSON.stringify(m) + (voting ? JSON.stringify(players().filter((x) => x.online).map((x) => x.id)) : "");
     if (json === S.openJson) return;
     S.openJson = json;
     const body = $("#panel-body");
@@ -633,9 +624,10 @@ import { celebrate, setupSwitch } from "./feel.js";
         ? " · révèle " + plural(m.offer_count, "offre", "offres") : ""}</p>
       ${S.notes[m.id] ? html`<p class="flash" role="status">${S.notes[m.id]}</p>` : null}
       ${ty.ownSpeaker ? null : speakerBlock(m.character)}
+      ${m.image ? picture(media(m.image), "mission__image") : null}
       ${rich(m, "narrative")}
-      ${m.status === "locked" ? lockedBlock(m) : html`<section class="play-area" aria-label="À toi de jouer">${ty.render
-        ? ty.render(m, m.play || {}, ui) : html`<p>Ce type de mission n'est pas encore pris en charge.</p>`}</section>
+      ${m.status === "locked" ? lockedBlock(m) : html`<section class="play-area" aria-label="À toi de jouer">${!ty.render
+        ? html`<p>Ce type de mission n'est pas encore pris en charge.</p>` : m.play ? ty.render(m, m.play, ui) : loadingBlock()}</section>
         ${reaction}${m.status === "done" ? doneBlock(m) : null}${hintsBlock(m)}`}`);
     Object.keys(kept).forEach((id) => {
       const el = document.getElementById(id);
@@ -647,15 +639,26 @@ import { celebrate, setupSwitch } from "./feel.js";
     else if (hadFocus) ($("[data-focus]", body) || $("#panel-title")).focus();
   }
 
+  // A card whose view has not arrived yet (a day's new missions come as cards; `view` follows):
+  // say it is coming rather than draw an empty conversation or form.
+  const loadingBlock = () => html`<p class="play-loading muted" role="status" aria-busy="true">Chargement…</p>`;
+
   // Who the character is comes on tap (`speaker__bio`): one line under what they say, not a wall of text before it.
   function speakerBlock(charId, line) {
     const c = charId && S.snap.characters && S.snap.characters[charId];
     if (!c) return line || null;
     return html`<div class="speaker" ${tint(c)}>
-      <div class="speaker__head"><span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>
+      <div class="speaker__head">${avatar(c)}
         <p class="speaker__name">${c.name}${c.role ? html`<span class="speaker__role">${c.role}</span>` : null}</p></div>
       ${line || null}
       ${c.voice ? html`<details class="speaker__bio"><summary>Qui est ${c.name}\u00a0?</summary><p>${c.voice}</p></details>` : null}</div>`;
+  }
+  // The scenario's images by name (the snapshot's `media`); a character's portrait replaces the
+  // emoji avatar, decorative since the name is written next to it.
+  const media = (name) => (name && S.snap && S.snap.media && S.snap.media[name]) || null;
+  function avatar(c) {
+    const img = c.image ? picture(media(c.image), "speaker__avatar speaker__avatar--img", true) : null;
+    return img || html`<span class="speaker__avatar" aria-hidden="true">${c.avatar || "🙂"}</span>`;
   }
   // A character's colour on their block, through the CSSOM (no style attribute: strict CSP).
   const tint = (c) => withNode((el) => el.style.setProperty("--who", (c && typeof c.color === "string" && c.color) || "#7c3aed"));
@@ -810,7 +813,7 @@ import { celebrate, setupSwitch } from "./feel.js";
   const ui = {
     form: form, say: say, busy: busy, isBusy: isBusy, send: send, act: act, actionId: actionId, handleAck: handleAck,
     http: httpJson, online: online, refreshState: refreshState, speakerBlock: speakerBlock, toast: toast, said: said, who: who, me: myId,
-    players: players, call: call,
+    players: players, call: call, picture: (name, cls) => picture(media(name), cls),
     setStopScan: (stop) => { S.stopScan = stop; }, urls: root.dataset, csrf: CSRF,
   };
   window.TempoPlay.ui = ui;   // for the browser test that renders each module with a bad view
@@ -856,27 +859,15 @@ import { celebrate, setupSwitch } from "./feel.js";
     S.celebTimer = setTimeout(showCelebration, 600);   // wait for the offer.unlocked events
   }
 
-  // An offer's summary in one line: its first sentence (the full text stays in the vault).
-  function oneLine(text) {
-    const t = plain(text).replace(/\s+/g, " ").trim();
-    const m = t.match(/^.+?[.!?…](?=\s|$)/);
-    return m ? m[0] : t;
-  }
-
   function showCelebration() {
     if (S.celebrating || cele.open || dayEnd.open) return;
     if (!S.celebrations.length) { if (S.dayEnd != null) showDayEnd(S.dayEnd, true); return; }
     const c = S.celebrations.shift();
     S.celebrating = true;
     celeBack = document.activeElement;
-    $("#celebrate-title").textContent = "Mission réussie\u00a0! +" + plural(c.reward, "éclat", "éclats");
-    $("#celebrate-text").textContent = said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " +
-      opponent().weakens;
-    fill($("#celebrate-offers"), c.offers.length ? html`<h3>${c.offers.length > 1 ? "Offres débloquées" : "Offre débloquée"}</h3>
-      <ul class="celebrate__list">${c.offers.map((o) => html`<li><strong>🎁 ${o.title}</strong>${o.summary ? html`<p class="celebrate__line">${oneLine(o.summary)}</p>` : null}</li>`)}</ul>
-      <p class="celebrate__more">Tout le détail t'attend dans le coffre.</p>` : nothing);
+    drawCelebration({ reward: c.reward, offers: c.offers,
+      line: said(c.by, "as", "a") + " réussi " + titleOf(c.mission) + " pour toute l'équipe. " + opponent().weakens });
     const vaultBtn = $("#celebrate-vault");
-    vaultBtn.hidden = !c.offers.length;
     vaultBtn.onclick = () => { cele.close(); closeMission(); showVault(c.offers[0] && c.offers[0].id); };
     cele.showModal();
     celebrate($("#celebrate-confetti"));
@@ -896,6 +887,32 @@ import { celebrate, setupSwitch } from "./feel.js";
   const dayEnd = $("#dayend");
   const dayEndKey = (n) => "tempo.dayend." + myId() + "." + n;
   function seenDayEnd(n) { try { return localStorage.getItem(dayEndKey(n)) === "1"; } catch (e) { return false; } }
+  function markDayEndSeen(n) { try { localStorage.setItem(dayEndKey(n), "1"); } catch (e) { /* private mode: shown again next visit */ } }
+  // The last day this phone saw as today (per player): what may have ended while it was off.
+  const lastDayKey = () => "tempo.lastday." + myId();
+  function storedLastDay() {
+    try { const n = parseInt(localStorage.getItem(lastDayKey()), 10); return Number.isFinite(n) ? n : null; } catch (e) { return null; }
+  }
+  function storeLastDay(n) { try { localStorage.setItem(lastDayKey(), String(n)); } catch (e) { /* private mode */ } }
+  // Ended: closed by the calendar or the counsellor, or every mission done.
+  const dayEnded = (n) => dayDone(n) || list(S.snap.days).some((d) => d.number === n && d.closed);
+  // On a load or a reconnection's snapshot: a day that ended since this phone last saw it (the
+  // phone was off, or the page closed) shows its end once, after any celebration. Days that
+  // ended before the phone ever saw them running (a first visit, a late joiner) do not.
+  function missedDayEnd(lastDay) {
+    const today = S.snap.day ? S.snap.day.number : null;
+    if (today == null) return;
+    const missed = [];
+    list(S.snap.days).forEach((d) => {
+      if (!d.open || d.number > today || !dayEnded(d.number) || seenDayEnd(d.number)) return;
+      if (lastDay != null && d.number >= lastDay) missed.push(d.number); else markDayEndSeen(d.number);
+    });
+    if (!missed.length || S.dayEnd != null) return;
+    const n = Math.max(...missed);
+    missed.forEach((x) => { if (x !== n) markDayEndSeen(x); });   // one moment, the latest day's
+    S.dayEnd = n;
+    scheduleCelebration();
+  }
   function dayDone(n) {
     const list = missions().filter((m) => m.day === n);
     return list.length > 0 && list.every((m) => m.status === "done");
@@ -906,7 +923,7 @@ import { celebrate, setupSwitch } from "./feel.js";
   // shown by the game (once per day on this phone), not asked for from the day card.
   function showDayEnd(n, auto) {
     if (auto) { S.dayEnd = null; if (seenDayEnd(n)) return; }
-    try { localStorage.setItem(dayEndKey(n), "1"); } catch (e) { /* private mode: shown again next visit */ }
+    markDayEndSeen(n);
     const list = missions().filter((m) => m.day === n);
     const done = list.filter((m) => m.status === "done");
     const shards = done.reduce((sum, m) => sum + (m.reward || 0), 0);

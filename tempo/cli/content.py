@@ -10,18 +10,48 @@ import click
 from tempo.config import Config
 from tempo.infra import catalogue as cat
 from tempo.scenarios import content_root_for, load_content
+from tempo.scenarios.files import PatchedFiles
+from tempo.services.studio import archive
 
 
-@click.command(help="Vérifie le contenu (offres, diagnostic, scénarios) et liste chaque erreur.")
+def _catalogue_files(path: Path) -> dict[str, str]:
+    """offers.yaml and diagnostic.yaml of a catalogue: the studio's zip export, or a folder."""
+    if path.is_dir():
+        missing = [n for n in archive.CATALOGUE_NAMES if not (path / n).is_file()]
+        if missing:
+            raise click.UsageError(f"{path} : il manque {' et '.join(missing)}.")
+        return {n: (path / n).read_text(encoding="utf-8") for n in archive.CATALOGUE_NAMES}
+    try:
+        return archive.read_catalogue_zip(path.read_bytes())
+    except archive.ArchiveError as exc:
+        raise click.UsageError(f"{path} : {exc.message}") from None
+
+
+@click.command(
+    help="Vérifie le contenu (offres, diagnostic, scénarios) et liste chaque erreur. Les offres "
+    "sont celles du dossier (offers.yaml, diagnostic.yaml), ou celles du catalogue donné par "
+    "--catalogue."
+)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def validate(path: Path | None) -> None:
+@click.option(
+    "--catalogue",
+    "catalogue_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="Catalogue de la Mission Locale exporté du studio (zip) ou dossier contenant "
+    "offers.yaml et diagnostic.yaml : il remplace ceux du dossier de contenu.",
+)
+def validate(path: Path | None, catalogue_path: Path | None) -> None:
     """Validate a content folder (or one scenario folder); exit 1 on any error."""
     target = path or Config.from_env().CONTENT_DIR
     if not target.exists():
         click.echo(f"Dossier introuvable : {target}", err=True)
         sys.exit(2)
     root, only = content_root_for(target)
-    result = load_content(root, only=only)
+    files = None
+    if catalogue_path is not None:
+        files = PatchedFiles(root, _catalogue_files(catalogue_path))
+        click.echo(f"Catalogue : {catalogue_path} (à la place des offres du dossier).")
+    result = load_content(root, only=only, files=files)
     for warning in result.warnings:
         click.echo(f"{warning} (avertissement)")
     if result.errors:

@@ -82,6 +82,8 @@ class References:
     # Team flags the mission sets, and reads in its conditions (the validator pairs them up).
     flags_set: tuple[tuple[tuple[str | int, ...], str], ...] = ()
     flags_read: tuple[tuple[tuple[str | int, ...], str], ...] = ()
+    # Images of the library the parameters show (checked against the library by name).
+    images: tuple[tuple[tuple[str | int, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)

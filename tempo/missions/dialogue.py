@@ -39,7 +39,7 @@ class DialogueChoice(Params):
     """A reply the team may pick: it leads to a node or ends the conversation."""
 
     text: str = Field(min_length=1)
-    next: str | None = None
+    next: str | None = Field(default=None, json_schema_extra={"x-ref": "node"})
     end: Literal["success", "retry"] | None = None
     if_flags: list[str] = Field(default_factory=list)
     unless_flags: list[str] = Field(default_factory=list)
@@ -60,7 +60,7 @@ class DialogueNode(Params):
     """One line spoken by a character, and the replies offered."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    speaker: str
+    speaker: str = Field(json_schema_extra={"x-ref": "character"})
     text: str = Field(min_length=1)
     choices: list[DialogueChoice] = Field(min_length=1)
 
@@ -68,7 +68,7 @@ class DialogueNode(Params):
 class DialogueParams(Params):
     """The conversation graph and where it starts."""
 
-    start: str
+    start: str = Field(json_schema_extra={"x-ref": "node"})
     nodes: list[DialogueNode] = Field(min_length=1)
     # How the team decides: the first tap, or a vote of the players present.
     decision: votes.Decision = "first_tap"

@@ -32,6 +32,14 @@ class Checkpoint(Params):
     clue: str = Field(min_length=1)
     placement: str = Field(min_length=1)
     message: str | None = None
+    #: A picture of the place (an image of the library, by name): on the phone and the poster.
+    image: str | None = Field(
+        default=None,
+        pattern=SLUG,
+        max_length=64,
+        description="Photo du lieu : nom d'une image de la bibliothèque",
+        json_schema_extra={"x-ref": "media"},
+    )
 
 
 class QrCheckpointParams(Params):
@@ -68,7 +76,12 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
         return References(
             checkpoints=tuple(
                 (("checkpoints", i, "id"), cp.id) for i, cp in enumerate(params.checkpoints)
-            )
+            ),
+            images=tuple(
+                (("checkpoints", i, "image"), cp.image)
+                for i, cp in enumerate(params.checkpoints)
+                if cp.image
+            ),
         )
 
     def initial_state(self, params: QrCheckpointParams) -> JSON:
@@ -131,6 +144,8 @@ class QrCheckpoint(MissionType[QrCheckpointParams]):
                     "scanned": cp.id in scanned,
                     "message": cp.message if cp.id in scanned else None,
                     "by": by.get(cp.id) if cp.id in scanned else None,
+                    # The place's picture (a name of the scenario's images), when it has one.
+                    **({"image": cp.image} if cp.image else {}),
                 }
                 for cp in params.checkpoints
             ],

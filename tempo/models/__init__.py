@@ -12,6 +12,7 @@ from tempo.models.catalogue import CatalogueVersion
 from tempo.models.cohort import Cohort, CohortDay, CohortStatus, DismissedAlert, cohort_counsellor
 from tempo.models.diagnostic import DiagnosticAnswer, DiagnosticSession
 from tempo.models.mail import MailStatus, OutboundAttachment, OutboundEmail
+from tempo.models.media import MediaImage, VersionImage
 from tempo.models.message import Message, MessageRead
 from tempo.models.recap import PlayerRecap, RecapDigest, TeamRecap
 from tempo.models.scenario import (
@@ -54,6 +55,7 @@ __all__ = [
     "DraftRevision",
     "LoginFailure",
     "MailStatus",
+    "MediaImage",
     "Message",
     "MessageRead",
     "MissionProgress",
@@ -75,6 +77,7 @@ __all__ = [
     "TeamEvent",
     "TeamRecap",
     "UnlockedOffer",
+    "VersionImage",
     "WrongAttempt",
     "cohort_counsellor",
     "utcnow",

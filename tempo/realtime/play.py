@@ -22,7 +22,7 @@ from tempo.services.play import actions as play
 from tempo.services.play import sessions, teamlog
 from tempo.services.play.players import player_by_rejoin_code
 from tempo.services.play.regroup import regroup
-from tempo.services.play.snapshot import deltas, mission_view, snapshot
+from tempo.services.play.snapshot import mission_view, snapshot
 
 NAMESPACE = publish.PLAY
 
@@ -187,18 +187,6 @@ def on_view(data: Any = None) -> dict[str, Any]:
     return {"ok": True, "mission": mission_view(game, state, mission_id, player_id, online, now())}
 
 
-def _views_after(reply: play.Reply, team_id: int) -> publish.ViewsOf | None:
-    """The `mission.view` pushes drawn from the state the action left (no database read)."""
-    if reply.after is None:
-        return None
-    game, state = reply.after
-
-    def views_of(_team_id: int, missions: list[str]) -> list[tuple[int | None, dict[str, Any]]]:
-        return deltas(game, state, missions, presence.online(team_id), now())
-
-    return views_of
-
-
 @socketio.on("action", namespace=NAMESPACE)
 def on_action(data: Any = None) -> dict[str, Any]:
     """A player's action on a mission, applied once per client id."""
@@ -235,15 +223,18 @@ def on_action(data: Any = None) -> dict[str, Any]:
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
     team_id = reply.team_id or room_team
-    publish.publish({team_id: reply.events}, reply.cohort_id, _views_after(reply, team_id))
+    publish.publish(
+        {team_id: reply.events}, reply.cohort_id, publish.views_after(reply.after, team_id)
+    )
     return reply.ack()
 
 
 @socketio.on("hint", namespace=NAMESPACE)
 def on_hint(data: Any = None) -> dict[str, Any]:
     """Buy the next hint of a mission with the team's shards."""
-    player = _current_player()
-    if player is None:
+    sid = request.sid  # type: ignore[attr-defined]
+    player_id, room_team = presence.player_of(sid), presence.team_of(sid)
+    if player_id is None or room_team is None:
         return _refused("unknown_player", "Connexion perdue : recharge la page.")
     if not isinstance(data, dict):
         return _refused("invalid_action", "Demande illisible.")
@@ -252,13 +243,14 @@ def on_hint(data: Any = None) -> dict[str, Any]:
         return _refused("invalid_action", "Demande incomplète (id et mission sont requis).")
     if not isinstance(index, int) or isinstance(index, bool):
         return _refused("no_hint", "Cet indice n'est pas disponible.")
-    team_id = player.team_id
     try:
-        reply = play.buy_hint(db.session(), player, action_id, mission_id, index, now())
+        reply = play.buy_hint_as(db.session(), player_id, action_id, mission_id, index, now())
     except play.PlayError as exc:
         return _refused(exc.code, exc.message)
-    team_id = reply.team_id or team_id
-    publish.publish({team_id: reply.events}, reply.cohort_id, _views_after(reply, team_id))
+    team_id = reply.team_id or room_team
+    publish.publish(
+        {team_id: reply.events}, reply.cohort_id, publish.views_after(reply.after, team_id)
+    )
     return reply.ack()
 
 

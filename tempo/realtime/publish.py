@@ -14,13 +14,16 @@ here; services never send anything (they return `Broadcasts`, see `tempo.service
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_socketio import SocketIO
 from sqlalchemy import select
 
+from tempo.engine.team import Game, TeamState
 from tempo.extensions import db, socketio
 from tempo.models import Team
 from tempo.services.events import PLAYER_ONLY, Broadcasts
@@ -76,6 +79,12 @@ class Publisher:
         #: The highest version sent per team by this publisher (read by `tempo.realtime.watch`).
         self.sent: dict[int, int] = {}
         self.cohort_ai_of = cohort_ai_of
+        #: At most one `cohort.ai` per cohort every this many seconds (0: each time). Each goes to
+        #: every phone of the cohort: with 50 teams playing, one per success would be hundreds
+        #: of frames a second for a gauge that moves a little.
+        self.ai_every = 0.0
+        self._ai_sent: dict[int, float] = {}
+        self._ai_waiting: set[int] = set()
 
     def publish(
         self, broadcasts: Broadcasts, cohort_id: int | None = None, views_of: ViewsOf | None = None
@@ -115,9 +124,37 @@ class Publisher:
         for cohort in sorted(weakened):
             self.cohort_ai(cohort)
 
+    def pace_cohort_ai(self, seconds: float) -> None:
+        """Send `cohort.ai` at most once per cohort every `seconds` (a new app starts afresh)."""
+        self.ai_every = seconds
+        self._ai_sent.clear()
+        self._ai_waiting.clear()
+
     def cohort_ai(self, cohort_id: int) -> None:
         """The cohort-wide opponent's new strength to every phone of the cohort (not versioned:
-        phones just set it)."""
+        phones just set it): now, or at the end of the current `ai_every` interval, once."""
+        if cohort_id in self._ai_waiting:
+            return  # the pending one will read the strength when it goes
+        wait = self._ai_sent.get(cohort_id, -math.inf) + self.ai_every - time.monotonic()
+        if wait <= 0 or not has_app_context():
+            self._send_cohort_ai(cohort_id)
+            return
+        self._ai_waiting.add(cohort_id)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def later() -> None:
+            self.server.sleep(wait)  # type: ignore[arg-type]  # a float: gevent and threading take one
+            with app.app_context():
+                try:
+                    self._ai_waiting.discard(cohort_id)
+                    self._send_cohort_ai(cohort_id)
+                finally:
+                    db.session.remove()
+
+        self.server.start_background_task(later)
+
+    def _send_cohort_ai(self, cohort_id: int) -> None:
+        self._ai_sent[cohort_id] = time.monotonic()
         payload = self.cohort_ai_of(cohort_id) if self.cohort_ai_of is not None else None
         if payload is not None:
             self.server.emit("cohort.ai", payload, to=cohort_room(cohort_id), namespace=PLAY)
@@ -206,6 +243,23 @@ def _cohort_ai_in_session(cohort_id: int) -> dict[str, Any] | None:
 
     cohort = db.session.get(Cohort, cohort_id)
     return None if cohort is None else cohort_ai(db.session(), cohort)
+
+
+def views_after(after: tuple[Game, TeamState] | None, team_id: int) -> ViewsOf | None:
+    """The `mission.view` pushes drawn from the state an action left (`Reply.after`), with no
+    database read; None when the action changed nothing."""
+    if after is None:
+        return None
+    from tempo.infra.clock import now
+    from tempo.realtime.presence import presence
+    from tempo.services.play.snapshot import deltas
+
+    game, state = after
+
+    def views_of(_team_id: int, missions: list[str]) -> list[tuple[int | None, dict[str, Any]]]:
+        return deltas(game, state, missions, presence.online(team_id), now())
+
+    return views_of
 
 
 #: This process's Socket.IO server (bound to the app by `tempo.app`).

@@ -25,6 +25,9 @@ class Files(Protocol):
     def read(self, path: Path) -> str:
         """The UTF-8 text of file `path` (OSError or UnicodeDecodeError when unreadable)."""
 
+    def read_bytes(self, path: Path) -> bytes:
+        """The bytes of file `path` (an image; OSError when unreadable)."""
+
     def yaml_files(self, folder: Path) -> list[Path]:
         """The `*.yaml` files directly inside `folder`, sorted."""
 
@@ -43,6 +46,9 @@ class FolderFiles:
 
     def read(self, path: Path) -> str:
         return path.read_text(encoding="utf-8")
+
+    def read_bytes(self, path: Path) -> bytes:
+        return path.read_bytes()
 
     def yaml_files(self, folder: Path) -> list[Path]:
         return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -82,6 +88,13 @@ class OverlayFiles:
             raise FileNotFoundError(rel)
         return self.files[rel]
 
+    def read_bytes(self, path: Path) -> bytes:
+        rel = self._inside(path)
+        if rel is None:
+            return self.base.read_bytes(path)
+        # A draft holds YAML only: its images are in the studio's library.
+        raise FileNotFoundError(rel)
+
     def yaml_files(self, folder: Path) -> list[Path]:
         rel = self._inside(folder)
         if rel is None:
@@ -118,6 +131,9 @@ class PatchedFiles:
 
     def read(self, path: Path) -> str:
         return self.patch[path] if path in self.patch else self.base.read(path)
+
+    def read_bytes(self, path: Path) -> bytes:
+        return self.base.read_bytes(path)
 
     def yaml_files(self, folder: Path) -> list[Path]:
         found = set(self.base.yaml_files(folder)) | {p for p in self.patch if p.parent == folder}

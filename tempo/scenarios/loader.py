@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,12 +13,16 @@ from pydantic import BaseModel, ValidationError
 from tempo.missions import registry
 from tempo.scenarios.errors import ContentError, Loc, format_loc, translate, unknown
 from tempo.scenarios.files import Files, FolderFiles
+from tempo.scenarios.images import EXTENSIONS, ImageRefused, process
 from tempo.scenarios.schema import (
     FAMILIES,
+    SLUG,
     CharactersFile,
     Content,
     Day,
     DiagnosticFile,
+    ImageInfo,
+    MediaFile,
     Mission,
     Offer,
     OffersFile,
@@ -52,6 +56,9 @@ class _Collector:
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
         self.files = files
+        # Images named in media.yaml but refused (no alt text, no file…): their error is there,
+        # a reference to them is not reported again as unknown.
+        self.broken_images: set[str] = set()
 
     def add(self, source: Source, loc: Loc, message: str) -> None:
         self.errors.append(source.error(loc, message))
@@ -189,10 +196,70 @@ def _load_diagnostic(
     return diag if len(c.errors) == before else None
 
 
+def folder_image(files: Files, folder: Path, name: str) -> Path | None:
+    """The file of image `name` in the scenario folder's `media/`, whatever its extension."""
+    for ext in EXTENSIONS:
+        path = folder / "media" / f"{name}.{ext}"
+        if files.is_file(path):
+            return path
+    return None
+
+
+def _folder_media(folder: Path, root: Path, c: _Collector) -> dict[str, ImageInfo]:
+    """A scenario folder's own library: `media.yaml` (name → alternative text) and `media/`."""
+    if not c.files.is_file(folder / "media.yaml"):
+        return {}
+    source = _load(folder / "media.yaml", root, c)
+    parsed = c.parse(source, MediaFile) if source else None
+    if source is None or parsed is None:
+        return {}
+    found: dict[str, ImageInfo] = {}
+    for name, alt in parsed.images.items():
+        loc: Loc = ("images", name)
+        c.broken_images.add(name)
+        if not re.fullmatch(SLUG, name) or len(name) > 64:
+            c.add(source, loc, f"nom d'image refusé : {name!r} (minuscules, chiffres et tirets)")
+            continue
+        if not alt.strip():
+            c.add(
+                source,
+                loc,
+                "texte alternatif manquant : décrivez l'image pour qui ne la voit pas",
+            )
+            continue
+        path = folder_image(c.files, folder, name)
+        if path is None:
+            c.add(source, loc, f"fichier introuvable : media/{name}.jpg, .png ou .webp")
+            continue
+        try:
+            image = process(c.files.read_bytes(path))
+        except OSError as exc:
+            c.add(source, loc, f"{_rel(path, root)} illisible : {exc}")
+            continue
+        except ImageRefused as exc:
+            c.add(source, loc, f"{_rel(path, root)} : {exc.message}")
+            continue
+        c.broken_images.discard(name)
+        found[name] = ImageInfo(
+            alt=alt.strip(),
+            width=image.width,
+            height=image.height,
+            sha256=image.sha256,
+            content_type=image.content_type,
+        )
+    return found
+
+
 def _load_scenario(
-    folder: Path, root: Path, offers: Sequence[Offer] | None, c: _Collector
+    folder: Path,
+    root: Path,
+    offers: Sequence[Offer] | None,
+    c: _Collector,
+    media: Mapping[str, ImageInfo] | None = None,
 ) -> Scenario | None:
     before = len(c.errors)
+    library = dict(media) if media is not None else _folder_media(folder, root, c)
+    used: set[str] = set()
     meta_src = _load(folder / "scenario.yaml", root, c)
     meta = c.parse(meta_src, ScenarioMeta) if meta_src else None
     if meta_src and meta and meta.slug != folder.name:
@@ -206,6 +273,9 @@ def _load_scenario(
             "personnage",
             c,
         )
+        for i, ch in enumerate(chars.characters):
+            if ch.image:
+                _check_image(chars_src, ("characters", i, "image"), ch.image, library, used, c)
     day_files = c.files.yaml_files(folder / "days")
     days: list[tuple[Source, Day]] = []
     # Files that could not be read as a day: the checks of the whole scenario (offers covered,
@@ -246,7 +316,7 @@ def _load_scenario(
     counsellor = meta.counsellor if meta else None
     if meta_src and counsellor and character_ids is not None and counsellor not in character_ids:
         c.add(meta_src, ("counsellor",), unknown("personnage", counsellor, character_ids))
-    scenario = _ScenarioChecks(days, character_ids, offers, meta_src, meta, c)
+    scenario = _ScenarioChecks(days, character_ids, offers, meta_src, meta, c, library, used)
     scenario.unreadable = "\n".join(_text_of(c.files, p) for p in broken)
     scenario.check_missions()
     if not broken:
@@ -257,7 +327,23 @@ def _load_scenario(
         meta=meta,
         characters=chars.characters,
         days=sorted((d for _, d in days), key=lambda d: d.day),
+        media={name: library[name] for name in sorted(used)},
     )
+
+
+def _check_image(
+    source: Source,
+    loc: Loc,
+    name: str,
+    library: Mapping[str, ImageInfo],
+    used: set[str],
+    c: _Collector,
+) -> None:
+    """An image reference must name an image of the library (the known names are listed)."""
+    if name in library:
+        used.add(name)
+    elif name not in c.broken_images:
+        c.add(source, loc, unknown("image", name, library, feminine=True))
 
 
 Located = tuple[Source, Loc, Day, Mission]
@@ -273,6 +359,8 @@ class _ScenarioChecks:
     meta_src: Source | None
     meta: ScenarioMeta | None
     c: _Collector
+    library: Mapping[str, ImageInfo]
+    used: set[str]
     located: dict[str, Located] = field(default_factory=dict)
     types_seen: set[str] = field(default_factory=set)
     # Dialogue flags: where each is set and where each is read (if_flags / unless_flags).
@@ -313,6 +401,8 @@ class _ScenarioChecks:
                         (*loc, "character"),
                         unknown("personnage", mission.character, self.character_ids),
                     )
+                if mission.image:
+                    _check_image(src, (*loc, "image"), mission.image, self.library, self.used, c)
                 self._check_on_wrong(src, loc, mission)
                 self._check_params(src, loc, mission, checkpoints)
                 self.types_seen.add(mission.type)
@@ -481,6 +571,8 @@ class _ScenarioChecks:
                 )
             else:
                 checkpoints[ident] = where
+        for rloc, name in refs.images:
+            _check_image(src, (*ploc, *rloc), name, self.library, self.used, c)
         for rloc, flag in refs.flags_set:
             self.flags_set.setdefault(flag, (src, (*ploc, *rloc)))
         for rloc, flag in refs.flags_read:
@@ -557,10 +649,17 @@ def _check_graph(
     return blocked
 
 
-def load_content(root: Path, only: Path | None = None, files: Files | None = None) -> LoadResult:
+def load_content(
+    root: Path,
+    only: Path | None = None,
+    files: Files | None = None,
+    media: Mapping[str, ImageInfo] | None = None,
+) -> LoadResult:
     """Load `root` (a content folder); `only` restricts scenarios to one folder.
 
     `files` reads the tree (default: the disk); a studio draft is loaded from memory.
+    `media` is the image library (the studio's); without it, each scenario folder's
+    `media.yaml` and `media/` are its library.
     """
     c = _Collector(files or FolderFiles())
     root = root.resolve()
@@ -572,7 +671,7 @@ def load_content(root: Path, only: Path | None = None, files: Files | None = Non
     if not folders:
         c.errors.append(ContentError("scenarios/", None, "", "aucun scénario trouvé"))
     for folder in folders:
-        scenario = _load_scenario(folder, root, offers if offers_ok else None, c)
+        scenario = _load_scenario(folder, root, offers if offers_ok else None, c, media)
         if scenario is not None:
             scenarios[scenario.meta.slug] = scenario
     warnings = sorted(set(c.warnings), key=_order)

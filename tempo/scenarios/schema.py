@@ -208,14 +208,46 @@ class ScenarioMeta(Model):
     #: How many game days the scenario has (days/day01.yaml … one file a day).
     days: int = Field(default=10, ge=1, le=MAX_DAYS)
     #: The offers the scenario reveals: `all` (every offer of offers.yaml) or a list of ids.
-    offers: Literal["all"] | list[str] = "all"
+    offers: Literal["all"] | list[str] = Field(default="all", json_schema_extra={"x-ref": "offer"})
     collective_goal: str | None = None
     #: Éclats each team starts with, so that a first hint is affordable exactly when beginners
     #: are stuck. A gift, not earnings: the ledger of earned éclats does not count it.
     starting_shards: int = Field(default=0, ge=0, le=1000)
     # The character who stands for the real counsellor (an id of characters.yaml): the phones'
     # inbox of counsellors' messages is named after them (« Messages d'Inès »).
-    counsellor: str | None = Field(default=None, pattern=SLUG)
+    counsellor: str | None = Field(
+        default=None, pattern=SLUG, json_schema_extra={"x-ref": "character"}
+    )
+
+
+def image_field(description: str) -> Any:
+    """An optional reference to an image of the library, by name (a picker in the studio)."""
+    return Field(
+        default=None,
+        pattern=SLUG,
+        max_length=64,
+        description=description,
+        json_schema_extra={"x-ref": "media"},
+    )
+
+
+class ImageInfo(Model):
+    """What a scenario knows of an image it shows: its alternative text, size and fingerprint.
+
+    The bytes are frozen apart (a version's images), found by the image's name.
+    """
+
+    alt: str = Field(min_length=1)
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    sha256: str
+    content_type: str
+
+
+class MediaFile(Model):
+    """`media.yaml` of a scenario folder: each image of `media/` with its alternative text."""
+
+    images: dict[str, str] = Field(default_factory=dict)
 
 
 class Character(Model):
@@ -230,6 +262,8 @@ class Character(Model):
     #: Lines the character says after a team's wrong answer (Markdown), taken in turn, when the
     #: mission has no `on_wrong` of its own.
     wrong_answer: list[str] = Field(default_factory=list)
+    #: A portrait shown instead of the emoji avatar.
+    image: str | None = image_field(N_("Portrait : nom d'une image de la bibliothèque"))
 
 
 class CharactersFile(Model):
@@ -250,7 +284,7 @@ class WrongReaction(Model):
 
     text: str = Field(min_length=1)
     #: Who says it (an id of characters.yaml); the mission's own character when absent.
-    character: str | None = None
+    character: str | None = Field(default=None, json_schema_extra={"x-ref": "character"})
 
 
 class Mission(Model):
@@ -260,14 +294,18 @@ class Mission(Model):
     type: str
     title: str = Field(min_length=1)
     narrative: str = Field(min_length=1)
-    character: str | None = None
+    # `x-ref`: the field holds ids of characters, missions or offers; the studio's forms offer
+    # the known ones (tempo/services/studio/forms.py), the validator checks them.
+    character: str | None = Field(default=None, json_schema_extra={"x-ref": "character"})
     reward: int = Field(ge=0, le=100)
-    requires: list[str] = Field(default_factory=list)
-    unlocks: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list, json_schema_extra={"x-ref": "mission"})
+    unlocks: list[str] = Field(default_factory=list, json_schema_extra={"x-ref": "offer"})
     skills: list[Skill] = Field(default_factory=list)
     hints: list[Hint] = Field(default_factory=list)
     #: The reaction to a wrong answer; without it, the character's `wrong_answer` lines.
     on_wrong: WrongReaction | None = None
+    #: An illustration shown above the mission's story.
+    image: str | None = image_field(N_("Illustration : nom d'une image de la bibliothèque"))
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -290,6 +328,8 @@ class Scenario(Model):
     meta: ScenarioMeta
     characters: list[Character]
     days: list[Day]
+    #: The images the scenario shows (missions, characters, checkpoints), by name.
+    media: dict[str, ImageInfo] = Field(default_factory=dict)
 
     def missions(self) -> list[tuple[Day, Mission]]:
         """Every mission with its day, in day order."""

@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         dashboard,
         dialogue_map,  # noqa: F401  (idem)
         digest,
+        media,  # noqa: F401  (idem)
         projector,
         sandbox,  # noqa: F401  (idem)
         scenarios,  # noqa: F401  (idem)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
+from tempo.models import MediaImage, VersionImage
 from tempo.services.recaps import mailing as recap_mail
 from tempo.services.recaps import produce as recaps
 from tempo.services.recaps.cards import cached_card
@@ -58,3 +59,12 @@ def team_card(view: recaps.RecapView) -> bytes:
     return cached_card(
         card_folder(), f"team-{view.team_recap_id}", functools.partial(recaps.card_of, view)
     )
+
+
+def stored_image(found: MediaImage | VersionImage, cache: str) -> Response:
+    """An image of the library or of a version: its type, a fingerprint to revalidate, `cache`."""
+    response = Response(found.data, mimetype=found.content_type)
+    response.headers["Cache-Control"] = cache
+    response.set_etag(found.sha256)
+    response.make_conditional(request)
+    return response

@@ -120,3 +120,19 @@ def test_references_list_checkpoint_ids() -> None:
     assert refs.checkpoints == tuple(
         (("checkpoints", i, "id"), c) for i, c in enumerate(("cp-a", "cp-b", "cp-c"))
     )
+
+
+def test_a_checkpoint_image_is_a_reference_the_validator_checks() -> None:
+    """The place's picture is named in the view and listed among the mission's references."""
+    kind = mission("qr-checkpoint")
+    params = kind.parse(
+        {
+            "checkpoints": [
+                {"id": "cp-a", "label": "A", "clue": "c", "placement": "p", "image": "fontaine"},
+                {"id": "cp-b", "label": "B", "clue": "c", "placement": "p"},
+            ]
+        }
+    )
+    assert kind.references(params).images == ((("checkpoints", 0, "image"), "fontaine"),)
+    view = kind.view(params, {"scanned": []}, "ana", ctx())
+    assert [cp.get("image") for cp in view["checkpoints"]] == ["fontaine", None]

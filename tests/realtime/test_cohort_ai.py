@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from flask import Flask
 
+from tempo.realtime import publish
 from tests.conftest import Demo
-from tests.realtime.helpers import NS, call, connect, content, solve_badge
+from tests.realtime.helpers import NS, act, call, connect, content, solve_badge
 
 
 def test_a_completion_weakens_the_cohort_wide_ai_on_every_team_s_phones(
@@ -42,3 +46,33 @@ def test_a_wrong_answer_sends_no_cohort_ai(app: Flask, demo: Demo) -> None:
     )
     assert ack["error"]["code"] == "wrong_answer"
     assert not [e for e in alice.get_received(NS) if e["name"] == "cohort.ai"]
+
+
+def test_successes_close_together_reach_the_cohort_as_one_update(
+    app: Flask, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every phone of the cohort hears the first success at once; the ones that follow within
+    TEMPO_COHORT_AI_SECONDS come together, once, with the strength they left."""
+    monkeypatch.setattr(publish.local, "ai_every", 0.5)
+    scenario = content().scenarios["tempo-2050"]
+    badge, _dialogue, split = scenario.days[0].missions[:3]
+    full = scenario.meta.ai.strength * len(demo.team_ids)
+    alice, zoe = connect(app, demo.join(0, "Alice")), connect(app, demo.join(1, "Zoé"))
+    zoe.get_received(NS)
+
+    def heard() -> list[int]:
+        return [e["args"][0]["strength"] for e in zoe.get_received(NS) if e["name"] == "cohort.ai"]
+
+    assert solve_badge(alice)["ok"] is True
+    assert heard() == [full - badge.reward]
+    assert solve_badge(zoe)["ok"] is True
+    assert act(alice, split.id, "answer", answer=split.params["answers"][0])["ok"] is True
+    assert heard() == []  # within the interval: held back
+    deadline = time.monotonic() + 5
+    got: list[int] = []
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.05)
+        got = heard()
+    assert got == [full - 2 * badge.reward - split.reward]
+    time.sleep(0.7)
+    assert heard() == []  # one update for both successes, nothing more

@@ -122,3 +122,18 @@ def test_pause_and_resume_reach_the_phones(
     resumed = call(alice, "state", {})["snapshot"]
     assert resumed["cohort"]["status"] == "running"
     assert resumed["day"]["number"] == 2
+
+
+def test_a_closed_day_is_marked_in_the_snapshot(
+    app: Flask, demo: Demo, phones: dict[str, SocketIOTestClient], clock: Clock
+) -> None:
+    """A phone that was off when day 1 closed learns it from its next snapshot (the page then
+    shows the day's end once): `days[0].closed` turns true with the close."""
+    alice = phones["alice"]
+    before = call(alice, "state", {})["snapshot"]
+    assert [d["closed"] for d in before["days"]][:2] == [False, False]
+    with app.app_context():
+        publish(calendar.close_day(db.session, demo.cohort_id, 1, clock.now))
+    assert "day.closed" in [e["type"] for e in team_events(alice)]
+    after = call(alice, "state", {})["snapshot"]
+    assert [d["closed"] for d in after["days"]][:2] == [True, False]

@@ -15,7 +15,15 @@ from tempo.realtime.publish import publish
 from tempo.services.calendar import days as calendar
 from tempo.services.cohorts import dashboard
 from tests.conftest import Demo
-from tests.realtime.helpers import NS, call, connect, first_of_type, solve_badge, start_shards
+from tests.realtime.helpers import (
+    NS,
+    call,
+    connect,
+    content,
+    first_of_type,
+    solve_badge,
+    start_shards,
+)
 
 
 @pytest.fixture
@@ -60,6 +68,10 @@ def _apply(snap: dict[str, Any], events: list[dict[str, Any]], views: list[dict[
             for d in snap["days"]:
                 if d["number"] == ev["day"]:
                     d.update(open=True, title=ev["title"])
+        elif kind == "day.closed":
+            for d in snap["days"]:
+                if d["number"] == ev["day"]:
+                    d["closed"] = True
         elif kind == "mission.reset":
             snap["team"].update(shards=ev["shards"], ai_strength=ev["ai_strength"])
             for mission_id, status in ev["statuses"].items():
@@ -95,9 +107,17 @@ def test_a_teammate_patches_a_completion_and_a_new_day_without_a_snapshot(
     events, views = _received(bilal)
     done = next(e for e in events if e["type"] == "mission.completed")
     assert done["shards"] == start_shards() + badge.reward and isinstance(done["ai_strength"], int)
-    assert [v["mission"] for v in views] == [badge.id]
+    # The badge's changing parts, then each mission it opened, whole: a phone opening one of
+    # those needs no `view` request (what `view` answers is what was pushed).
+    opened = [
+        m.id for _d, m in content().scenarios["tempo-2050"].missions() if badge.id in m.requires
+    ]
+    assert opened and [v["mission"] for v in views] == [badge.id, *opened]
     assert views[0]["view"]["status"] == "done" and "unlocks" in views[0]["view"]
     assert "narrative_html" not in views[0]["view"]  # what never changes is not sent again
+    for push in views[1:]:
+        asked = call(bilal, "view", {"mission": push["mission"]})["mission"]
+        assert push["view"] == asked and asked["status"] == "available" and "play" in asked
     _apply(snap, events, views)
     assert _summary(snap) == _summary(call(bilal, "state", {})["snapshot"])
 

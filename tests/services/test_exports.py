@@ -123,3 +123,25 @@ def test_exports_of_a_cohort_without_players(app: Flask, demo: Demo) -> None:
     assert _rows(exports.players_csv(stats)) == []
     assert len(_rows(exports.teams_csv(stats))) == 2
     assert "0/25 offres découvertes" in " ".join(texts(exports.report_pdf(stats)))
+
+
+def test_a_player_s_last_visit_follows_their_actions_a_minute_at_a_time(
+    app: Flask, demo: Demo
+) -> None:
+    """« Dernière visite » moves with play, but an action seconds after another writes nothing
+    more (a player acting every few seconds would add a write to each action)."""
+    demo.join(0, "Inès")
+    with app.app_context():
+        ines = _player("Inès")
+        joined = ines.last_seen_at
+        assert joined is not None
+        wrong = {"answer": "non"}
+        play.perform(db.session, ines, "t1", BADGE, "answer", wrong, joined)
+        seconds_later = joined + play.TOUCH_EVERY / 2
+        play.perform(db.session, ines, "t2", BADGE, "answer", wrong, seconds_later)
+        db.session.expire_all()
+        assert _player("Inès").last_seen_at == joined
+        later = joined + play.TOUCH_EVERY
+        play.perform(db.session, ines, "t3", BADGE, "answer", wrong, later)
+        db.session.expire_all()
+        assert _player("Inès").last_seen_at == later

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import io
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
+from PIL import Image
 
+from tempo.config import PROJECT_ROOT
 from tempo.extensions import db
-from tempo.models import Cohort, utcnow
+from tempo.models import Cohort, VersionImage, utcnow
 from tempo.services.content import games
 from tempo.services.documents import printing, printkit
 from tempo.services.play import checkpoints
@@ -16,6 +21,7 @@ from tests.conftest import Demo
 from tests.services.pdfs import is_blank, pages, qr_codes, texts
 
 PUBLIC = "https://tempo.ml-exemple.fr"
+SCREENSHOTS = PROJECT_ROOT / "screenshots"
 # Eleven players: a full page of ten cards, then a second page with one.
 PLAYERS = (
     "Inès",
@@ -202,3 +208,50 @@ def test_font_search_finds_an_installed_family_or_falls_back(tmp_path) -> None: 
 def test_card_pages() -> None:
     """Ten cards a page; an empty team still gets its explanatory page."""
     assert [printkit.card_pages(n) for n in (0, 1, 10, 11, 20, 21)] == [1, 1, 1, 2, 2, 3]
+
+
+def test_a_checkpoint_poster_shows_its_image_and_its_code_still_scans(
+    app: Flask, demo: Demo
+) -> None:
+    """The place's picture (frozen with the version) sits between the title and the QR code."""
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (230, 20, 20)).save(out, "PNG")
+    with app.app_context():
+        cohort = db.session.get(Cohort, demo.cohort_id)
+        assert cohort is not None
+        version = cohort.scenario_version
+        content = copy.deepcopy(version.content)
+        first = next(
+            m
+            for d in content["scenario"]["days"]
+            for m in d["missions"]
+            if m["type"] == "qr-checkpoint"
+        )
+        first["params"]["checkpoints"][0]["image"] = "fontaine"
+        version.content = content
+        db.session.add(
+            VersionImage(
+                version_id=version.id,
+                name="fontaine",
+                alt="La fontaine de la place",
+                content_type="image/png",
+                width=900,
+                height=600,
+                sha256=hashlib.sha256(out.getvalue()).hexdigest(),
+                data=out.getvalue(),
+            )
+        )
+        db.session.commit()
+        cohort_id, label = cohort.id, first["params"]["checkpoints"][0]["label"]
+    built = _build(app, demo)
+    assert built.cohort_id == cohort_id
+    poster = next(c for c in built.kit.checkpoints if c.label == label)
+    assert poster.image is not None and poster.image[1] == "La fontaine de la place"
+    index = len(pages(built.pdf)) - len(built.checkpoint_ids) + poster.number - 1
+    page = pages(built.pdf)[index]
+    colors = page.convert("RGB").getcolors(maxcolors=1 << 24) or []
+    red = sum(n for n, (r, g, b) in colors if r > 200 and g < 60 and b < 60)
+    assert red > 50_000  # the picture is drawn, large
+    assert len(qr_codes(page)) == 1
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.resize((page.width // 2, page.height // 2)).save(SCREENSHOTS / "printkit-poster-image.png")

@@ -288,3 +288,25 @@ def test_the_teammates_simulate_an_appointment_for_the_whole_team(session: Sessi
     state = actions.team_state(session, cohort.teams[0], NOW)
     assert cohort_game(cohort).status(state, "j01-appointment") == "done"
     assert "appointment" in sandbox.BOT_TYPES and "enigma" not in sandbox.BOT_TYPES
+
+
+def test_patch_check_accepts_a_base_frozen_before_images_existed() -> None:
+    """A version frozen before images lacks `image` and `media`: empty, they are no change;
+    showing an image is a new version, not a patch."""
+    old = _scenario()
+    assert "media" not in old and "image" not in _mission(old, "d01-badge-entree")
+    before = copy.deepcopy(old)
+    before["media"] = {}
+    for day in before["days"]:
+        for m in day["missions"]:
+            m["image"] = None
+    _mission(before, "d01-badge-entree")["title"] = "Le badge (corrigé)"
+    result = patches.check(old, before)
+    assert result.ok, result.refusal
+    assert result.changes == ["la mission d01-badge-entree : titre corrigé·e"]
+    after = copy.deepcopy(before)
+    _mission(after, "d01-badge-entree")["image"] = "badge"
+    assert patches.check(before, after).refusal == (
+        "Le patch change la structure : la mission d01-badge-entree change « image ». "
+        "Publiez une nouvelle version."
+    )

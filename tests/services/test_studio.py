@@ -86,7 +86,7 @@ def test_zip_roundtrip_keeps_the_fingerprint_and_passes_tempo_validate(
     session: Session, tmp_path: Path
 ) -> None:
     author, draft = _draft(session)
-    data = studio.export_zip(draft)
+    data = studio.export_zip(session, draft)
     again = studio.import_zip(session, author, data, NOW)
     assert studio.fingerprint(again.files) == studio.fingerprint(draft.files)
     assert again.slug == draft.slug
@@ -151,8 +151,9 @@ def test_import_refuses_oversize() -> None:
 
 
 def test_import_accepts_yml_and_a_bare_folder() -> None:
-    files = archive.read_zip(_zip({"scenario.yaml": "a: 1", "days/day01.yml": "b: 2"}))
+    files, images = archive.read_zip(_zip({"scenario.yaml": "a: 1", "days/day01.yml": "b: 2"}))
     assert files == {"scenario.yaml": "a: 1", "days/day01.yaml": "b: 2"}
+    assert images == {}
 
 
 def test_publish_numbers_versions_refuses_unchanged_and_shows_a_diff(session: Session) -> None:

@@ -5,13 +5,19 @@ offer's removal would break, and scenarios published afterwards freeze the new o
 from __future__ import annotations
 
 import io
+import zipfile
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 
+from tempo.cli import cli
 from tempo.config import PROJECT_ROOT
 from tempo.models import Role
 from tempo.services.content.publishing import folder_files
 from tempo.services.studio import archive
+from tests.conftest import cli_env
 from tests.web.console_kit import staff_client, text
 
 CONTENT = PROJECT_ROOT / "content"
@@ -115,3 +121,45 @@ def test_publishing_numbers_catalogues_and_new_scenario_versions_freeze_them(app
         assert latest is not None
         titles = {o["id"]: o["title"] for o in latest.content["offers"]}
         assert titles["cej"] == "CEJ, le contrat jeune"
+
+
+def test_the_exported_catalogue_and_scenario_pass_tempo_validate(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Export → `tempo validate --catalogue`: the studio's catalogue zip (published version or
+    draft) and a draft's zip unpacked under scenarios/ pass the CLI; the renamed offer is used."""
+    admin, _ = staff_client(app, Role.ADMIN)
+    renamed = _offers().replace(CEJ_TITLE, 'title: "CEJ — le contrat jeune"', 1)
+    admin.post(PAGE + "/enregistrer", data=_form(renamed))
+    admin.post(PAGE + "/publier", data={"changelog": "CEJ renommé"})
+    assert 'href="/console/studio/catalogue/exporter?version=1"' in text(admin.get(PAGE))
+    exported = admin.get(PAGE + "/exporter?version=1")
+    assert exported.mimetype == "application/zip"
+    assert 'filename="catalogue-1.zip"' in exported.headers["Content-Disposition"]
+    assert archive.read_catalogue_zip(exported.data)["offers.yaml"] == renamed
+    assert admin.get(PAGE + "/exporter?version=9").status_code == 404
+    author, _ = staff_client(app, Role.AUTHOR)
+    draft_zip = author.get(PAGE + "/exporter")
+    assert 'filename="catalogue-brouillon.zip"' in draft_zip.headers["Content-Disposition"]
+
+    # A draft of Tempo 2050 exported from the studio, unpacked into a folder of its own.
+    data = archive.write_zip("tempo-2050", folder_files(CONTENT / "scenarios" / "tempo-2050"))
+    page = author.post(
+        "/console/studio/importer",
+        data={"archive": (io.BytesIO(data), "tempo-2050.zip")},
+        content_type="multipart/form-data",
+    ).headers["Location"]
+    scenario = author.get(page + "/exporter").data
+    content = tmp_path / "content"
+    with zipfile.ZipFile(io.BytesIO(scenario)) as z:
+        z.extractall(content / "scenarios")
+    (tmp_path / "catalogue-1.zip").write_bytes(exported.data)
+
+    cli_env(monkeypatch, tmp_path / "instance")
+    args = ["validate", str(content), "--catalogue", str(tmp_path / "catalogue-1.zip")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Contenu valide : 25 offres, 11 familles de diagnostic." in result.output
+    # Without a catalogue, a folder with no offers.yaml is refused, and says so.
+    bare = CliRunner().invoke(cli, ["validate", str(content)])
+    assert bare.exit_code == 1 and "offers.yaml" in bare.output

@@ -143,3 +143,60 @@ def _source(client, page: str) -> str:  # type: ignore[no-untyped-def]
     found = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
     assert found is not None
     return found.group(1)
+
+
+def test_reference_pickers_offer_the_drafts_ids_and_keep_unknown_ones(app: Flask) -> None:
+    """The mission's character is a select of the draft's characters, `requires` a checkbox
+    per mission of the draft, `unlocks` one per offer of the catalogue; ticking one saves it;
+    an id no file defines stays shown as unknown and the validator names it on that field."""
+    alice, _ = staff_client(app, Role.AUTHOR)
+    page = _new_draft(alice)
+    html = text(alice.get(page + "?fichier=days/day02.yaml"))
+    who = re.search(r'<select[^>]*id="f-missions\[0\]\.character".*?</select>', html, re.S)
+    assert who is not None and re.search(r'value="guide" selected>guide — ', who.group(0))
+    assert 'name="missions[0].requires" value="j01-enigme"' in html
+    assert "j01-enigme — L'énigme du jour 1" in html
+    assert 'name="missions[0].unlocks" value="cej"' in html
+    assert "cej — Contrat d'Engagement Jeune (CEJ)" in html
+    data = _posted(html)
+    data["missions[0].requires"] = ["j01-enigme"]
+    data["missions[0].character"] = ["fantome"]
+    body = alice.post(
+        page + "/formulaire", data=data, headers={"Accept": "application/json"}
+    ).get_json()
+    assert body["ok"] is True
+    mine = [e for e in body["errors"] if e["file"] == "days/day02.yaml"]
+    assert [e["field"] for e in mine] == ["missions[0].character"]
+    assert "personnage inconnu : 'fantome'" in mine[0]["message"]
+    html = text(alice.get(page + "?fichier=days/day02.yaml&vue=source"))
+    found = re.search(r"<textarea[^>]*>([^<]*)</textarea>", html, re.S)
+    assert found is not None
+    saved = yaml.safe_load(found.group(1))
+    assert saved["missions"][0]["requires"] == ["j01-enigme"]
+    html = text(alice.get(page + "?fichier=days/day02.yaml"))
+    assert "fantome — inconnu : choisissez un élément existant" in html
+    assert re.search(r'name="missions\[0\]\.requires" value="j01-enigme" checked', html)
+    meta = text(alice.get(page + "?fichier=scenario.yaml"))
+    assert re.search(r'name="offers" value="all" checked> Toutes les offres du catalogue', meta)
+    assert re.search(r"<option value=\"guide\" selected>guide — Camille</option>", meta)
+
+
+def test_previews_of_a_day_a_dialogue_and_a_success_are_linked_and_framed(app: Flask) -> None:
+    alice, _ = staff_client(app, Role.AUTHOR)
+    page = _copy_of_tempo_2050(alice)
+    draft = text(alice.get(page + "?fichier=days/day02.yaml"))
+    assert "Aperçus téléphone" in draft
+    assert "Ouverture du jour 2 : La période d'essai" in draft
+    assert "Aperçu de la réussite" in draft
+    assert "/apercu?fichier=days/day02.yaml&amp;mission=0&amp;moment=reussite" in (
+        alice.get(page + "?fichier=days/day02.yaml").get_data(as_text=True)
+    )
+    frame = text(alice.get(page + "/apercu?fichier=days/day02.yaml&mission=0&moment=reussite"))
+    assert "moment=reussite" in frame and "célébration" in frame and "Sa réussite" in frame
+    phone = alice.get(page + "/apercu/telephone?fichier=days/day02.yaml&mission=0&moment=reussite")
+    html = text(phone)
+    assert phone.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert 'id="celebrate"' in html and '"weakens"' in html and "Voir dans le coffre" in html
+    day = text(alice.get(page + "/apercu/telephone?fichier=days/day02.yaml"))
+    assert 'data-moment="jour"' in day and '"number": 2' in day and '"count": 10' in day
+    assert alice.get(page + "/apercu?fichier=days/day02.yaml&mission=0&moment=x").status_code == 400

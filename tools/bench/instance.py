@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -95,6 +95,9 @@ def build_world(instance_dir: Path, players: int, now: datetime | None = None) -
         for day in cohort.days:
             if day.number in OPEN_DAYS:
                 day.unlocked_at = moment
+                # Open for the whole run whatever the time of day: at 17:00 the scheduler of
+                # `tempo serve` would otherwise close day 1 (its recap) under the phones.
+                day.recap_at = max(day.recap_at, moment + timedelta(hours=12))
         session.commit()
         cohort_id = cohort.id
         team_ids = [t.id for t in cohort.teams]

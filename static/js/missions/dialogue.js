@@ -45,6 +45,8 @@ export default {
     // The reaction answers the reply just made: before the next line, or after the last one.
     const line = p.node ? ui.speakerBlock(p.speaker, rich(p, "text", "speaker__line", true)) : null;
     if (ended) return html`${history}${line}${reactionBlock(p, ui)}<p class="muted">Conversation terminée.</p>`;
+    // No line to answer yet (a view still on its way): never an empty conversation.
+    if (!p.node || !list(p.choices).length) return html`${history}<p class="play-loading muted" role="status" aria-busy="true">Chargement…</p>`;
     const vote = voting(p);
     const label = vote ? "Que proposez-vous\u00a0? L'équipe vote." : "Que répondez-vous\u00a0?";
     const f = ui.form(m, "choose", html`<p class="choices__label" id=${"choices-" + m.id}>${label}</p>

@@ -64,6 +64,7 @@ export default {
     return html`<p class="muted">${done} balise(s) validée(s) sur ${cps.length}${p.ordered ? " — à trouver dans l'ordre." : "."}</p>
       <ol class="checkpoints">${cps.map((c) => html`<li class=${"checkpoint" + (c.scanned ? " checkpoint--ok" : "")}>
         <p class="checkpoint__label"><strong>${c.label}</strong> <span class=${"badge badge--" + (c.scanned ? "done" : "available")}>${c.scanned ? "✅ Validée" + (c.by != null ? " par " + ui.who(c.by) : "") : "🔎 À trouver"}</span></p>
+        ${c.image && ui.picture ? ui.picture(c.image, "checkpoint__image") : null}
         ${rich(c, "clue")}${c.scanned ? rich(c, "message") : null}</li>`)}</ol>
       ${m.status === "done" ? null : html`
         <h3>Scanner avec l'appareil photo</h3>

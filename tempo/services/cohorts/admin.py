@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -312,6 +313,8 @@ class CurrentContent:
     slug: str
     #: The scenario folder's YAML sources, kept with the version (diffs, studio copies).
     files: dict[str, str] | None = None
+    #: The scenario folder, whose `media/` images the version freezes.
+    folder: Path | None = None
 
 
 def new_cohort(
@@ -371,7 +374,14 @@ def new_cohort(
             }
         )
         if isinstance(source, CurrentContent):
-            version = publish(session, source.content, source.slug, now, files=source.files)
+            version = publish(
+                session,
+                source.content,
+                source.slug,
+                now,
+                files=source.files,
+                media_folder=source.folder,
+            )
         assert version is not None and start is not None
         chosen = [a for a in possible_counsellors(session) if a.id in set(counsellor_ids)]
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -60,8 +60,16 @@ def ensure_demo(
             team_names=DEMO_TEAMS,
             counsellors=[counsellor],
         )
-        # The demo starts now: day 1 is open whatever the hour.
+        # The demo starts now: day 1 is open whatever the hour, and stays open until the next
+        # day's morning when it is started after day 1's recap hour (the scheduler would
+        # otherwise close it at once, recap and all, in front of whoever is trying it).
         cohort.status = CohortStatus.RUNNING
-        cohort.days[0].unlocked_at = now
+        first = cohort.days[0]
+        first.unlocked_at = now
+        if first.recap_at <= now:
+            later = [d.unlock_at for d in cohort.days[1:]]
+            first.recap_at = (
+                min(later) - timedelta(minutes=1) if later else now + timedelta(hours=12)
+            )
     session.flush()
     return DemoResult(cohort=cohort, counsellor=counsellor, password=password, created=created)

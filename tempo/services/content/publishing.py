@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from tempo.infra.transactions import write_transaction
 from tempo.models import Cohort, CurrentVersion, ScenarioVersion, StaffAccount
 from tempo.scenarios import Content, LoadResult, load_content
+from tempo.services.studio import media
 
 _loaded: dict[Path, tuple[tuple[tuple[str, int, int], ...], LoadResult]] = {}
 _per_folder: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, LoadResult]]] = {}
@@ -39,10 +40,21 @@ def load_valid_content(root: Path) -> Content:
 def frozen_copy(content: Content, slug: str) -> dict[str, Any]:
     """What a scenario version freezes: the scenario, the offers and the diagnostic."""
     return {
-        "scenario": content.scenarios[slug].model_dump(mode="json"),
+        "scenario": _without_empty_images(content.scenarios[slug].model_dump(mode="json")),
         "offers": [o.model_dump(mode="json") for o in content.offers],
         "diagnostic": content.diagnostic.model_dump(mode="json"),
     }
+
+
+def _without_empty_images(scenario: dict[str, Any]) -> dict[str, Any]:
+    """A scenario that shows no image freezes (and hashes) as it did before images existed:
+    its versions keep their fingerprint, so an unchanged scenario is not published again."""
+    if not scenario.get("media"):
+        scenario.pop("media", None)
+    for item in [*scenario["characters"], *(m for d in scenario["days"] for m in d["missions"])]:
+        if item.get("image") is None:
+            item.pop("image", None)
+    return scenario
 
 
 def _digest(frozen: dict[str, Any]) -> str:
@@ -92,14 +104,31 @@ def publish(
     files: dict[str, str] | None = None,
     author: StaffAccount | None = None,
     changelog: str | None = None,
+    media_folder: Path | None = None,
 ) -> ScenarioVersion:
     """Freeze scenario `slug` as version N+1 of that slug, new cohorts' current version.
 
     Publishing identical content twice reuses the version. `files` are the YAML sources kept
-    for diffs and copies, `changelog` the author's one line about what changed.
+    for diffs and copies, `changelog` the author's one line about what changed;
+    `media_folder` is the scenario folder whose `media/` images the version freezes.
     """
     if slug not in content.scenarios:
         raise KeyError(slug)
+    version = _publish(session, content, slug, now, files, author, changelog)
+    if media_folder is not None and content.scenarios[slug].media:
+        media.freeze_from_folder(session, version, content.scenarios[slug], media_folder)
+    return version
+
+
+def _publish(
+    session: Session,
+    content: Content,
+    slug: str,
+    now: datetime | None,
+    files: dict[str, str] | None,
+    author: StaffAccount | None,
+    changelog: str | None,
+) -> ScenarioVersion:
     frozen = frozen_copy(content, slug)
     digest = _digest(frozen)
     same = select(ScenarioVersion).where(
@@ -245,8 +274,11 @@ def publish_now(
     *,
     files: dict[str, str] | None = None,
     author: StaffAccount | None = None,
+    media_folder: Path | None = None,
 ) -> ScenarioVersion:
     """Publish scenario `slug` of `content` in its own transaction."""
     with write_transaction(session):
-        version = publish(session, content, slug, now, files=files, author=author)
+        version = publish(
+            session, content, slug, now, files=files, author=author, media_folder=media_folder
+        )
     return version

@@ -10,6 +10,7 @@ in the street to put the posters up and take them down.
 
 from __future__ import annotations
 
+import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +41,7 @@ from tempo.services.documents.printing import (
     spaced,
 )
 from tempo.services.play import checkpoints as checkpoint_codes
+from tempo.services.studio import media
 
 CARDS_PER_PAGE = 10
 CARD_W, CARD_H = 95.0, 53.0
@@ -78,6 +81,8 @@ class CheckpointKit:
     day_date: date | None
     short_code: str
     url: str
+    #: The checkpoint's picture as its version froze it (bytes, alternative text), if it has one.
+    image: tuple[bytes, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ def kit_data(
                         day_date=dates.get(day.day),
                         short_code=checkpoint_codes.short_code(secret, cohort.id, checkpoint.id),
                         url=f"{base}/q/{token}",
+                        image=_image(session, version.id, checkpoint.image),
                     )
                 )
     return Kit(
@@ -150,6 +156,13 @@ def kit_data(
         checkpoints=tuple(found),
         now=now,
     )
+
+
+def _image(session: Session, version_id: int, name: str | None) -> tuple[bytes, str] | None:
+    if name is None:
+        return None
+    found = media.version_image(session, version_id, name)
+    return (found.data, found.alt) if found is not None else None
 
 
 def build_kit(
@@ -507,7 +520,7 @@ def _checkpoint_poster(doc: Document, kit: Kit, checkpoint: CheckpointKit) -> No
         y = doc.line_of(MARGIN, y, width, checkpoint.label, 26, bold=True, align="C")
     else:
         y = doc.paragraph(MARGIN, y, width, checkpoint.label, 22, bold=True, align="C", leading=1.2)
-    doc.line_of(
+    below = doc.line_of(
         MARGIN,
         y + 1,
         width,
@@ -521,7 +534,18 @@ def _checkpoint_poster(doc: Document, kit: Kit, checkpoint: CheckpointKit) -> No
         color=MUTED,
     )
     size = 112.0
-    doc.qr(checkpoint.url, (PAGE_W - size) / 2, 78, size, level="Q")
+    top = 78.0
+    if checkpoint.image is not None:
+        # The place's picture between the title and the code: a smaller code still scans.
+        size, top = 80.0, 112.0
+        data, alt = checkpoint.image
+        box_top, box_h = below + 3, 106 - (below + 3)
+        with Image.open(io.BytesIO(data)) as picture:
+            ratio = picture.width / picture.height
+            w = min(width - 20, box_h * ratio)
+            h = w / ratio
+            doc.image(picture, (PAGE_W - w) / 2, box_top + (box_h - h) / 2, w, h, alt_text=alt)
+    doc.qr(checkpoint.url, (PAGE_W - size) / 2, top, size, level="Q")
     doc.line_of(
         MARGIN,
         199,

@@ -142,6 +142,7 @@ _READ_TEAM = (
         _team.c.flags,
         _cohort.c.status,
         _cohort.c.scenario_version_id,
+        _player.c.last_seen_at,
     )
     .select_from(_player)
     .join(_team, _player.c.team_id == _team.c.id)
@@ -204,6 +205,10 @@ _PREVIOUS_REPLY = select(_client_action.c.reply).where(
     _client_action.c.client_action_id == bindparam("client_action_id"),
 )
 
+
+# A player's last visit (the exports' « dernière visite ») is written by their actions at most
+# this often: a player acting every few seconds would otherwise add a write to each action.
+TOUCH_EVERY = timedelta(minutes=1)
 
 # What a phone is told when it acts or opens a mission while its cohort is paused (every day is
 # closed then, and « pas encore disponible » would be misleading): the engine's refusal.
@@ -482,10 +487,22 @@ def buy_hint(
     now: datetime,
 ) -> Reply:
     """Spend the team's shards on a mission's next hint, exactly once for its client id."""
-    by = str(player.id)
+    return buy_hint_as(session, player.id, client_action_id, mission_id, index, now)
+
+
+def buy_hint_as(
+    session: Session,
+    player_id: int,
+    client_action_id: str,
+    mission_id: str,
+    index: int,
+    now: datetime,
+) -> Reply:
+    """`buy_hint` for a player known by id (a connected phone), read in the hint's transaction."""
+    by = str(player_id)
     return _run(
         session,
-        player.id,
+        player_id,
         client_action_id,
         now,
         lambda game, state, _team_id: (game.buy_hint(state, mission_id, index, by), None),
@@ -619,5 +636,6 @@ def _run(
                 "created_at": now,
             },
         )
-        session.execute(_TOUCH_PLAYER, {"player_pk": player_id, "last_seen_at": now})
+        if team.last_seen_at is None or now - team.last_seen_at >= TOUCH_EVERY:
+            session.execute(_TOUCH_PLAYER, {"player_pk": player_id, "last_seen_at": now})
     return reply

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tempo.engine.team import Game, TeamState
+from tempo.engine.team import AVAILABLE, DONE, Game, TeamState
 from tempo.infra.markup import render
 from tempo.missions.base import MissionContext, markdown_to_html
 from tempo.models import Cohort, Player, Team
-from tempo.scenarios.schema import ScenarioMeta
+from tempo.scenarios.schema import Scenario, ScenarioMeta
 from tempo.services.content.games import cohort_game
 from tempo.services.play.actions import team_state
 
@@ -96,11 +96,14 @@ def view_deltas(
 def deltas(
     game: Game, state: TeamState, mission_ids: Iterable[str], present: Sequence[int], now: datetime
 ) -> list[tuple[int | None, dict[str, Any]]]:
-    """`view_deltas` from a state in hand (an action's result): no database."""
+    """`view_deltas` from a state in hand (an action's result): no database.
+
+    A mission that a done one opened (all its requirements now done) is pushed whole: the
+    phones' cards of locked missions carry no narrative nor `play`, and a phone told here
+    needs no `view` request when its player opens it, even on a weak street network.
+    """
     out: list[tuple[int | None, dict[str, Any]]] = []
-    for mission_id in mission_ids:
-        if mission_id not in game.missions or game.day_of[mission_id] not in state.open_days:
-            continue
+    for mission_id, whole in _touched(game, state, mission_ids):
         readers: Sequence[int | None] = (
             list(present) if game.types[mission_id].view_per_player else [None]
         )
@@ -110,9 +113,29 @@ def deltas(
                 game.mission_view(state, mission_id, "" if reader is None else str(reader), ctx),
                 game.view_markdown(mission_id),
             )
-            delta = {k: view[k] for k in DYNAMIC if k in view}
+            delta = view if whole else {k: view[k] for k in DYNAMIC if k in view}
             out.append((reader, {"mission": mission_id, "view": delta}))
     return out
+
+
+def _touched(game: Game, state: TeamState, mission_ids: Iterable[str]) -> list[tuple[str, bool]]:
+    # The missions the events named (their changing parts), then those a done one unlocked
+    # (whole). A dependent in progress is already known to the phones.
+    named = [m for m in dict.fromkeys(mission_ids) if _visible(game, state, m)]
+    opened = [
+        dependent
+        for mission_id in named
+        if game.status(state, mission_id) == DONE
+        for dependent in game.dependents.get(mission_id, ())
+        if dependent not in named
+        and _visible(game, state, dependent)
+        and game.status(state, dependent) == AVAILABLE
+    ]
+    return [(m, False) for m in named] + [(m, True) for m in dict.fromkeys(opened)]
+
+
+def _visible(game: Game, state: TeamState, mission_id: str) -> bool:
+    return mission_id in game.missions and game.day_of[mission_id] in state.open_days
 
 
 def adventure(meta: ScenarioMeta) -> dict[str, Any]:
@@ -160,6 +183,8 @@ def snapshot(
         for mission in d.missions
     ]
     online = set(present)
+    # Closed days: a phone that was off when its day ended shows the day's end on its next load.
+    closed = {d.number for d in cohort.days if d.closed_at is not None}
     return {
         "version": team.version,
         "me": {"id": player.id, "pseudonym": player.pseudonym, "rejoin_code": player.rejoin_code},
@@ -181,6 +206,7 @@ def snapshot(
                 "number": d.day,
                 "title": d.title if d.day in state.open_days else None,
                 "open": d.day in state.open_days,
+                "closed": d.day in closed,
             }
             for d in scenario.days
         ],
@@ -196,8 +222,24 @@ def snapshot(
                 "voice": c.voice,
                 "avatar": c.avatar,
                 "color": c.color,
+                "image": c.image,
                 "wrong_answer_html": [_markdown(line) for line in c.wrong_answer],
             }
             for c in scenario.characters
         },
+        "media": media_index(scenario, cohort.scenario_version_id),
+    }
+
+
+def media_index(scenario: Scenario, version_id: int) -> dict[str, dict[str, Any]]:
+    """The images the scenario shows, by name: where the phone fetches each (the copy its
+    version froze) and what it says to people who cannot see it."""
+    return {
+        name: {
+            "src": f"/images/{version_id}/{name}",
+            "alt": image.alt,
+            "width": image.width,
+            "height": image.height,
+        }
+        for name, image in scenario.media.items()
     }

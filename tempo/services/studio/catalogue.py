@@ -63,12 +63,26 @@ def published(session: Session) -> list[CatalogueVersion]:
     )
 
 
+def by_number(session: Session, number: int) -> CatalogueVersion | None:
+    """Published catalogue number `number`, if there is one."""
+    return session.scalar(select(CatalogueVersion).where(CatalogueVersion.number == number))
+
+
 def files_base(session: Session, content_dir: Path) -> Files | None:
     """The content files with the published catalogue in place of content/'s (None: none yet)."""
     version = latest(session)
     if version is None:
         return None
     return PatchedFiles(content_dir.resolve(), version.files())
+
+
+def offers_text(session: Session, content_dir: Path) -> str:
+    """The offers.yaml scenarios use now: the published catalogue's, else content/'s."""
+    version = latest(session)
+    if version is not None:
+        return version.offers
+    path = content_dir / "offers.yaml"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def load(session: Session, content_dir: Path, only: Path | None = None) -> LoadResult:

@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,11 +25,11 @@ from tempo.infra.transactions import write_transaction
 from tempo.models import DraftRevision, ScenarioDraft, ScenarioVersion, StaffAccount
 from tempo.scenarios import ContentError, load_content
 from tempo.scenarios.files import Files, OverlayFiles
-from tempo.scenarios.schema import SLUG
+from tempo.scenarios.schema import SLUG, ImageInfo
 from tempo.services.cohorts.admin import slugify
 from tempo.services.content import publishing
 from tempo.services.errors import ServiceError
-from tempo.services.studio import archive
+from tempo.services.studio import archive, media
 
 TEMPLATE = Path(__file__).parent / "template"
 #: Autosaves closer than this to the previous autosave update it instead of adding a revision.
@@ -98,12 +99,19 @@ def revisions(session: Session, draft: ScenarioDraft) -> list[DraftRevision]:
     )
 
 
-def fingerprint(files: dict[str, str]) -> str:
+def fingerprint(files: dict[str, str], images: Mapping[str, ImageInfo] | None = None) -> str:
     """sha256 over the canonical parsed content: comments, quoting and layout do not count.
 
-    A file that does not parse counts by its text.
+    A file that does not parse counts by its text. `images` (the library) adds the bytes'
+    fingerprint and alternative text of each image the files refer to.
     """
     canonical: dict[str, Any] = {}
+    if images:
+        canonical["media"] = {
+            name: [images[name].sha256, images[name].alt]
+            for name in sorted(media.references(files))
+            if name in images
+        }
     for path, text in sorted(files.items()):
         try:
             canonical[path] = ["yaml", yaml.safe_load(text)]
@@ -132,15 +140,21 @@ def _identity(files: dict[str, str]) -> tuple[str | None, str | None]:
 # --- validation ----------------------------------------------------------------------------
 
 
-def validate(draft: ScenarioDraft, content_dir: Path, base: Files | None = None) -> list[Located]:
+def validate(
+    draft: ScenarioDraft,
+    content_dir: Path,
+    base: Files | None = None,
+    images: Mapping[str, ImageInfo] | None = None,
+) -> list[Located]:
     """The validator's messages for this draft, each located in a draft file when it is one.
 
     `base` reads the shared files (default: content/; the studio passes the published
-    catalogue's offers and diagnostic when there is one).
+    catalogue's offers and diagnostic when there is one); `images` is the image library.
     """
     root = content_dir.resolve()
     at = root / "scenarios" / draft.slug
-    result = load_content(root, only=at, files=OverlayFiles(at, draft.files, base))
+    files = OverlayFiles(at, draft.files, base)
+    result = load_content(root, only=at, files=files, media=images or {})
     prefix = f"scenarios/{draft.slug}/"
     return [_locate(e, prefix) for e in result.errors]
 
@@ -152,11 +166,18 @@ def _locate(error: ContentError, prefix: str) -> Located:
     return Located(mine.file, mine.line, mine.path, mine.message, str(mine))
 
 
-def valid_content(draft: ScenarioDraft, content_dir: Path, base: Files | None) -> Any:
-    """The draft's parsed content (over `base`, the catalogue), or a StudioError if invalid."""
+def valid_content(
+    draft: ScenarioDraft,
+    content_dir: Path,
+    base: Files | None,
+    images: Mapping[str, ImageInfo] | None = None,
+) -> Any:
+    """The draft's parsed content (over `base`, the catalogue, and `images`, the library), or a
+    StudioError if invalid."""
     root = content_dir.resolve()
     at = root / "scenarios" / draft.slug
-    result = load_content(root, only=at, files=OverlayFiles(at, draft.files, base))
+    files = OverlayFiles(at, draft.files, base)
+    result = load_content(root, only=at, files=files, media=images or {})
     if result.content is None:
         raise StudioError(
             "invalid",
@@ -232,14 +253,25 @@ def create_from_version(
 
 
 def import_zip(session: Session, owner: StaffAccount, data: bytes, now: datetime) -> ScenarioDraft:
-    """A new draft from a zipped scenario folder (checked by `archive.read_zip`)."""
-    files = archive.read_zip(data)
+    """A new draft from a zipped scenario folder (checked by `archive.read_zip`); the images of
+    its `media/` folder join the library."""
+    files, images = archive.read_zip(data)
+    with write_transaction(session):
+        media.import_images(session, owner, images, now)
     return _new_draft(session, owner, files, "import", "Importé d'une archive zip", now)
 
 
-def export_zip(draft: ScenarioDraft) -> bytes:
-    """The draft as a zip of its folder (`tempo validate` accepts it under content/scenarios/)."""
-    return archive.write_zip(draft.slug, draft.files)
+def export_zip(session: Session, draft: ScenarioDraft) -> bytes:
+    """The draft as a zip of its folder with the library's images it shows (`media/` and
+    `media.yaml`): `tempo validate` accepts it under content/scenarios/."""
+    return archive.write_zip(
+        draft.slug, draft.files, media.blobs(session, media.references(draft.files))
+    )
+
+
+def draft_fingerprint(session: Session, draft: ScenarioDraft) -> str:
+    """The draft's fingerprint, with the images it shows from the library."""
+    return fingerprint(draft.files, media.index(session))
 
 
 def save_file(
@@ -332,7 +364,7 @@ def publish(
         )
     with write_transaction(session):
         draft = draft_of(session, owner, draft_id)
-        content = valid_content(draft, content_dir, base)
+        content = valid_content(draft, content_dir, base, media.index(session))
         digest = publishing.content_digest(content, draft.slug)
         last = publishing.last_version(session, draft.slug)
         if last is not None and last.content_hash == digest:
@@ -361,6 +393,7 @@ def publish(
             author=owner,
             changelog=changelog,
         )
+        media.freeze_from_library(session, version, content.scenarios[draft.slug])
     return version
 
 

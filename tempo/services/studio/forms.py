@@ -6,13 +6,18 @@ for each mission its type's `params_model`. Every field is named by the validato
 (`missions[0].params.answers[1]`), so a validation message lands on the field it concerns.
 Submitted form data is read back with the same tree and merged into the file's parsed YAML:
 keys the form does not know are kept, comments are not.
+
+A field the models mark `json_schema_extra={"x-ref": kind}` holds ids of another file: it becomes
+a select (or, for a list, a group of checkboxes) of the known ids with their names
+(« m3 — La porte du labo »), from `references()`; a current value no file defines stays
+selectable without a label (the page marks it unknown), and the validator names it.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +28,9 @@ from tempo.missions import registry
 from tempo.scenarios.schema import CharactersFile, Day, ScenarioMeta
 
 JSONSchema = dict[str, Any]
+#: Known ids per reference kind (character, mission, offer, node, media): (id, human name) in
+#: order.
+Refs = Mapping[str, Sequence[tuple[str, str]]]
 
 #: Scenario fields holding Markdown (mission types declare their own in `markdown`).
 MARKDOWN = frozenset(
@@ -91,6 +99,9 @@ class FormField:
     new_item: Any = None  # what « Ajouter » appends to a list
     readonly: bool = False
     schema: JSONSchema = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # what a select shows for an option
+    ref: str | None = None  # the kind of ids a reference field holds (`x-ref`)
+    whole: str | None = None  # the value meaning « every id » (`offers: all`)
 
     @property
     def dom_id(self) -> str:
@@ -126,6 +137,18 @@ class _Ctx:
     defs: Mapping[str, JSONSchema]
     markdown: frozenset[str]
     base: str  # the name prefix the markdown patterns are relative to
+    refs: Refs
+
+
+def _choices(kind: str, current: list[str], refs: Refs) -> tuple[list[str], dict[str, str]]:
+    """A reference field's options (known ids, then unknown current values) and their labels."""
+    known = list(refs.get(kind, ()))
+    options = [i for i, _name in known]
+    labels = {i: f"{i} — {name}" if name and name != i else i for i, name in known}
+    for value in current:
+        if value and value not in labels:
+            options.append(value)  # no label: the page says it is unknown
+    return options, labels
 
 
 def _kind_of(node: JSONSchema, name: str, ctx: _Ctx) -> tuple[str, list[str]]:
@@ -147,6 +170,16 @@ def _kind_of(node: JSONSchema, name: str, ctx: _Ctx) -> tuple[str, list[str]]:
     return "yaml", []
 
 
+def _whole(node: JSONSchema, variants: list[JSONSchema]) -> str | None:
+    """For a reference field that is a constant or a list of ids (`offers: all | [ids]`), the
+    constant standing for every id."""
+    if not isinstance(node.get("x-ref"), str) or len(variants) != 2:
+        return None
+    consts = [v.get("const") for v in variants if isinstance(v.get("const"), str)]
+    lists = [v for v in variants if v.get("type") == "array"]
+    return consts[0] if len(consts) == 1 and len(lists) == 1 else None
+
+
 def _build(
     node: JSONSchema, name: str, key: str, value: Any, required: bool, ctx: _Ctx
 ) -> FormField:
@@ -157,11 +190,35 @@ def _build(
         if _resolve(v, ctx.defs) != {"type": "null"}
     ]
     if "anyOf" in node:
+        whole = _whole(node, variants)
+        if whole is not None:  # « all » or a list of ids: one checkbox stands for every id
+            current = node.get("default") if value is None else value
+            chosen = [whole] if current == whole else [str(v) for v in current or []]
+            options, labels = _choices(node["x-ref"], chosen, ctx.refs)
+            return FormField(
+                name, key, "multi", False, chosen, [whole, *options], schema=node,
+                labels=labels, ref=node["x-ref"], whole=whole,
+            )  # fmt: skip
         if len(variants) != 1:
             return FormField(name, key, "yaml", required, value, schema=node)
         merged = {**{k: v for k, v in node.items() if k != "anyOf"}, **variants[0]}
         return _build(merged, name, key, value, False, ctx)
     kind = node.get("type")
+    ref = node.get("x-ref")
+    if isinstance(ref, str) and kind == "array":
+        chosen = [str(v) for v in value] if isinstance(value, list) else []
+        options, labels = _choices(ref, chosen, ctx.refs)
+        return FormField(
+            name, key, "multi", required, chosen, options, schema=node, labels=labels, ref=ref
+        )
+    if isinstance(ref, str) and kind == "string":
+        current = "" if value is None else str(value)
+        options, labels = _choices(ref, [current], ctx.refs)
+        if not required or not current:
+            options = ["", *options]
+        return FormField(
+            name, key, "select", required, value, options, schema=node, labels=labels, ref=ref
+        )
     if kind == "object" and "properties" in node:
         data = value if isinstance(value, dict) else {}
         needed = set(node.get("required", []))
@@ -197,24 +254,85 @@ def _build(
 
 
 def model_form(
-    model: type[BaseModel], value: Any, name: str = "", markdown: frozenset[str] = MARKDOWN
+    model: type[BaseModel],
+    value: Any,
+    name: str = "",
+    markdown: frozenset[str] = MARKDOWN,
+    refs: Refs | None = None,
 ) -> FormField:
     """The form of `model` filled with `value` (a parsed YAML document or part of one)."""
     schema = model.model_json_schema()
-    ctx = _Ctx(schema.get("$defs", {}), markdown, name)
+    ctx = _Ctx(schema.get("$defs", {}), markdown, name, refs or {})
     return _build(schema, name, name.rsplit(".", 1)[-1], value, True, ctx)
 
 
-def params_form(mission_type: str, value: Any, name: str) -> FormField:
+def _short(text: Any, size: int = 48) -> str:
+    line = " ".join(str(text or "").split())
+    return line if len(line) <= size else line[: size - 1].rstrip() + "…"
+
+
+def _node_refs(params: Any) -> list[tuple[str, str]]:
+    """A dialogue's node ids, each named by the start of its line."""
+    nodes = params.get("nodes") if isinstance(params, dict) else None
+    return [
+        (str(n["id"]), _short(n.get("text")))
+        for n in nodes or []
+        if isinstance(n, dict) and isinstance(n.get("id"), str) and n["id"]
+    ]
+
+
+def params_form(mission_type: str, value: Any, name: str, refs: Refs | None = None) -> FormField:
     """The fieldset of one mission's `params`, from its type's model (raw YAML if unknown)."""
     kind = registry.get(mission_type)
     if kind is None:
         return FormField(name, "params", "yaml", True, value)
-    return model_form(kind.params_model, value, name, frozenset(kind.markdown))
+    local = {**(refs or {}), "node": _node_refs(value)}
+    return model_form(kind.params_model, value, name, frozenset(kind.markdown), local)
 
 
-def _with_params(form: FormField) -> FormField:
-    """A day's form where each mission's `params` is its type's fieldset, its type read-only."""
+def references(
+    files: Mapping[str, str],
+    offers_text: str = "",
+    images: Sequence[tuple[str, str]] = (),
+) -> dict[str, list[tuple[str, str]]]:
+    """The ids a draft's files define, with their names: its characters (characters.yaml), its
+    missions (days/*.yaml, in day order), the catalogue's offers (`offers_text`, offers.yaml)
+    and the studio's images (`images`: name and alternative text). Files that do not parse
+    define nothing."""
+
+    def parsed(text: str) -> Any:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            return None
+
+    def named(items: Any, name_key: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for item in items if isinstance(items, list) else []:
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, str) and ident and ident not in {i for i, _n in out}:
+                out.append((ident, _short(item.get(name_key))))
+        return out
+
+    def get(data: Any, key: str) -> Any:
+        return data.get(key) if isinstance(data, dict) else None
+
+    missions: list[tuple[str, str]] = []
+    for path in sorted(p for p in files if re.fullmatch(r"days/[^/]+\.yaml", p)):
+        missions += [
+            m for m in named(get(parsed(files[path]), "missions"), "title") if m not in missions
+        ]
+    return {
+        "character": named(get(parsed(files.get("characters.yaml", "")), "characters"), "name"),
+        "mission": missions,
+        "offer": named(get(parsed(offers_text), "offers"), "title"),
+        "media": [(name, _short(alt)) for name, alt in images],
+    }
+
+
+def _with_params(form: FormField, refs: Refs | None = None) -> FormField:
+    """A day's form where each mission's `params` is its type's fieldset, its type read-only,
+    and its `requires` offers the other missions."""
     for missions in form.children:
         if missions.key != "missions":
             continue
@@ -223,12 +341,16 @@ def _with_params(form: FormField) -> FormField:
             for i, child in enumerate(mission.children):
                 if child.key == "params":
                     mission.children[i] = params_form(
-                        str(data.get("type", "")), data.get("params"), child.name
+                        str(data.get("type", "")), data.get("params"), child.name, refs
                     )
                 elif child.key == "type":
                     child.readonly = True
                     child.kind = "select"
                     child.options = [str(child.value or "")]
+                elif child.key == "requires" and child.kind == "multi":
+                    # A mission cannot require itself: not offered (kept if already written).
+                    own = data.get("id")
+                    child.options = [o for o in child.options if o != own or o in child.value]
     return form
 
 
@@ -244,8 +366,10 @@ def file_model(path: str) -> type[BaseModel] | None:
     return None
 
 
-def file_form(path: str, text: str) -> FormField | None:
-    """The form of one draft file, or None (no form for this file, or its YAML does not parse)."""
+def file_form(path: str, text: str, refs: Refs | None = None) -> FormField | None:
+    """The form of one draft file, or None (no form for this file, or its YAML does not parse).
+
+    `refs` (from `references`) fills the reference fields' selects."""
     model = file_model(path)
     if model is None:
         return None
@@ -257,8 +381,8 @@ def file_form(path: str, text: str) -> FormField | None:
         return None
     if model is ScenarioMeta and isinstance(data, dict) and "opponent" in data and "ai" not in data:
         data = {("ai" if k == "opponent" else k): v for k, v in data.items()}
-    form = model_form(model, data or {})
-    return _with_params(form) if model is Day else form
+    form = model_form(model, data or {}, refs=refs)
+    return _with_params(form, refs) if model is Day else form
 
 
 # --- reading a submitted form -------------------------------------------------------------
@@ -311,8 +435,12 @@ def _read(f: FormField, get: Getter) -> Any:
         return out
     if f.kind == "list":
         return [_read(child, get) for child in f.children]
-    if f.kind == "multi":
-        return [v for v in get(f.name) if v in f.options]
+    if f.kind == "multi":  # in the file's order, newly ticked ones after
+        chosen = [v for v in get(f.name) if v in f.options]
+        if f.whole is not None and f.whole in chosen:
+            return f.whole
+        before = [v for v in f.value if v in chosen] if isinstance(f.value, list) else []
+        return before + [v for v in chosen if v not in before]
     return _scalar(f, get)
 
 
@@ -367,13 +495,13 @@ def value_at(data: Any, name: str) -> Any:
     return data
 
 
-def submitted(path: str, text: str, get: Getter) -> dict[str, Any] | None:
+def submitted(path: str, text: str, get: Getter, refs: Refs | None = None) -> dict[str, Any] | None:
     """The file's document rebuilt from a submitted form (`get(name)` -> the posted values).
 
     `_add` (a list's name; for missions with `_type`) appends an item, `_remove` (an item's
     name) removes one. None when the file has no form.
     """
-    form = file_form(path, text)
+    form = file_form(path, text, refs)
     if form is None:
         return None
     data: dict[str, Any] = _read(form, get) or {}

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from tempo.infra.transactions import write_transaction
 from tempo.models import Cohort, CohortStatus, ScenarioPatch, ScenarioVersion, StaffAccount, Team
+from tempo.scenarios.schema import Scenario
 from tempo.services.content import publishing
 from tempo.services.events import Broadcasts
 from tempo.services.play.teamlog import lock_team, record_event
-from tempo.services.studio import catalogue
+from tempo.services.studio import catalogue, media
 from tempo.services.studio.drafts import StudioError, draft_of, valid_content
 
 #: Fields whose text a patch may correct, with the word the audit line uses.
@@ -115,6 +116,11 @@ def _where(node: dict[str, Any], where: str, key: str) -> str:
     return where
 
 
+def _set_keys(node: dict[str, Any], other: dict[str, Any]) -> set[str]:
+    """The keys of `node`, but those absent from `other` whose value is empty."""
+    return {k for k, v in node.items() if k in other or v not in (None, {}, [])}
+
+
 def _walk(old: Any, new: Any, key: str, where: str, changes: list[str]) -> None:
     if key == "answers" and isinstance(old, list) and isinstance(new, list):
         if not set(map(str, old)) <= set(map(str, new)):
@@ -127,10 +133,13 @@ def _walk(old: Any, new: Any, key: str, where: str, changes: list[str]) -> None:
         here = _where(old, where, key)
         if old.get("id") != new.get("id"):
             raise _NotAPatch(here, f"devient {new.get('id')}")
-        if set(old) != set(new):
-            extra = sorted(set(old) ^ set(new))[0]
+        # A field added to the models since the base was frozen (an `image`, the `media` of a
+        # scenario) is absent from the old copy: absent and empty are the same.
+        keys = _set_keys(old, new)
+        if keys != _set_keys(new, old):
+            extra = sorted(keys ^ _set_keys(new, old))[0]
             raise _NotAPatch(here, _STRUCTURE.get(extra, f"ajoute ou retire « {extra} »"))
-        for k in old:
+        for k in keys:
             _walk(old[k], new[k], k, here, changes)
         return
     if isinstance(old, list) and isinstance(new, list):
@@ -201,7 +210,9 @@ def preview(
     base = session.get(ScenarioVersion, version_id)
     if base is None or base.number is None or base.slug != draft.slug:
         raise StudioError("not-found", "Choisissez une version publiée de ce scénario.")
-    content = valid_content(draft, content_dir, catalogue.files_base(session, content_dir))
+    content = valid_content(
+        draft, content_dir, catalogue.files_base(session, content_dir), media.index(session)
+    )
     scenario = publishing.frozen_copy(content, draft.slug)["scenario"]
     # Only the scenario is patched: the offers and diagnostic stay those the version froze.
     return base, check(base.content["scenario"], scenario), {**base.content, "scenario": scenario}
@@ -255,6 +266,8 @@ def apply(
             version.number = (last.number or 0) + 1 if last is not None else 1
             version.changelog, version.author_id = changelog, owner.id
         session.flush()
+        media.copy_frozen(session, base, version)
+        media.freeze_from_library(session, version, Scenario.model_validate(patched["scenario"]))
         if publishing.current_versions(session).get(base.slug) == base.id:
             publishing.make_current(session, version, now)
         out: Broadcasts = {}

@@ -52,7 +52,7 @@ from tempo.services.events import Broadcasts, merge
 from tempo.services.play import actions, checkpoints, players
 from tempo.services.play.teamlog import lock_team, record_event
 from tempo.services.privacy.erasure import Folders, erase_cohort
-from tempo.services.studio import catalogue
+from tempo.services.studio import catalogue, media
 from tempo.services.studio.drafts import StudioError, draft_of, valid_content
 
 BOT_NAMES = ("Alix", "Sam", "Noa", "Lou", "Eden")
@@ -117,7 +117,9 @@ def _frozen_draft(
     session: Session, owner: StaffAccount, draft: ScenarioDraft, content_dir: Path
 ) -> ScenarioVersion:
     """The draft frozen as an unnumbered version (or the version that already holds it)."""
-    content = valid_content(draft, content_dir, catalogue.files_base(session, content_dir))
+    content = valid_content(
+        draft, content_dir, catalogue.files_base(session, content_dir), media.index(session)
+    )
     frozen = publishing.frozen_copy(content, draft.slug)
     digest = publishing.content_digest(content, draft.slug)
     existing = session.scalar(
@@ -126,6 +128,7 @@ def _frozen_draft(
         )
     )
     if existing is not None:
+        media.freeze_from_library(session, existing, content.scenarios[draft.slug])
         return existing
     meta = content.scenarios[draft.slug].meta
     version = ScenarioVersion(
@@ -140,6 +143,7 @@ def _frozen_draft(
     )
     session.add(version)
     session.flush()
+    media.freeze_from_library(session, version, content.scenarios[draft.slug])
     return version
 
 

@@ -3,7 +3,7 @@ diagnostic's families → offers links and publish them as numbered versions; au
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -11,7 +11,7 @@ from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.models import Role
 from tempo.services.errors import ServiceError
-from tempo.services.studio import catalogue
+from tempo.services.studio import archive, catalogue
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
 
@@ -84,3 +84,24 @@ def studio_catalogue_publish() -> ResponseReturnValue:
         )
     )
     return _back()
+
+
+@bp.get("/studio/catalogue/exporter")
+@staff_required(Role.AUTHOR)
+def studio_catalogue_export() -> ResponseReturnValue:
+    """A zip of offers.yaml and diagnostic.yaml: published catalogue `?version=N`, else the
+    draft; `tempo validate --catalogue` reads it."""
+    number = request.args.get("version", "")
+    if number:
+        row = catalogue.by_number(db.session(), int(number)) if number.isdigit() else None
+        if row is None:
+            abort(404)
+        name = f"catalogue-{row.number}.zip"
+    else:
+        row = catalogue.draft(db.session(), content_dir(), now())
+        name = "catalogue-brouillon.zip"
+    return Response(
+        archive.write_catalogue_zip(row.files()),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

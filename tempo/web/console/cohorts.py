@@ -160,7 +160,9 @@ def new_cohort() -> ResponseReturnValue:
                     if ref in loaded.content.scenarios
                     else None
                 )
-                source = cohort_service.CurrentContent(loaded.content, ref, files)
+                source = cohort_service.CurrentContent(
+                    loaded.content, ref, files, root.resolve() / "scenarios" / ref
+                )
         try:
             start: date | None = date.fromisoformat(form.start)
         except ValueError:

@@ -66,6 +66,7 @@ def publish() -> ResponseReturnValue:
         now(),
         files=content_service.folder_files(root.resolve() / "scenarios" / slug),
         author=me(),
+        media_folder=root.resolve() / "scenarios" / slug,
     )
     flash(_("Version publiée : %(label)s.", label=version_label(version)))
     return redirect(url_for("console.scenarios"))

@@ -25,12 +25,13 @@ from tempo.models import Role, ScenarioDraft, ScenarioVersion
 from tempo.scenarios.schema import SKILL_LABELS
 from tempo.services.content import publishing as content_service
 from tempo.services.errors import ServiceError
-from tempo.services.studio import archive, catalogue, forms
+from tempo.services.studio import archive, catalogue, forms, preview
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
 from tempo.web.console.studio_forms import (
     draft_or_404,
+    draft_refs,
     errors_payload,
     field_errors,
     field_label,
@@ -39,6 +40,8 @@ from tempo.web.console.studio_forms import (
     mission_types,
     option_label,
     placed,
+    ref_empty,
+    ref_label,
 )
 
 NAV.update(
@@ -129,7 +132,7 @@ def studio_draft(draft_id: int) -> ResponseReturnValue:
     if path not in draft.files:
         path = paths[0]
     errors = errors_payload(draft)
-    form = forms.file_form(path, draft.files[path])
+    form = forms.file_form(path, draft.files[path], draft_refs(draft))
     placed(errors, path, form)
     view = "source" if form is None or request.args.get("vue") == "source" else "formulaire"
     return render_template(
@@ -141,11 +144,14 @@ def studio_draft(draft_id: int) -> ResponseReturnValue:
         field_label=field_label,
         item_label=item_label,
         option_label=option_label,
+        ref_label=ref_label,
+        ref_empty=ref_empty,
         mission_types=mission_types(),
         skill_label=lambda key: _(SKILL_LABELS.get(key) or key),
-        preview_url=lambda index: url_for(
-            "console.studio_preview", draft_id=draft.id, fichier=path, mission=index
+        preview_url=lambda index, moment=None: url_for(
+            "console.studio_preview", draft_id=draft.id, fichier=path, mission=index, moment=moment
         ),
+        previews=preview.outline(draft.files),
         draft=draft,
         paths=paths,
         path=path,
@@ -188,7 +194,7 @@ def studio_export(draft_id: int) -> ResponseReturnValue:
     """The draft as a zip of its scenario folder."""
     draft = draft_or_404(draft_id)
     return Response(
-        studio.export_zip(draft),
+        studio.export_zip(db.session(), draft),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{draft.slug}.zip"'},
     )

@@ -25,7 +25,7 @@ from tempo.infra.clock import now
 from tempo.missions import registry
 from tempo.models import Role, ScenarioDraft
 from tempo.services.errors import ServiceError
-from tempo.services.studio import catalogue, forms, preview
+from tempo.services.studio import catalogue, forms, media, preview
 from tempo.services.studio import drafts as studio
 from tempo.web.auth import staff_required
 from tempo.web.console.common import NAV, bp, content_dir, me
@@ -57,6 +57,7 @@ LABELS: dict[str, Any] = {
     "role": _l("Rôle"),
     "voice": _l("Façon de parler"),
     "avatar": _l("Avatar (emoji)"),
+    "image": _l("Image (page « Images » du studio)"),
     "color": _l("Couleur"),
     "wrong_answer": _l("Répliques après une mauvaise réponse"),
     "day": _l("Numéro du jour"),
@@ -126,8 +127,24 @@ def errors_payload(draft: ScenarioDraft) -> list[dict[str, Any]]:
     content = content_dir()
     return [
         {"file": e.file, "line": e.line, "path": e.path, "message": e.message, "text": e.text}
-        for e in studio.validate(draft, content, catalogue.files_base(db.session(), content))
+        for e in studio.validate(
+            draft,
+            content,
+            catalogue.files_base(db.session(), content),
+            media.index(db.session()),
+        )
     ]
+
+
+def draft_refs(draft: ScenarioDraft) -> forms.Refs:
+    """The ids the draft's reference fields may take: its characters and missions, the
+    offers of the catalogue scenarios use now, and the images of the studio's library."""
+    session = db.session()
+    return forms.references(
+        draft.files,
+        catalogue.offers_text(session, content_dir()),
+        [(i.name, i.alt) for i in media.images(session)],
+    )
 
 
 @bp.app_template_filter("fr_time")
@@ -159,6 +176,32 @@ def option_label(key: str, option: str) -> str:
     """What a select shows for `option`: a mission type's French label, else the value."""
     kind = registry.get(option) if key == "type" else None
     return kind.label if kind is not None else option
+
+
+_REF_EMPTY: dict[str, Any] = {
+    "character": _l("Aucun personnage : ajoutez-en dans characters.yaml."),
+    "mission": _l("Aucune mission dans les jours du brouillon."),
+    "offer": _l("Aucune offre dans le catalogue de la Mission Locale."),
+    "node": _l("Aucun nœud dans ce dialogue : ajoutez-en un."),
+    "media": _l("Aucune image : ajoutez-en dans la page « Images » du studio."),
+}
+
+
+def ref_label(f: forms.FormField, option: str) -> str:
+    """What a reference picker shows for an id: « m3 — La porte du labo », or that it is
+    unknown (no file of the draft defines it)."""
+    if not option:
+        return _("(aucun)")
+    if option == f.whole:
+        return _("Toutes les offres du catalogue (« %(all)s »)", all=option)
+    if option in f.labels:
+        return f.labels[option]
+    return _("%(id)s — inconnu : choisissez un élément existant", id=option)
+
+
+def ref_empty(kind: str | None) -> str:
+    """The empty state of a reference picker with nothing to pick."""
+    return str(_REF_EMPTY.get(kind or "", _("Aucun choix possible pour l'instant.")))
 
 
 def field_label(key: str) -> str:
@@ -195,7 +238,7 @@ def studio_form_save(draft_id: int) -> ResponseReturnValue:
     wants_json = request.accept_mimetypes.best == "application/json"
     draft = draft_or_404(draft_id)
     path = request.form.get("_path", "")
-    data = forms.submitted(path, draft.files.get(path, ""), request.form.getlist)
+    data = forms.submitted(path, draft.files.get(path, ""), request.form.getlist, draft_refs(draft))
     back = url_for("console.studio_draft", draft_id=draft_id, fichier=path, vue="formulaire")
     try:
         if data is None:
@@ -209,7 +252,7 @@ def studio_form_save(draft_id: int) -> ResponseReturnValue:
     if not wants_json:  # « Ajouter » / « Retirer »: back to the list, on the new item if any
         return redirect(back + _anchor(data))
     errors = errors_payload(draft)
-    placed(errors, path, forms.file_form(path, draft.files[path]))
+    placed(errors, path, forms.file_form(path, draft.files[path], draft_refs(draft)))
     return jsonify(ok=True, saved_at=fr_time(draft.updated_at), title=draft.title, errors=errors)
 
 
@@ -221,47 +264,102 @@ def _anchor(data: dict[str, Any]) -> str:
     return f"#f-{removed.rsplit('[', 1)[0]}" if removed else ""
 
 
-def _preview_target() -> tuple[str, int | None]:
+#: What a preview shows: a mission (a dialogue walks), the day's opening, a mission's success.
+MOMENTS = ("mission", "jour", "reussite")
+
+
+def _preview_target() -> tuple[str, int | None, str]:
     path = request.args.get("fichier", "")
     try:
-        return path, int(request.args["mission"]) if "mission" in request.args else None
+        index = int(request.args["mission"]) if "mission" in request.args else None
     except ValueError:
         abort(400)
+    moment = "jour" if index is None else request.args.get("moment", "mission")
+    if moment not in MOMENTS:
+        abort(400)
+    return path, index, moment
+
+
+_PREVIEW_TITLES = {
+    "mission": _l("Aperçu de la mission sur un téléphone"),
+    "jour": _l("Aperçu de l'ouverture du jour sur un téléphone"),
+    "reussite": _l("Aperçu de la célébration d'une mission réussie sur un téléphone"),
+}
 
 
 @bp.get("/studio/<int:draft_id>/apercu")
 @staff_required(Role.AUTHOR)
 def studio_preview(draft_id: int) -> ResponseReturnValue:
-    """« Aperçu téléphone »: the phone page of one mission (or day intro) in a 360×740 frame."""
+    """« Aperçu téléphone »: a mission (a dialogue walked reply by reply), a day's opening or a
+    mission's celebration, as the phone page draws it, in a 360×740 frame."""
     draft = draft_or_404(draft_id)
-    path, index = _preview_target()
+    path, index, moment = _preview_target()
     if path not in draft.files:
         abort(404)
-    return render_template("console/studio_preview.html", draft=draft, path=path, index=index)
+    return render_template(
+        "console/studio_preview.html",
+        draft=draft,
+        path=path,
+        index=index,
+        moment=moment,
+        frame_title=str(_PREVIEW_TITLES[moment]),
+    )
+
+
+def _preview_media(draft: ScenarioDraft) -> dict[str, dict[str, Any]]:
+    """The library's images the draft shows, as the player page's snapshot lists them."""
+    used = media.references(draft.files)
+    return {
+        i.name: {
+            "src": url_for("console.studio_image_file", name=i.name),
+            "alt": i.alt,
+            "width": i.width,
+            "height": i.height,
+        }
+        for i in media.images(db.session())
+        if i.name in used
+    }
 
 
 @bp.get("/studio/<int:draft_id>/apercu/telephone")
 @staff_required(Role.AUTHOR)
 def studio_preview_phone(draft_id: int) -> ResponseReturnValue:
-    """The previewed mission drawn by the player page's own renderers, read-only; this page
-    alone may be framed, by the studio's own pages."""
+    """The previewed moment drawn by the player page's own renderers, nothing ever sent; this
+    page alone may be framed, by the studio's own pages."""
     draft = draft_or_404(draft_id)
-    path, index = _preview_target()
-    error, view, day = None, None, None
+    path, index, moment = _preview_target()
+    error, view = None, None
     try:
         if index is None:
-            day = preview.day_intro(draft.files, path)
+            view = preview.day_intro(draft.files, path)
+        elif moment == "reussite":
+            offers = catalogue.offers_text(db.session(), content_dir())
+            view = preview.celebration(draft.files, path, index, offers)
         else:
-            view = preview.mission(draft.files, path, index, now())
+            flags = [f for f in request.args.get("drapeaux", "").split(",") if f]
+            view = preview.mission(draft.files, path, index, now(), flags)
     except ServiceError as exc:
         error = exc.message
+    urls = {
+        # A mission card of the day's preview opens that mission's: this URL + "&mission=<i>".
+        "day": url_for("console.studio_preview_phone", draft_id=draft.id, fichier=path),
+        "celebration": url_for(
+            "console.studio_preview_phone",
+            draft_id=draft.id,
+            fichier=path,
+            mission=index or 0,
+            moment="reussite",
+        ),
+    }
     response = make_response(
         render_template(
             "studio_preview_phone.html",
             error=error,
             view=view,
-            day=day,
-            characters=preview.characters(draft.files) if view else {},
+            moment=moment,
+            urls=urls,
+            characters=preview.characters(draft.files) if moment == "mission" and view else {},
+            media=_preview_media(draft) if moment == "mission" and view else {},
         )
     )
     policy = content_security_policy(request.host).replace(

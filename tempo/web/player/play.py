@@ -8,6 +8,7 @@ from functools import partial
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -25,7 +26,7 @@ from tempo.infra.offload import run_blocking
 from tempo.models import Player
 from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
-from tempo.realtime.publish import disconnect_player, publish
+from tempo.realtime.publish import disconnect_player, publish, views_after
 from tempo.services.cohorts import messages
 from tempo.services.content import games
 from tempo.services.play import actions as play
@@ -38,8 +39,11 @@ from tempo.services.play.players import (
     suggest_pseudonym,
 )
 from tempo.services.play.teams import team_by_code
+from tempo.services.studio import media
+from tempo.staff_session import current_staff
 from tempo.throttle import client_ip
 from tempo.web.errors import too_many
+from tempo.web.files import stored_image
 from tempo.web.player.common import current_player, session_token, sign_in, sign_out
 from tempo.web.urls import public_url
 
@@ -208,7 +212,8 @@ def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Repl
         presence.online(player.team_id),
         limits(),
     )
-    publish({player.team_id: reply.events})
+    team_id = reply.team_id or player.team_id
+    publish({team_id: reply.events}, reply.cohort_id, views_after(reply.after, team_id))
     return reply
 
 
@@ -326,3 +331,20 @@ def upload_proof(mission_id: str) -> ResponseReturnValue:
         return _json_error(reply.error["code"], reply.error["message"], 400)
     publish({player.team_id: reply.events})
     return reply.ack(), (200 if reply.ok else 400)
+
+
+@bp.get("/images/<int:version_id>/<name>")
+def scenario_image(version_id: int, name: str) -> ResponseReturnValue:
+    """An image of a published version, as it froze it: for the players of a cohort on that
+    version, and for staff (the studio, the console)."""
+    player = current_player()
+    allowed = (
+        player is not None and player.team.cohort.scenario_version_id == version_id
+    ) or current_staff() is not None
+    if not allowed:
+        abort(404)
+    found = media.version_image(db.session(), version_id, name)
+    if found is None:
+        abort(404)
+    # A version's image never changes: the phone keeps it (private: only signed-in people).
+    return stored_image(found, "private, max-age=31536000, immutable")
