@@ -99,6 +99,13 @@ import { fill as draw, html, markup, node, nothing } from "./dom.js";
     const count = p.booked_count
       ? html`<p class="muted">${p.booked_count + (p.booked_count > 1 ? " membres de l'équipe ont" : " membre de l'équipe a") + " déjà réservé."}</p>` : null;
     if (d.booking && B.mode !== "move") return html`${count}${confirmation(d.booking)}`;
+    // A studio play-test offers no slot (no counsellor): its author simulates the booking from
+    // the play-test's panel, and is told so rather than asked to pick a slot.
+    if (d.simulated && !d.booking) {
+      return (B.mission || {}).status === "done"
+        ? html`${count}<p class="notice notice--ok" id="bk-simulated">✅ Rendez-vous simulé pour l'équipe (essai du studio) : aucun vrai agenda n'est touché.</p>`
+        : html`${count}<p class="notice" id="bk-simulated">📅 Essai du studio : aucun vrai créneau ici. Simulez le rendez-vous de l'équipe avec « Faire jouer les coéquipiers » dans le panneau de l'essai.</p>`;
+    }
     if (!d.open) return html`${count}<p class="notice">📅 La prise de rendez-vous s'ouvrira avec cette mission.</p>`;
     return html`${count}${d.last && d.last.status === "attended"
       ? html`<p class="notice notice--ok">${"🎉 Tu es venu·e à ton rendez-vous du " + d.last.when + ". Bravo\u00a0!"}</p>` : null}${d.last && d.last.status === "missed"

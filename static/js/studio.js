@@ -58,6 +58,12 @@
       box.append(ul);
     }
     if (form) placeOnFields(errors);
+    // « Tester » needs a draft without errors: follow the validator as the author types.
+    document.querySelectorAll("[data-needs-valid]").forEach((button) => {
+      button.disabled = errors.length > 0;
+      const hint = document.getElementById(button.getAttribute("aria-describedby"));
+      if (hint) hint.hidden = !errors.length;
+    });
     document.querySelectorAll("[data-file-count]").forEach((el) => {
       const n = counts[el.dataset.fileCount] || 0;
       el.textContent = n ? n + (n > 1 ? " erreurs" : " erreur") : "";
@@ -88,6 +94,7 @@
   }
 
   function save() {
+    timer = null;
     if (inFlight) { again = true; return; }
     inFlight = true;
     show("Enregistrement…");
@@ -98,7 +105,8 @@
       .then((r) => r.json().catch(() => ({ ok: false, error: "réponse du serveur illisible (" + r.status + ")" })))
       .then((reply) => {
         if (reply.ok) {
-          show("Enregistré à " + reply.saved_at);
+          // Typed meanwhile: those changes are not saved yet, the next save says when they are.
+          if (timer === null && !again) show("Enregistré à " + reply.saved_at);
           render(reply.errors || []);
           const title = document.getElementById("draft-title");
           if (title && reply.title) title.textContent = reply.title;

@@ -55,6 +55,17 @@ _MESSAGES: dict[str, str] = {
 }
 
 
+#: The schemas' patterns in words: an author who never read a regular expression is told what
+#: to type.
+PATTERNS: dict[str, str] = {
+    r"^[a-z0-9][a-z0-9-]*$": (
+        "minuscules sans accent, chiffres et tirets, sans espace (exemple : ma-mission-2)"
+    ),
+    r"^[0-9A-Z]{3,8}$": "de 3 à 8 chiffres ou lettres majuscules sans accent (exemple : 4821)",
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]$": "une heure HH:MM, de 00:00 à 23:59 (exemple : 09:30)",
+    r"^#[0-9a-fA-F]{6}$": "une couleur #RRVVBB (exemple : #2563eb)",
+}
+
 #: How many known ids an « unknown reference » message lists before « … ».
 KNOWN_SHOWN = 12
 
@@ -89,7 +100,10 @@ def translate(err: Mapping[str, Any], typed: str | None = None) -> str:
     if kind == "string_too_long":
         return f"texte trop long ({ctx.get('max_length')} caractères au plus)"
     if kind == "string_pattern_mismatch":
-        return f"format invalide (attendu : motif {ctx.get('pattern')})"
+        pattern = str(ctx.get("pattern"))
+        if pattern in PATTERNS:
+            return f"format invalide : {PATTERNS[pattern]}"
+        return f"format invalide (attendu : motif {pattern})"
     if kind == "literal_error":
         return f"valeur non autorisée (valeurs possibles : {_expected(ctx)})"
     if kind in ("greater_than_equal", "greater_than"):

@@ -63,7 +63,7 @@ def wait_until(page: Page, expression: str, timeout: float = 10_000) -> None:
         time.sleep(0.1)
 
 
-def open_card(page: Page, mission_id: str) -> None:
+def open_card(page: Page, mission_id: str, timeout: float = 30_000) -> None:
     """Click a mission's card on the map, unfolding its day first when it is a past open day
     (the map folds every open day but the current one)."""
     card = page.locator(f'[data-mission="{mission_id}"]')
@@ -71,5 +71,5 @@ def open_card(page: Page, mission_id: str) -> None:
     day = f'details.mapday:not([open]):has([data-mission="{mission_id}"])'
     folded = page.locator(f"{day} > summary")
     if folded.count():
-        folded.click()
-    card.click()
+        folded.click(timeout=timeout)
+    card.click(timeout=timeout)

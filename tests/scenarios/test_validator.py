@@ -6,6 +6,7 @@ Line numbers refer to the layout documented in `builders`.
 from __future__ import annotations
 
 from tempo.missions import registry
+from tempo.scenarios.errors import translate
 from tests.scenarios.builders import ContentDir, day_file, family_line
 
 DAY01 = day_file(1)
@@ -63,7 +64,8 @@ def test_params_schema_error(content: ContentDir) -> None:
     """A mission's params are checked by its type's own schema."""
     content.set_line(DAY04, 17, '      code: "12"', expect='code: "4821"')
     assert only_error(content) == (
-        f"{DAY04}:17 missions[0].params.code: format invalide (attendu : motif ^[0-9A-Z]{{3,8}}$)"
+        f"{DAY04}:17 missions[0].params.code: format invalide : de 3 à 8 chiffres ou lettres "
+        "majuscules sans accent (exemple : 4821)"
     )
 
 
@@ -361,3 +363,18 @@ def test_character_wrong_answer_lines(content: ContentDir) -> None:
     text = content.read("scenarios/mini/characters.yaml")
     content.write("scenarios/mini/characters.yaml", text + '    wrong_answer: ["Pas encore !"]\n')
     assert content.load().content is not None
+
+
+def test_patterns_are_said_in_words() -> None:
+    """An id or an hour that does not fit: the message says what to type, never a regex."""
+
+    def said(pattern: str) -> str:
+        return translate({"type": "string_pattern_mismatch", "ctx": {"pattern": pattern}})
+
+    assert said(r"^[a-z0-9][a-z0-9-]*$") == (
+        "format invalide : minuscules sans accent, chiffres et tirets, sans espace "
+        "(exemple : ma-mission-2)"
+    )
+    assert said(r"^([01][0-9]|2[0-3]):[0-5][0-9]$") == (
+        "format invalide : une heure HH:MM, de 00:00 à 23:59 (exemple : 09:30)"
+    )

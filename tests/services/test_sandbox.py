@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
 from tempo.models import Cohort, Role, ScenarioDraft, StaffAccount, TeamEvent
@@ -16,8 +18,9 @@ from tempo.services.cohorts import admin
 from tempo.services.content import publishing
 from tempo.services.content.games import cohort_game
 from tempo.services.play import actions
+from tempo.services.play.checkpoints import short_code
 from tempo.services.studio import drafts as studio
-from tempo.services.studio import patches, sandbox
+from tempo.services.studio import forms, patches, sandbox
 from tests import factories
 from tests.conftest import CONTENT_DIR
 
@@ -237,6 +240,54 @@ def test_patch_applied_to_running_cohort(session: Session) -> None:
     else:
         raise AssertionError("structural change accepted")
     assert session.get(Cohort, cohort.id) is not None
+
+
+def _template_with(session: Session, *kinds: str) -> tuple[StaffAccount, Cohort]:
+    """A play-test of the template's draft with one more day-1 mission of each of `kinds`."""
+    author = factories.staff(session, Role.AUTHOR)
+    session.commit()
+    draft = studio.create_from_template(session, author, "Essai du panneau", NOW)
+    path = "days/day01.yaml"
+    day = yaml.safe_load(draft.files[path])
+    for kind in kinds:
+        day["missions"].append(
+            {"id": f"j01-{kind}", "type": kind, "title": f"Mission {kind}",
+             "narrative": "Le récit.", "reward": 10, "params": forms.SKELETONS[kind]}
+        )  # fmt: skip
+    studio.save_file(session, author, draft.id, path, forms.to_yaml(day), NOW)
+    return author, sandbox.create(session, author, NOW, content_dir=CONTENT_DIR, draft_id=draft.id)
+
+
+def test_the_panel_gives_qr_codes_and_reviews_proofs(session: Session, tmp_path: Path) -> None:
+    _author, cohort = _template_with(session, "qr-checkpoint", "proof")
+    codes = sandbox.checkpoint_codes(cohort, "secret")
+    assert codes == {
+        "j01-qr-checkpoint": [("Balise 1", short_code("secret", cohort.id, "balise-1"))]
+    }
+    present = [p.id for p in cohort.teams[0].players]
+    me = sandbox.author_player(cohort)
+    assert sandbox.pending_proofs(session, cohort) == set()
+    reply = actions.perform(
+        session, me, "p1", "j01-proof", "submit", {"text": "Notre preuve."}, NOW, present
+    )
+    assert reply.ok
+    assert sandbox.pending_proofs(session, cohort) == {"j01-proof"}
+    sandbox.review_proof(session, cohort, "j01-proof", True, NOW, tmp_path)
+    assert sandbox.pending_proofs(session, cohort) == set()
+    state = actions.team_state(session, cohort.teams[0], NOW)
+    assert cohort_game(cohort).status(state, "j01-proof") == "done"
+
+
+def test_the_teammates_simulate_an_appointment_for_the_whole_team(session: Session) -> None:
+    _author, cohort = _template_with(session, "appointment")
+    present = [p.id for p in cohort.teams[0].players]
+    turn = sandbox.play_bots(session, cohort, "j01-appointment", present, NOW)
+    assert turn.notes == [
+        "Rendez-vous simulé pour toute l'équipe, vous compris : aucun vrai agenda n'est touché."
+    ]
+    state = actions.team_state(session, cohort.teams[0], NOW)
+    assert cohort_game(cohort).status(state, "j01-appointment") == "done"
+    assert "appointment" in sandbox.BOT_TYPES and "enigma" not in sandbox.BOT_TYPES
 
 
 def test_patch_check_accepts_a_base_frozen_before_images_existed() -> None:

@@ -118,6 +118,20 @@ def test_preview_is_the_players_view_without_answers() -> None:
         preview.mission(files, "days/day01.yaml", 42, datetime(2026, 1, 5, tzinfo=UTC))
 
 
+def test_a_split_clue_preview_shows_every_fragment_written() -> None:
+    files = drafts.template_files()
+    day = forms.submitted(
+        "days/day01.yaml",
+        files["days/day01.yaml"],
+        lambda name: {"_add": ["missions"], "_type": ["split-clue"]}.get(name, []),
+    )
+    assert day is not None
+    files["days/day01.yaml"] = forms.to_yaml(day)
+    view = preview.mission(files, "days/day01.yaml", 1, datetime(2026, 1, 5, tzinfo=UTC))
+    shown = [f["text_html"] for f in view["play"]["fragments"]]
+    assert shown == ["<p>Premier indice</p>\n", "<p>Second indice</p>\n"]
+
+
 def _tempo_2050_files() -> dict[str, str]:
     return {
         p.relative_to(TEMPO_2050).as_posix(): p.read_text(encoding="utf-8")

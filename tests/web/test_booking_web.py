@@ -58,6 +58,7 @@ def test_a_phone_sees_slots_books_and_gets_its_invitation(app: Flask, ready: Set
     client, _ = phone(app, ready, "Ana")
     status = client.get("/jouer/rendez-vous").get_json()
     assert status["ok"] and status["open"] and status["booking"] is None
+    assert status["simulated"] is False  # a real cohort: real slots
     first = status["slots"][0]
     assert (first["day_label"], first["time"], first["counsellor"]) == (
         "lundi 23 mars",

@@ -27,7 +27,9 @@ def test_an_author_tests_a_draft_privately(app: Flask) -> None:
     panel = str(made.headers["Location"])
     assert re.search(r"/console/studio/essais/\d+$", panel)
     html = text(alice.get(panel))
-    assert "Faire jouer les coéquipiers" in html and "Alix, Sam, Noa" in html
+    assert "Alix, Sam, Noa" in html
+    # Day 1 holds an enigma alone: the teammates have nothing to do, no button says otherwise.
+    assert "Faire jouer les coéquipiers" not in html
     assert "<summary>Jour 1</summary>" in html and "<summary>Jour 2</summary>" not in html
     assert "Mon essai" in text(alice.get("/console/studio/essais"))
     # Another author, a counsellor and an administrator never see it.
@@ -48,6 +50,8 @@ def test_an_author_tests_a_draft_privately(app: Flask) -> None:
     phone = alice.post(panel + "/jouer")
     assert phone.status_code == 302 and phone.headers["Location"].endswith("/jouer")
     assert alice.get("/jouer").status_code == 200
+    # No slot in a play-test: the phone is told its booking is simulated from the panel.
+    assert alice.get("/jouer/rendez-vous").get_json()["simulated"] is True
     assert alice.get(panel).status_code == 200
     # Deleting it.
     alice.post(panel + "/action", data={"action": "delete"})

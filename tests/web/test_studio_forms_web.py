@@ -200,3 +200,19 @@ def test_previews_of_a_day_a_dialogue_and_a_success_are_linked_and_framed(app: F
     day = text(alice.get(page + "/apercu/telephone?fichier=days/day02.yaml"))
     assert 'data-moment="jour"' in day and '"number": 2' in day and '"count": 10' in day
     assert alice.get(page + "/apercu?fichier=days/day02.yaml&mission=0&moment=x").status_code == 400
+
+
+def test_fixed_choices_read_in_french_with_their_default(app: Flask) -> None:
+    """A diagnostic's moment: French words, and the empty choice names the default it means."""
+    lina, _ = staff_client(app, Role.AUTHOR, "Lina")
+    page = str(
+        lina.post("/console/studio/nouveau", data={"title": "Les choix"}).headers["Location"]
+    )
+    html = text(lina.get(page + "?fichier=days/day03.yaml&vue=formulaire"))
+    moment = html[html.index('id="f-missions[1].params.moment"') :].split("</select>")[0]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", moment)
+    assert options == [
+        "(par défaut : à la fin de l'aventure)",
+        "au début de l'aventure",
+        "à la fin de l'aventure",
+    ]

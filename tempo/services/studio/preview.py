@@ -26,6 +26,8 @@ from tempo.scenarios.schema import Antagonist, Character, Day, Mission, Scenario
 from tempo.services.play.snapshot import html_view
 from tempo.services.studio.drafts import StudioError
 
+#: The one player a preview shows the mission to.
+PREVIEW_PLAYER = "apercu"
 _BROKEN = "Cette mission a des erreurs : corrigez-les (voir la validation) pour la prévisualiser."
 _BROKEN_DAY = "Ce jour a des erreurs : corrigez-les (voir la validation) pour le prévisualiser."
 #: The conversation states a dialogue's preview holds at most (flags multiply them).
@@ -97,7 +99,14 @@ def mission(
         "hints": [{"index": i, "cost": h.cost, "text": None} for i, h in enumerate(m.hints)],
         "narrative": m.narrative,
         "image": m.image,
-        "play": kind.view(params, kind.initial_state(params), "", MissionContext(now=now)),
+        # Seen by one player alone: a split clue deals every fragment to them, so the author
+        # reads all the fragments they wrote.
+        "play": kind.view(
+            params,
+            kind.initial_state(params),
+            PREVIEW_PLAYER,
+            MissionContext(now=now, present_players=(PREVIEW_PLAYER,)),
+        ),
     }
     if m.on_wrong is not None:
         view["on_wrong"] = {

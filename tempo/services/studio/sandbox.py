@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from tempo.infra import markup
 from tempo.infra.transactions import write_transaction
 from tempo.missions import votes
+from tempo.missions.qr_checkpoint import QrCheckpointParams
 from tempo.missions.split_clue import SplitClueParams, hands
 from tempo.models import (
     Cohort,
@@ -48,7 +49,7 @@ from tempo.services.cohorts.admin import create_cohort
 from tempo.services.content import publishing
 from tempo.services.content.games import game_for
 from tempo.services.events import Broadcasts, merge
-from tempo.services.play import actions, players
+from tempo.services.play import actions, checkpoints, players
 from tempo.services.play.teamlog import lock_team, record_event
 from tempo.services.privacy.erasure import Folders, erase_cohort
 from tempo.services.studio import catalogue, media
@@ -57,6 +58,8 @@ from tempo.services.studio.drafts import StudioError, draft_of, valid_content
 BOT_NAMES = ("Alix", "Sam", "Noa", "Lou", "Eden")
 MIN_BOTS, MAX_BOTS = 2, 5
 AUTHOR_PSEUDONYM = "Moi"
+#: The mission types in which the simulated teammates have something to do (`play_bots`).
+BOT_TYPES = frozenset({"split-clue", "dialogue", "quiz", "diagnostic", "appointment"})
 #: How far ahead the play-test's calendar is planned: no day opens by its hour.
 AHEAD = timedelta(days=365)
 
@@ -246,6 +249,15 @@ def play_bots(
             _act(session, bot, mission_id, "completed", {}, present, now, turn)
         turn.notes.append("Les coéquipiers ont terminé leur diagnostic.")
         return turn
+    if mission.type == "appointment":
+        # A play-test has no counsellor and so no slot: the booking is simulated for the whole
+        # team, the author included, and no agenda is touched.
+        for player in (me, *mates):
+            _act(session, player, mission_id, "booked", {}, present, now, turn)
+        turn.notes.append(
+            "Rendez-vous simulé pour toute l'équipe, vous compris : aucun vrai agenda n'est touché."
+        )
+        return turn
     turn.notes.append(
         f"Dans « {mission.title} », les coéquipiers simulés n'ont rien à faire : jouez-la "
         "vous-même."
@@ -350,3 +362,38 @@ def restart(session: Session, cohort: Cohort, now: datetime) -> Broadcasts:
         if mission_id in game.missions:
             out = merge(out, reset_mission(session, cohort, mission_id, now))
     return out
+
+
+# --- what the author plays in the place of a counsellor -------------------------------------
+
+
+def checkpoint_codes(cohort: Cohort, secret: str) -> dict[str, list[tuple[str, str]]]:
+    """Each QR mission's checkpoints as (label, code to type): the author has no printed
+    posters, so the panel shows the six characters printed under each QR code."""
+    game = game_for(cohort.scenario_version)
+    return {
+        mission_id: [
+            (cp.label, checkpoints.short_code(secret, cohort.id, cp.id))
+            for cp in params.checkpoints
+        ]
+        for mission_id, params in game.params.items()
+        if isinstance(params, QrCheckpointParams)
+    }
+
+
+def pending_proofs(session: Session, cohort: Cohort) -> set[str]:
+    """The missions whose proof waits for a review (the author reviews it: no counsellor)."""
+    rows = session.scalars(
+        select(MissionProgress).where(MissionProgress.team_id == team(cohort).id)
+    )
+    return {r.mission_id for r in rows if r.state.get("status") == "pending"}
+
+
+def review_proof(
+    session: Session, cohort: Cohort, mission_id: str, accepted: bool, now: datetime, photos: Path
+) -> Broadcasts:
+    """Accept or refuse the play-test team's pending proof, as the counsellor would."""
+    comment = "Validée pendant l'essai." if accepted else "Refusée pendant l'essai."
+    return dashboard.review_proof(
+        session, cohort, team(cohort).id, mission_id, accepted, comment, now, photos=photos
+    )

@@ -16,7 +16,7 @@ from tempo.realtime.presence import presence
 from tempo.realtime.publish import publish
 from tempo.services.content.games import cohort_game
 from tempo.services.errors import ServiceError
-from tempo.services.play import actions, sessions
+from tempo.services.play import actions, proofs, sessions
 from tempo.services.studio import drafts as studio
 from tempo.services.studio import patches, sandbox
 from tempo.web.auth import staff_required
@@ -95,6 +95,7 @@ def sandbox_panel(cohort_id: int) -> ResponseReturnValue:
                     "id": mission_id,
                     "title": game.missions[mission_id].title,
                     "type": game.types[mission_id].label,
+                    "bots": game.types[mission_id].key in sandbox.BOT_TYPES,
                     "status": statuses[mission_id],
                     "status_label": STATUS_LABELS.get(statuses[mission_id], statuses[mission_id]),
                 }
@@ -106,6 +107,8 @@ def sandbox_panel(cohort_id: int) -> ResponseReturnValue:
     ]
     return render_template(
         "console/sandbox.html",
+        codes=sandbox.checkpoint_codes(cohort, current_app.config["SECRET_KEY"]),
+        pending=sandbox.pending_proofs(db.session(), cohort),
         cohort=cohort,
         team=team,
         bots=sandbox.bots(cohort),
@@ -152,6 +155,11 @@ def sandbox_action(cohort_id: int) -> ResponseReturnValue:
         elif what == "day":
             publish(sandbox.go_to_day(db.session(), cohort, int(request.form["day"]), now()))
             flash(_("Vous êtes au jour %(n)s.", n=int(request.form["day"])))
+        elif what in ("accept", "refuse"):
+            folder = proofs.photo_folder(current_app.config["TEMPO_CONFIG"].INSTANCE_DIR)
+            accepted = what == "accept"
+            publish(sandbox.review_proof(db.session(), cohort, mission_id, accepted, now(), folder))
+            flash(_("Preuve validée.") if accepted else _("Preuve refusée."))
         elif what == "reset":
             publish(sandbox.reset_mission(db.session(), cohort, mission_id, now()))
             flash(_("Mission remise à zéro."))
@@ -193,10 +201,21 @@ def studio_patch(draft_id: int) -> ResponseReturnValue:
             flash(_("Refusé : %(message)s", message=exc.message), "error")
             return redirect(url_for("console.studio_patch", draft_id=draft.id))
         publish(out)
+        patched = [db.session.get(Cohort, i) for i in patch.details["cohorts"]]
+        tests = sum(1 for c in patched if c is not None and c.sandbox_owner_id is not None)
+        real = len(patched) - tests
+        # Play-tests of the version are patched too; they are counted apart from real cohorts.
         flash(
             _(
+                "Correctif appliqué à %(n)s cohorte(s) et %(t)s essai(s) : version %(v)s.",
+                n=real,
+                t=tests,
+                v=patch.patched_version.number,
+            )
+            if tests
+            else _(
                 "Correctif appliqué à %(n)s cohorte(s) : version %(v)s.",
-                n=len(patch.details["cohorts"]),
+                n=real,
                 v=patch.patched_version.number,
             )
         )
@@ -216,5 +235,10 @@ def studio_patch(draft_id: int) -> ResponseReturnValue:
         versions=versions,
         chosen=chosen,
         check=check,
-        cohorts={v.id: patches.running_cohorts(db.session(), v) for v in versions},
+        cohorts={
+            v.id: [
+                c for c in patches.running_cohorts(db.session(), v) if c.sandbox_owner_id is None
+            ]
+            for v in versions
+        },
     )

@@ -172,10 +172,30 @@ def item_label(name: str) -> str:
     return f"{ITEM_LABELS.get(key, _('Élément'))} {int(index.rstrip(']')) + 1}"
 
 
+#: French words for the schemas' fixed choices (the stored value stays the YAML's), by field.
+OPTION_LABELS: dict[str, dict[str, Any]] = {
+    "moment": {"start": _l("au début de l'aventure"), "closing": _l("à la fin de l'aventure")},
+    "decision": {
+        "first_tap": _l("le premier qui répond décide"),
+        "vote": _l("l'équipe vote"),
+    },
+    "kind": {
+        "photo": _l("une photo"),
+        "text": _l("un texte"),
+        "photo-or-text": _l("une photo ou un texte"),
+    },
+    "end": {"success": _l("mission réussie"), "retry": _l("recommencer le dialogue")},
+    "gender": {"m": _l("masculin"), "f": _l("féminin")},
+}
+
+
 def option_label(key: str, option: str) -> str:
-    """What a select shows for `option`: a mission type's French label, else the value."""
+    """What a select shows for `option`: a mission type's French label, a fixed choice's French
+    words, else the value."""
     kind = registry.get(option) if key == "type" else None
-    return kind.label if kind is not None else option
+    if kind is not None:
+        return kind.label
+    return str(OPTION_LABELS.get(key, {}).get(option, option))
 
 
 _REF_EMPTY: dict[str, Any] = {

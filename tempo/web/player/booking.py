@@ -114,6 +114,8 @@ def status() -> ResponseReturnValue:
         "more": more,
         "days": days,
         "bring": service.bring_list(game, mission_id) if mission_id else [],
+        # A studio play-test has no counsellor and so no slot: its panel simulates the booking.
+        "simulated": cohort.sandbox_owner_id is not None,
     }
 
 
