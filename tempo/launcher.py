@@ -21,6 +21,15 @@ def tune_gc_for_serving() -> None:
     gc.set_threshold(*SERVER_GC_THRESHOLDS)
 
 
+def freeze_startup_objects() -> None:
+    """Leave the objects built at startup (the app, the scenarios, the ORM's metadata) out of
+    every later collection: gc.freeze() after one full collection. Measured with `tempo bench`
+    (docs/benchmarks.md): the collector's longest pause under 600 phones fell from 150 ms to
+    about 35 ms, a pause every phone of every team waits through."""
+    gc.collect()
+    gc.freeze()
+
+
 def main() -> None:
     """Run the `tempo` command line."""
     if len(sys.argv) > 1 and sys.argv[1] == "serve":

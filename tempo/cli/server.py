@@ -16,6 +16,7 @@ from tempo.cli.shared import make_app, require_strong_secret
 from tempo.config import Config
 from tempo.extensions import db, socketio, socketio_internals
 from tempo.infra import db as schema
+from tempo.launcher import freeze_startup_objects
 from tempo.realtime import publish
 from tempo.realtime.play import announce_presence
 from tempo.realtime.presence import EXTENSION, close_presence
@@ -72,6 +73,7 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
     _stop_on_signals(cfg.ASYNC_MODE, lambda: _stop_gevent_server(app, stopping))
     shape = ", processus serveur sans ordonnanceur" if worker else ""
     click.echo(f"Tempo écoute sur http://{cfg.HOST}:{cfg.PORT} (mode {cfg.ASYNC_MODE}{shape}).")
+    freeze_startup_objects()
     try:
         _run_server(app, cfg)
     finally:

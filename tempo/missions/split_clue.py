@@ -115,15 +115,25 @@ def deal(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> JSON
     return {**state, "dealt": dealt, "lent": lent}
 
 
+# The last deal, by identity of its parameters and state: a team's views after an action are
+# drawn for each present player in turn from the same state, and each would deal again.
+_last_hands: tuple[SplitClueParams, JSON, tuple[str, ...], dict[str, list[int]]] | None = None
+
+
 def hands(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> dict[str, list[int]]:
     """Fragment indexes each present player holds (theirs and those they stand in for)."""
+    global _last_hands
     if not present:
         return {}
+    last = _last_hands
+    if last is not None and last[0] is params and last[1] is state and last[2] == present:
+        return {p: list(held) for p, held in last[3].items()}
     dealt = deal(params, state, present)
     held = {p: sorted(dealt["dealt"][p]) for p in present}
     for i, standins in dealt["lent"].items():
         standin = next(p for p in standins if p in held)
         held[standin] = sorted([*held[standin], int(i)])
+    _last_hands = (params, state, present, {p: list(h) for p, h in held.items()})
     return held
 
 

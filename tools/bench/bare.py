@@ -83,10 +83,11 @@ def main(argv: list[str] | None = None) -> None:
     from gevent import monkey
 
     monkey.patch_all()
-    from tempo.launcher import tune_gc_for_serving
+    from tempo.launcher import freeze_startup_objects, tune_gc_for_serving
 
     tune_gc_for_serving()  # the same collector settings as `tempo serve`, for a fair yardstick
     app, socketio = build_bare_app("gevent")
+    freeze_startup_objects()
     print(f"bare transport on 127.0.0.1:{port}", flush=True)
     socketio.run(app, host="127.0.0.1", port=port, log_output=False)
 
