@@ -76,14 +76,7 @@ def read_zip(data: bytes) -> tuple[dict[str, str], dict[str, Blob]]:
 
     `.yml` files are renamed `.yaml`. Nothing is ever written to disk.
     """
-    if len(data) > MAX_ZIP_BYTES:
-        raise ArchiveError(
-            "too-large", f"archive trop grosse (au plus {MAX_ZIP_BYTES // 1024 // 1024} Mo)"
-        )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ArchiveError("bad-zip", "ce fichier n'est pas une archive zip valide") from None
+    archive = _open_zip(data)
     entries = [
         info
         for info in archive.infolist()
@@ -224,16 +217,21 @@ def write_catalogue_zip(files: Mapping[str, str]) -> bytes:
     return out.getvalue()
 
 
-def read_catalogue_zip(data: bytes) -> dict[str, str]:
-    """`offers.yaml` and `diagnostic.yaml` of a zipped catalogue (at its root or in one folder)."""
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    # An upload is refused before it is opened when too big, then when it is no zip at all.
     if len(data) > MAX_ZIP_BYTES:
         raise ArchiveError(
             "too-large", f"archive trop grosse (au plus {MAX_ZIP_BYTES // 1024 // 1024} Mo)"
         )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise ArchiveError("bad-zip", "ce fichier n'est pas une archive zip valide") from None
+
+
+def read_catalogue_zip(data: bytes) -> dict[str, str]:
+    """`offers.yaml` and `diagnostic.yaml` of a zipped catalogue (at its root or in one folder)."""
+    archive = _open_zip(data)
     found: dict[str, str] = {}
     for info in archive.infolist():
         if info.is_dir() or any(j in info.filename for j in _JUNK):
