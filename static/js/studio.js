@@ -132,6 +132,8 @@
     // « Ajouter » / « Retirer » post the whole form: no autosave may race them.
     form.addEventListener("submit", () => { clearTimeout(timer); timer = null; });
   }
+  // Changes made from here on are saved (the form is inert to autosave until this runs).
+  (form || source).dataset.autosave = "on";
   window.addEventListener("beforeunload", (e) => {
     if (timer !== null && status.textContent.startsWith("Modifications")) e.preventDefault();
   });

@@ -60,6 +60,11 @@ def _portrait(path: Path) -> Path:
     return path
 
 
+def _autosaving(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the studio's script listens: a change made before it would not be saved."""
+    expect(page.locator('[data-autosave="on"]')).to_have_count(1, timeout=TIMEOUT)
+
+
 def _upload(page, path: Path, name: str, alt: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Fichier").set_input_files(str(path))
     page.get_by_label("Nom").fill(name)
@@ -110,6 +115,7 @@ def test_author_shows_an_image_that_players_see(
     # The mission and the character show them, chosen in the forms.
     _new_draft(page, live_server, "Cap au phare")
     page.get_by_role("link", name="days/day01.yaml", exact=True).click()
+    _autosaving(page)
     # Autosaved (the status already reads « Enregistré à » from the page's load).
     with page.expect_response(lambda r: r.url.endswith("/formulaire") and r.ok):
         page.locator('[id="f-missions[0].image"]').select_option("phare")
@@ -118,6 +124,7 @@ def test_author_shows_an_image_that_players_see(
     page.locator('[id="f-missions[0].image"]').scroll_into_view_if_needed()
     shot(page, "studio-form-image")
     page.get_by_role("link", name="characters.yaml", exact=True).click()
+    _autosaving(page)
     with page.expect_response(lambda r: r.url.endswith("/formulaire") and r.ok):
         page.locator('[id="f-characters[0].image"]').select_option("camille")
     expect(page.locator("#save-status")).to_contain_text("Enregistré à", timeout=TIMEOUT)
