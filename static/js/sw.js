@@ -23,7 +23,10 @@ self.addEventListener("install", (event) => {
     .then((cache) => cache.addAll(SHELL.assets.map((url) => new Request(url, { cache: "reload" })))
       // The page that registered the worker was loaded before it: keep a first copy now. Not
       // fatal (a phone whose player left gets a redirect, which is never kept).
-      .then(() => Promise.all(SHELL.pages.map((url) => fetch(url).then((r) => (fresh(r) ? cache.put(url, r) : null)).catch(() => null)))))
+      // Marked as the worker's own copy: the server leaves the player's one-time messages
+      // (« déjà validée par Inès ») for the page they were meant for.
+      .then(() => Promise.all(SHELL.pages.map((url) => fetch(new Request(url, { headers: { "X-Tempo-Shell": "1" } }))
+        .then((r) => (fresh(r) ? cache.put(url, r) : null)).catch(() => null)))))
     .then(() => self.skipWaiting()));
 });
 

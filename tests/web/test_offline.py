@@ -8,6 +8,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from tempo.web.player import offline
+from tests.conftest import Demo
 
 
 def _worker_config(client: FlaskClient) -> dict[str, object]:
@@ -85,3 +86,18 @@ def test_player_pages_link_the_manifest_and_the_console_does_not(client: FlaskCl
     login = client.get("/console/connexion", follow_redirects=True).get_data(as_text=True)
     assert 'class="console"' in login
     assert 'rel="manifest"' not in login
+
+
+def test_the_worker_s_copy_of_the_page_leaves_the_player_s_messages(
+    client: FlaskClient, demo: Demo
+) -> None:
+    """The worker keeps a copy of /jouer in the background while the player may be scanning a
+    poster: that copy must not take « déjà validée par Inès », meant for the page opening."""
+    assert client.post("/retour", data={"rejoin": demo.join(0, "Malo")}).status_code == 302
+    client.get("/jouer")  # the sign-in's own message is read
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "« Balise 1 » : déjà validée par Inès.")]
+    copy = client.get("/jouer", headers={"X-Tempo-Shell": "1"})
+    assert copy.status_code == 200 and "déjà validée" not in copy.get_data(as_text=True)
+    page = client.get("/jouer?mission=d06-balises-loisirs")
+    assert "« Balise 1 » : déjà validée par Inès." in page.get_data(as_text=True)
