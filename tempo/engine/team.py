@@ -104,10 +104,6 @@ class Game:
             self.day_of[mission.id] = day.day
             self.params[mission.id] = mission_type.parse(mission.params)
             self.types[mission.id] = mission_type
-        #: The missions that require each mission (to tell phones what a success opened).
-        self.dependents: dict[str, tuple[str, ...]] = {
-            m: tuple(d.id for d in self.missions.values() if m in d.requires) for m in self.missions
-        }
 
     @classmethod
     def from_frozen(cls, frozen: Mapping[str, Any]) -> Game:

@@ -54,7 +54,8 @@ def console_room(cohort_id: int) -> str:
 
 #: The `mission.view` pushes after a team's events touched missions: `(None, payload)` for the
 #: whole team, `(player id, payload)` for one player (tempo.services.play.snapshot.view_deltas).
-ViewsOf = Callable[[int, list[str]], list[tuple[int | None, dict[str, Any]]]]
+#: (team, missions the events touched, missions they opened) -> the `mission.view` pushes.
+ViewsOf = Callable[[int, list[str], list[str]], list[tuple[int | None, dict[str, Any]]]]
 
 #: The cohort-wide opponent of a cohort (`cohort.ai`), tempo.services.play.snapshot.cohort_ai.
 CohortAiOf = Callable[[int], dict[str, Any] | None]
@@ -166,10 +167,18 @@ class Publisher:
         missions = list(
             dict.fromkeys(e["mission"] for e in events if isinstance(e.get("mission"), str))
         )
+        # The engine's `mission.available` names what a success opened: pushed whole.
+        opened = [
+            m
+            for e in events
+            if e.get("type") == "mission.available"
+            for m in e.get("missions", [])
+            if isinstance(m, str)
+        ]
         source = views_of or self.views_of
         if not missions or source is None:
             return
-        for player_id, payload in source(team_id, missions):
+        for player_id, payload in source(team_id, missions, opened):
             room = team_room(team_id) if player_id is None else player_room(player_id)
             self.server.emit("mission.view", payload, to=room, namespace=PLAY)
 
@@ -225,7 +234,9 @@ def _cohort_in_session(team_id: int) -> int | None:
     return db.session.scalar(select(Team.cohort_id).where(Team.id == team_id))
 
 
-def _views_in_session(team_id: int, missions: list[str]) -> list[tuple[int | None, dict[str, Any]]]:
+def _views_in_session(
+    team_id: int, missions: list[str], opened: list[str]
+) -> list[tuple[int | None, dict[str, Any]]]:
     # Imported here: the services import nothing of realtime, but presence is read at emit time.
     from tempo.infra.clock import now
     from tempo.realtime.presence import presence
@@ -234,7 +245,7 @@ def _views_in_session(team_id: int, missions: list[str]) -> list[tuple[int | Non
     team = db.session.get(Team, team_id)
     if team is None:
         return []
-    return view_deltas(db.session(), team, missions, presence.online(team_id), now())
+    return view_deltas(db.session(), team, missions, presence.online(team_id), now(), opened)
 
 
 def _cohort_ai_in_session(cohort_id: int) -> dict[str, Any] | None:
@@ -256,8 +267,10 @@ def views_after(after: tuple[Game, TeamState] | None, team_id: int) -> ViewsOf |
 
     game, state = after
 
-    def views_of(_team_id: int, missions: list[str]) -> list[tuple[int | None, dict[str, Any]]]:
-        return deltas(game, state, missions, presence.online(team_id), now())
+    def views_of(
+        _team_id: int, missions: list[str], opened: list[str]
+    ) -> list[tuple[int | None, dict[str, Any]]]:
+        return deltas(game, state, missions, presence.online(team_id), now(), opened)
 
     return views_of
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tempo.engine.team import AVAILABLE, DONE, Game, TeamState
+from tempo.engine.team import Game, TeamState
 from tempo.infra.markup import render
 from tempo.missions.base import MissionContext, markdown_to_html
 from tempo.models import Cohort, Player, Team
@@ -82,7 +82,12 @@ def day_patch(session: Session, team: Team, number: int, now: datetime) -> dict[
 
 
 def view_deltas(
-    session: Session, team: Team, mission_ids: Iterable[str], present: Sequence[int], now: datetime
+    session: Session,
+    team: Team,
+    mission_ids: Iterable[str],
+    present: Sequence[int],
+    now: datetime,
+    opened: Iterable[str] = (),
 ) -> list[tuple[int | None, dict[str, Any]]]:
     """The changing parts of missions' views after events, pushed to phones (`mission.view`).
 
@@ -90,20 +95,28 @@ def view_deltas(
     own (a type whose view differs per player, `view_per_player`), for each player present.
     """
     state = team_state(session, team, now)
-    return deltas(cohort_game(team.cohort), state, mission_ids, present, now)
+    return deltas(cohort_game(team.cohort), state, mission_ids, present, now, opened)
 
 
 def deltas(
-    game: Game, state: TeamState, mission_ids: Iterable[str], present: Sequence[int], now: datetime
+    game: Game,
+    state: TeamState,
+    mission_ids: Iterable[str],
+    present: Sequence[int],
+    now: datetime,
+    opened: Iterable[str] = (),
 ) -> list[tuple[int | None, dict[str, Any]]]:
     """`view_deltas` from a state in hand (an action's result): no database.
 
-    A mission that a done one opened (all its requirements now done) is pushed whole: the
-    phones' cards of locked missions carry no narrative nor `play`, and a phone told here
-    needs no `view` request when its player opens it, even on a weak street network.
+    The missions `opened` (the engine's `mission.available`: a success made them playable) are
+    pushed whole: the phones' cards of locked missions carry no narrative nor `play`, and a
+    phone told here needs no `view` request when its player opens it, even on a weak street
+    network.
     """
+    named = [m for m in dict.fromkeys(mission_ids) if _visible(game, state, m)]
+    whole = [m for m in dict.fromkeys(opened) if m not in named and _visible(game, state, m)]
     out: list[tuple[int | None, dict[str, Any]]] = []
-    for mission_id, whole in _touched(game, state, mission_ids):
+    for mission_id in [*named, *whole]:
         readers: Sequence[int | None] = (
             list(present) if game.types[mission_id].view_per_player else [None]
         )
@@ -113,25 +126,9 @@ def deltas(
                 game.mission_view(state, mission_id, "" if reader is None else str(reader), ctx),
                 game.view_markdown(mission_id),
             )
-            delta = view if whole else {k: view[k] for k in DYNAMIC if k in view}
+            delta = view if mission_id in whole else {k: view[k] for k in DYNAMIC if k in view}
             out.append((reader, {"mission": mission_id, "view": delta}))
     return out
-
-
-def _touched(game: Game, state: TeamState, mission_ids: Iterable[str]) -> list[tuple[str, bool]]:
-    # The missions the events named (their changing parts), then those a done one unlocked
-    # (whole). A dependent in progress is already known to the phones.
-    named = [m for m in dict.fromkeys(mission_ids) if _visible(game, state, m)]
-    opened = [
-        dependent
-        for mission_id in named
-        if game.status(state, mission_id) == DONE
-        for dependent in game.dependents.get(mission_id, ())
-        if dependent not in named
-        and _visible(game, state, dependent)
-        and game.status(state, dependent) == AVAILABLE
-    ]
-    return [(m, False) for m in named] + [(m, True) for m in dict.fromkeys(opened)]
 
 
 def _visible(game: Game, state: TeamState, mission_id: str) -> bool:
