@@ -83,7 +83,7 @@ class Config:
     VOTE_SECONDS: int = 60
     # At most one cohort-wide opponent update (`cohort.ai`, to every phone of a cohort) per
     # cohort this often, in seconds; 0 sends one after each success.
-    COHORT_AI_SECONDS: float = 2.0
+    COHORT_AI_SECONDS: float = 10.0
     MAX_UPLOAD_MB: int = 12
     # A proof photo's declared size, checked before decoding (which needs memory in proportion
     # to the pixels): 40 megapixels is above every phone camera's default mode.
@@ -154,7 +154,7 @@ class Config:
             WRONG_LIMIT_TEAM=int(_env("WRONG_LIMIT_TEAM", "10")),
             WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
             VOTE_SECONDS=int(_env("VOTE_SECONDS", "60")),
-            COHORT_AI_SECONDS=float(_env("COHORT_AI_SECONDS", "2")),
+            COHORT_AI_SECONDS=float(_env("COHORT_AI_SECONDS", "10")),
             MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
             PROOF_MAX_PIXELS=int(_env("PROOF_MAX_PIXELS", "40000000")),
             # TEMPO_STUCK_MINUTES, the former name, is still read.

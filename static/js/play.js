@@ -178,7 +178,10 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
   function onTeamEvent(ev) {
     if (!ev || typeof ev.version !== "number") return;
     if (S.syncing || !S.snap) { S.buffer.push(ev); return; }
-    if (ev.version <= S.version) return;            // already known
+    if (ev.version <= S.version) {                  // already known (replayed by a sync)…
+      if (ev.version === S.version) viewsOf(ev).forEach(onView);   // …but without its views
+      return;
+    }
     if (ev.version === S.version + 1) { applyEvent(ev); return; }
     S.buffer.push(ev);                               // gap: catch up first
     sync();
@@ -233,7 +236,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
         break;
       }
       case "mission.completed":
-        team.shards = ev.shards; team.ai_strength = ev.ai_strength;
+        team.shards = ev.shards; weaken(ev.ai_strength);
         if (m) m.status = "done";   // its other new parts follow as `mission.view`
         toast("🏆 " + said(ev.by, "as", "a") + " réussi " + titleOf(ev.mission) + "\u00a0! +" + plural(ev.reward, "éclat", "éclats"), true);
         S.celebrations.push({ mission: ev.mission, reward: ev.reward, by: ev.by, offers: [] });
@@ -328,7 +331,7 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
         toast("✏️ Le scénario a été corrigé : les textes sont à jour.", true);
         break;
       case "mission.reset":
-        if (typeof ev.shards === "number") { team.shards = ev.shards; team.ai_strength = ev.ai_strength; }
+        if (typeof ev.shards === "number") { team.shards = ev.shards; weaken(ev.ai_strength); }
         // The statuses it changed (the missions that needed it are locked again); its view follows.
         if (ev.statuses) Object.keys(ev.statuses).forEach((id) => { const x = missionById(id); if (x) x.status = ev.statuses[id]; });
         else refreshState();
@@ -352,25 +355,49 @@ import { STATUS, dayLabel as dayOf, dayLead, drawCelebration, fitIntro, missionC
         break;
     }
     if (RESYNC.indexOf(ev.type) >= 0) refreshState(0);
+    const viewed = viewsOf(ev).map(patchView).some((x) => x && x.id === S.open);
     document.dispatchEvent(new CustomEvent("tempo:event", { detail: ev }));
     renderHud(); renderMap(); renderVault(); renderTeam();
     if (ev.type === "day.unlocked") renderDay();   // the day's heading and intro
     const open = S.open && missionById(S.open);   // none while paused: the pause empties the map
-    if (open && (!ev.mission || ev.mission === S.open)) renderPanel(open);
+    if (open && (!ev.mission || ev.mission === S.open || viewed)) renderPanel(open);
+  }
+  // The team's opponent has a new strength: the promo's one moves by as much at once (the
+  // server's `cohort.ai`, which counts the other teams too, comes every few seconds at most).
+  function weaken(strength) {
+    const team = S.snap.team, co = S.snap.cohort_ai;
+    if (typeof strength !== "number") return;
+    if (co && typeof co.strength === "number" && typeof team.ai_strength === "number") {
+      co.strength = Math.max(0, co.strength + strength - team.ai_strength);
+    }
+    team.ai_strength = strength;
   }
   // A teammate acted on an available mission: it is now in progress.
   function started(m) { if (m && m.status === "available") m.status = "in_progress"; }
 
   // The new parts of a mission's view, pushed after events (`status`, `hints`, `play`, `unlocks`):
   // to the team, or to this player alone for a type whose view differs per player.
-  function onView(p) {
-    if (!S.snap || !p || !p.view) return;
+  // Team-wide ones ride on the last `team.event` of their batch (`views`), per-player ones come
+  // alone. Returns the patched mission.
+  function patchView(p) {
+    if (!S.snap || !p || !p.view) return null;
     const m = missionById(p.mission);
-    if (!m) return;
-    Object.assign(m, p.view);
-    if (!("unlocks" in p.view)) delete m.unlocks;   // only a done mission has them
+    if (!m) return null;
+    const { play, ...rest } = p.view;
+    Object.assign(m, rest);
+    // A per-player mission comes in parts (`part`): the team's keys of `play`, then a player's
+    // own ones; each merges into the view this phone has (none yet: it asks when opened).
+    if (!p.part) { if ("play" in p.view) m.play = play; }
+    else if (play && m.play && typeof m.play === "object") m.play = Object.assign({}, m.play, play);
+    if (!("unlocks" in p.view) && "status" in p.view) delete m.unlocks;   // only a done mission has them
     // A mission a success just opened comes whole: no `view` to ask when it is opened.
-    if ("play" in p.view) S.fetched[m.id] = true;
+    if (play && !p.part) S.fetched[m.id] = true;
+    return m;
+  }
+  function viewsOf(ev) { return Array.isArray(ev.views) ? ev.views : []; }
+  function onView(p) {
+    const m = patchView(p);
+    if (!m) return;
     renderMap();
     if (S.open === m.id) renderPanel(m);
   }

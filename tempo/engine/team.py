@@ -338,6 +338,17 @@ class Game:
             view["unlocks"] = list(mission.unlocks)
         return view
 
+    def play_view(
+        self, team: TeamState, mission_id: str, player: str, ctx: MissionContext
+    ) -> JSON | None:
+        """The type's part of a mission's view (`play`) for one player; None while locked."""
+        if self.status(team, mission_id) == LOCKED:
+            return None
+        record = self._record(team, mission_id)
+        return self.types[mission_id].view(
+            self.params[mission_id], record.state, player, replace(ctx, flags=team.flags)
+        )
+
     def console_summary(self, mission_id: str, state: JSON) -> ConsoleSummary:
         """What the counsellor's dashboard shows of a team's state of this mission."""
         return self.types[mission_id].console_summary(self.params[mission_id], state)

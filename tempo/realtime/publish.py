@@ -17,16 +17,18 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, has_app_context
 from flask_socketio import SocketIO
 from sqlalchemy import select
 
-from tempo.engine.team import Game, TeamState
 from tempo.extensions import db, socketio
 from tempo.models import Team
 from tempo.services.events import PLAYER_ONLY, Broadcasts
+
+if TYPE_CHECKING:
+    from tempo.services.play.actions import Change
 
 PLAY = "/play"  # players' phones
 CONSOLE = "/console"  # counsellors' dashboards
@@ -103,7 +105,14 @@ class Publisher:
             cohort = cohort_id if cohort_id is not None else self.cohort_of(team_id)
             if cohort is not None and any(e.get("type") in AI_CHANGES for e in events):
                 weakened.add(cohort)
-            for event in events:
+            team_views, own_views = self._split(self.pushes(team_id, events, views_of))
+            # The team-wide views ride on the batch's last team event: one frame per phone for
+            # an answer instead of two (the transport, not the game, is most of the server's CPU).
+            last = max(
+                (i for i, e in enumerate(events) if PLAYER_ONLY not in e and "version" in e),
+                default=None,
+            )
+            for i, event in enumerate(events):
                 if PLAYER_ONLY in event:
                     # Not versioned, not the team's business: that player's phones only.
                     own = {k: v for k, v in event.items() if k != PLAYER_ONLY}
@@ -112,7 +121,8 @@ class Publisher:
                     continue
                 if isinstance(event.get("version"), int):
                     self.sent[team_id] = max(self.sent.get(team_id, 0), event["version"])
-                self.server.emit("team.event", event, to=team_room(team_id), namespace=PLAY)
+                sent = {**event, "views": team_views} if i == last and team_views else event
+                self.server.emit("team.event", sent, to=team_room(team_id), namespace=PLAY)
                 if cohort is not None:
                     # The dashboards of the cohort see what its phones see, with the team's id.
                     self.server.emit(
@@ -121,7 +131,9 @@ class Publisher:
                         to=console_room(cohort),
                         namespace=CONSOLE,
                     )
-            self.views(team_id, events, views_of)
+            if last is None:
+                own_views = [(None, payload) for payload in team_views] + own_views
+            self._emit_views(team_id, own_views)
         for cohort in sorted(weakened):
             self.cohort_ai(cohort)
 
@@ -160,10 +172,11 @@ class Publisher:
         if payload is not None:
             self.server.emit("cohort.ai", payload, to=cohort_room(cohort_id), namespace=PLAY)
 
-    def views(
+    def pushes(
         self, team_id: int, events: list[dict[str, Any]], views_of: ViewsOf | None = None
-    ) -> None:
-        """Push the new views of the missions `events` touched, so phones need not ask."""
+    ) -> list[tuple[int | None, dict[str, Any]]]:
+        """The new views of the missions `events` touched: `(None, view)` for the whole team,
+        `(player id, view)` for one player."""
         missions = list(
             dict.fromkeys(e["mission"] for e in events if isinstance(e.get("mission"), str))
         )
@@ -177,10 +190,26 @@ class Publisher:
         ]
         source = views_of or self.views_of
         if not missions or source is None:
-            return
-        for player_id, payload in source(team_id, missions, opened):
+            return []
+        return source(team_id, missions, opened)
+
+    @staticmethod
+    def _split(
+        pushes: list[tuple[int | None, dict[str, Any]]],
+    ) -> tuple[list[dict[str, Any]], list[tuple[int | None, dict[str, Any]]]]:
+        team = [payload for player_id, payload in pushes if player_id is None]
+        return team, [(p, payload) for p, payload in pushes if p is not None]
+
+    def _emit_views(self, team_id: int, pushes: list[tuple[int | None, dict[str, Any]]]) -> None:
+        for player_id, payload in pushes:
             room = team_room(team_id) if player_id is None else player_room(player_id)
             self.server.emit("mission.view", payload, to=room, namespace=PLAY)
+
+    def views(
+        self, team_id: int, events: list[dict[str, Any]], views_of: ViewsOf | None = None
+    ) -> None:
+        """Push, as `mission.view` frames, the new views of the missions `events` touched."""
+        self._emit_views(team_id, self.pushes(team_id, events, views_of))
 
     def notice(
         self,
@@ -256,21 +285,20 @@ def _cohort_ai_in_session(cohort_id: int) -> dict[str, Any] | None:
     return None if cohort is None else cohort_ai(db.session(), cohort)
 
 
-def views_after(after: tuple[Game, TeamState] | None, team_id: int) -> ViewsOf | None:
-    """The `mission.view` pushes drawn from the state an action left (`Reply.after`), with no
-    database read; None when the action changed nothing."""
-    if after is None:
+def views_after(change: Change | None, team_id: int) -> ViewsOf | None:
+    """The `mission.view` pushes drawn from the states around an action (`Reply.after`), with
+    no database read; None when the action changed nothing."""
+    if change is None:
         return None
     from tempo.infra.clock import now
     from tempo.realtime.presence import presence
     from tempo.services.play.snapshot import deltas
 
-    game, state = after
-
     def views_of(
         _team_id: int, missions: list[str], opened: list[str]
     ) -> list[tuple[int | None, dict[str, Any]]]:
-        return deltas(game, state, missions, presence.online(team_id), now(), opened)
+        online = presence.online(team_id)
+        return deltas(change.game, change.after, missions, online, now(), opened, change.before)
 
     return views_of
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, e
 
 from tests.e2e.conftest import PHONE, join, shot
 from tests.live import LiveServer
-from tests.realtime.helpers import mission, start_shards
+from tests.realtime.helpers import content, mission, start_shards
 
 TIMEOUT = 10_000
 REQUEST = re.compile(r'^42/play,\d+\["([^"]+)"')  # an emit waiting for an acknowledgement
@@ -123,3 +123,36 @@ def test_a_dropped_event_makes_the_phone_catch_up(
     assert "state" not in sent, sent  # the missed events were replayed: no snapshot
     solver.close()
     lossy.close()
+
+
+def test_the_promo_gauge_follows_the_team_s_own_success_at_once(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """The promo-wide opponent's updates (`cohort.ai`) come every few seconds at most: the phone
+    of the team that succeeded lowers the promo's gauge by its own success at once (here no
+    update from the server ever arrives)."""
+    badge = mission("d01-badge-entree")
+    full = content().scenarios["tempo-2050"].meta.ai.strength * len(live_server.team_codes)
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            text = message if isinstance(message, str) else message.decode()
+            if not text.startswith('42/play,["cohort.ai"'):
+                ws.send(message)
+
+        server.on_message(from_server)
+        ws.on_message(server.send)
+
+    page = browser.new_context(viewport=PHONE, locale="fr-FR").new_page()
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), route)
+    join(page, live_server, "Léna")
+    label = page.locator("#hud-cohort-label")
+    expect(label).to_contain_text(f"{full} / {full}", timeout=TIMEOUT)
+    _open(page, badge.id)
+    page.locator(f"#ans-{badge.id}").fill(badge.params["answers"][0])
+    page.get_by_role("button", name="Valider la réponse").click()
+    expect(page.locator("#celebrate")).to_have_attribute("open", "", timeout=TIMEOUT)
+    expect(label).to_contain_text(f"{full - badge.reward} / {full}")
+    page.context.close()

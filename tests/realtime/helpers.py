@@ -78,6 +78,18 @@ def team_events(client: SocketIOTestClient) -> list[dict[str, Any]]:
     return [e["args"][0] for e in client.get_received(NS) if e["name"] == "team.event"]
 
 
+def views_in(got: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mission views in received frames, in order: `mission.view` pushes and the `views`
+    that ride on a `team.event` (docs/protocol.md)."""
+    views: list[dict[str, Any]] = []
+    for frame in got:
+        if frame["name"] == "mission.view":
+            views.append(frame["args"][0])
+        elif frame["name"] == "team.event":
+            views.extend(frame["args"][0].get("views", []))
+    return views
+
+
 def solve_badge(client: SocketIOTestClient) -> Any:
     """Complete day 1's first mission (an enigma available at once)."""
     m = first_of_type("enigma")

@@ -17,12 +17,14 @@ from tempo.services.cohorts import dashboard
 from tests.conftest import Demo
 from tests.realtime.helpers import (
     NS,
+    act,
     call,
     connect,
     content,
     first_of_type,
     solve_badge,
     start_shards,
+    views_in,
 )
 
 
@@ -42,7 +44,7 @@ def _received(client: SocketIOTestClient) -> tuple[list[dict[str, Any]], list[di
     """The versioned events and the `mission.view` pushes received since last asked."""
     got = client.get_received(NS)
     events = [e["args"][0] for e in got if e["name"] == "team.event"]
-    views = [e["args"][0] for e in got if e["name"] == "mission.view"]
+    views = views_in(got)
     return events, views
 
 
@@ -160,6 +162,37 @@ def test_each_player_is_pushed_their_own_fragments(app: Flask, demo: Demo) -> No
         assert mine[0]["view"]["play"]["fragments"] == fresh["play"]["fragments"]
     for client in [*clients, late]:
         client.disconnect(namespace=NS)
+
+
+def test_a_split_clue_answer_is_one_frame_and_leaves_each_fragment_with_its_holder(
+    app: Flask, demo: Demo
+) -> None:
+    """A wrong answer on a split clue: each of three phones receives one frame, the event with
+    the clue's shared part (its attempts); nobody's fragments are sent again, and each phone's
+    view, patched from it, is the one `view` reads back."""
+    split = first_of_type("split-clue")
+    clients = [connect(app, demo.join(0, f"Joueur {n}")) for n in range(3)]
+    try:
+        solve_badge(clients[0])  # opens the split clue
+        held = {}
+        for n, client in enumerate(clients):
+            client.get_received(NS)
+            held[n] = call(client, "view", {"mission": split.id})["mission"]
+        assert act(clients[1], split.id, "answer", answer="faux")["error"]["code"] == "wrong_answer"
+        for n, client in enumerate(clients):
+            got = client.get_received(NS)
+            assert [f["name"] for f in got] == ["team.event"], n
+            (push,) = views_in(got)
+            assert push["mission"] == split.id and push["part"] is True
+            assert "fragments" not in push["view"]["play"]
+            assert push["view"]["play"]["attempts"] == held[n]["play"]["attempts"] + 1
+            mine = held[n]
+            mine.update({k: v for k, v in push["view"].items() if k != "play"})
+            mine["play"] = {**mine["play"], **push["view"]["play"]}
+            assert mine == call(client, "view", {"mission": split.id})["mission"]
+    finally:
+        for client in clients:
+            client.disconnect(namespace=NS)
 
 
 def test_pushes_after_an_action_match_the_views_read_back(

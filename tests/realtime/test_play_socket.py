@@ -29,6 +29,7 @@ from tests.realtime.helpers import (
     solve_badge,
     start_shards,
     team_events,
+    views_in,
 )
 
 
@@ -445,7 +446,7 @@ def test_a_vote_is_seen_live_and_the_majority_applies_once(app: Flask, demo: Dem
             got = clients[name].get_received(NS)
             events = [e["args"][0] for e in got if e["name"] == "team.event"]
             assert [(e["type"], e["vote"]["choice"]) for e in events] == [("mission.updated", 1)]
-            views = [e["args"][0] for e in got if e["name"] == "mission.view"]
+            views = views_in(got)
             assert views[-1]["view"]["play"]["votes"] == [
                 {"player": str(demo_player_id(clients[name], "Alice")), "choice": 1}
             ]

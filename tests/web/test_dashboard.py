@@ -175,6 +175,31 @@ def test_unlock_day_reaches_phones_and_dashboard(
     dash.disconnect(namespace=CONSOLE)
 
 
+def test_an_answer_is_one_frame_per_phone_and_its_view_stays_off_the_dashboard(
+    app: Flask, admin: FlaskClient, demo: Demo, phones: dict[str, SocketIOTestClient]
+) -> None:
+    """A wrong answer reaches a teammate as one frame: the `team.event` carrying the mission's
+    new view (no `mission.view` after it); the dashboard's copy has the event, not the view."""
+    bilal = connect(app, demo.join(0, "Bilal"))
+    bilal.get_received(NS)
+    dash = console_socket(app, admin)
+    dash.get_received(CONSOLE)
+    badge = first_of_type("enigma")
+    reply = act(phones["alice"], badge.id, "answer", answer="pas ça")
+    assert reply["error"]["code"] == "wrong_answer"
+    got = bilal.get_received(NS)
+    assert [f["name"] for f in got] == ["team.event"]
+    event = got[0]["args"][0]
+    assert event["type"] == "mission.attempted"
+    assert [v["mission"] for v in event["views"]] == [badge.id]
+    assert event["views"][0]["view"]["status"] == "in_progress"
+    mirrored = console_events(dash)
+    assert [e["type"] for e in mirrored] == ["mission.attempted"]
+    assert "views" not in mirrored[0] and mirrored[0]["version"] == event["version"]
+    dash.disconnect(namespace=CONSOLE)
+    bilal.disconnect(namespace=NS)
+
+
 def test_dashboard_sees_phones_connect_and_leave(
     app: Flask, admin: FlaskClient, demo: Demo
 ) -> None:

@@ -487,6 +487,9 @@ class Phone:
             elif kind == "mission.completed":
                 key = (self.team_id, f"mission:{data.get('mission')}")
                 self.gen.recorder.checkpoint_versions.setdefault(key, version)
+        # The team-wide `mission.view` pushes ride on the batch's last event (docs/protocol.md).
+        for view in data.get("views") or ():
+            self.on_view(view)
 
     def on_view(self, data: dict[str, Any]) -> None:
         """A mission's view pushed after the events that touched it."""
@@ -537,6 +540,8 @@ class Phone:
                 self.applied += 1
             elapsed = time.perf_counter() - started
             await self.connect_requests()
+            if self.team is not None and self.team.unscanned:
+                await self.sign_in()
             return elapsed
 
     async def connect_requests(self) -> None:
@@ -656,22 +661,29 @@ class Phone:
         if self.team is not None and self.team.after(move, ack):
             await self.request("view", move.mission)  # stale: read where the mission stands
 
-    async def scan(self, checkpoint: str, measured: bool) -> None:
-        """Open a checkpoint's QR link as the phone's browser would (signed in by cookie)."""
+    async def sign_in(self) -> None:
+        """Sign the phone's browser in, as joining did for a real player: the camera app opens
+        a poster's link in the browser that holds the game page, its session cookie included.
+        Done while connecting, so the measured window holds the scans, not the sign-ins."""
         import aiohttp
 
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # The rejoin link asks « C'est bien toi ? »; its form (CSRF token) signs the phone in.
+        async with self.http.get(f"{self.gen.url}/retour/{self.rejoin_code}") as response:
+            page = await response.text()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        form = {"rejoin": self.rejoin_code, "csrf_token": found.group(1) if found else ""}
+        async with self.http.post(
+            f"{self.gen.url}/retour", data=form, allow_redirects=False
+        ) as response:
+            await response.read()
+
+    async def scan(self, checkpoint: str, measured: bool) -> None:
+        """Open a checkpoint's QR link as the phone's browser would (signed in by cookie)."""
         stats = self.gen.stats
         if self.http is None:
-            self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-            # The rejoin link asks « C'est bien toi ? »; its form (CSRF token) signs the phone in.
-            async with self.http.get(f"{self.gen.url}/retour/{self.rejoin_code}") as response:
-                page = await response.text()
-            found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-            form = {"rejoin": self.rejoin_code, "csrf_token": found.group(1) if found else ""}
-            async with self.http.post(
-                f"{self.gen.url}/retour", data=form, allow_redirects=False
-            ) as response:
-                await response.read()
+            await self.sign_in()
+        assert self.http is not None
         token = self.gen.tokens[checkpoint]
         sent = time.perf_counter()
         async with self.http.get(f"{self.gen.url}/q/{token}", allow_redirects=False) as response:

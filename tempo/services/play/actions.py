@@ -11,9 +11,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Table, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tempo.engine.progress import CLOCK_RUNS
@@ -58,6 +71,14 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+class Change(NamedTuple):
+    """What an action changed: its game, the team's state before it and after it."""
+
+    game: Game
+    before: TeamState
+    after: TeamState
+
+
 @dataclass
 class Reply:
     """What a client's action gets back, and the events to broadcast to its team."""
@@ -69,9 +90,9 @@ class Reply:
     duplicate: bool = False
     team_id: int | None = None  # the team the action was applied to (where to broadcast)
     cohort_id: int | None = None  # its cohort (whose dashboards mirror the events)
-    # The game and the team's state right after the events: the `mission.view` pushes that
-    # follow them are drawn from it rather than read again from the database.
-    after: tuple[Game, TeamState] | None = field(default=None, repr=False, compare=False)
+    # The game and the team's state before and right after the events: the `mission.view`
+    # pushes that follow them are drawn from it rather than read again from the database.
+    after: Change | None = field(default=None, repr=False, compare=False)
 
     def ack(self) -> dict[str, Any]:
         """The acknowledgement payload sent to the acting client."""
@@ -120,6 +141,10 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
+#: What the action path runs its statements on: the session's connection (`_run`), or a session
+#: (readers outside an action, such as `team_state`).
+Executor = Session | Connection
+
 _team = _table(Team)
 _cohort = _table(Cohort)
 _day = _table(CohortDay)
@@ -131,41 +156,73 @@ _client_action = _table(ClientAction)
 _event = _table(TeamEvent)
 _player = _table(Player)
 
-# One statement reads the acting player's team with what an action or a phone's `view` needs
-# of its cohort.
-_READ_TEAM = (
-    select(
-        _team.c.id,
-        _team.c.cohort_id,
-        _team.c.version,
-        _team.c.shards,
-        _team.c.ai_strength,
-        _team.c.flags,
-        _cohort.c.status,
-        _cohort.c.scenario_version_id,
-        _player.c.last_seen_at,
-    )
-    .select_from(_player)
-    .join(_team, _player.c.team_id == _team.c.id)
-    .join(_cohort, _team.c.cohort_id == _cohort.c.id)
-    .where(_player.c.id == bindparam("player_id"))
-)
-# The same, locking the team row (PostgreSQL: FOR UPDATE OF team only, never the shared cohort
-# row). The reply to a retried action is read by a second statement: on PostgreSQL a subquery
-# here would see the snapshot taken before waiting for the lock, and miss the twin that was just
-# committed.
-_LOCK_TEAM = _READ_TEAM.with_for_update(of=_team)
 # The days players may open (`tempo.engine.progress.playable_days`, the rule's one statement in
-# Python), asked of the database as numbers: reading every day's clock to decide in Python cost
-# each action and each `view` three times the statement itself. tests/services/
-# test_open_days.py checks both agree.
+# Python) are asked of the database as numbers: reading every day's clock to decide in Python
+# cost each action and each `view` three times the statement itself. A paused cohort has none
+# (decided in Python). tests/services/test_open_days.py checks both agree.
 _OPEN_BY_HAND = _day.c.unlocked_at.is_not(None)
-_OPEN_DAYS = select(_day.c.number).where(
-    _day.c.cohort_id == bindparam("cohort_id"),
-    or_(_OPEN_BY_HAND, _day.c.unlock_at <= bindparam("now")),
+_CLOCK_RUNS = [CohortStatus(status) for status in sorted(CLOCK_RUNS)]
+_PLAYABLE_DAY = or_(
+    _OPEN_BY_HAND, and_(_cohort.c.status.in_(_CLOCK_RUNS), _day.c.unlock_at <= bindparam("now"))
 )
-_OPENED_DAYS = select(_day.c.number).where(
-    _day.c.cohort_id == bindparam("cohort_id"), _OPEN_BY_HAND
+_OPEN_DAYS = (
+    select(_day.c.number)
+    .join(_cohort, _day.c.cohort_id == _cohort.c.id)
+    .where(_day.c.cohort_id == bindparam("cohort_id"), _PLAYABLE_DAY)
+)
+
+
+def _listed(column: Any, *where: Any) -> Any:
+    """A correlated subquery: the column's values as one text, `a,b,c` (ids are slugs)."""
+    return select(func.aggregate_strings(cast(column, String), ",")).where(*where).scalar_subquery()
+
+
+# One statement reads the acting player's team with what an action or a phone's `view` needs
+# of its cohort, its open days included.
+_TEAM_COLUMNS = (
+    _team.c.id,
+    _team.c.cohort_id,
+    _team.c.version,
+    _team.c.shards,
+    _team.c.ai_strength,
+    _team.c.flags,
+    _cohort.c.status,
+    _cohort.c.scenario_version_id,
+    _player.c.last_seen_at,
+    _listed(_day.c.number, _day.c.cohort_id == _team.c.cohort_id, _PLAYABLE_DAY).label("days"),
+)
+
+
+def _team_of_player(*columns: Any) -> Any:
+    return (
+        select(*_TEAM_COLUMNS, *columns)
+        .select_from(_player)
+        .join(_team, _player.c.team_id == _team.c.id)
+        .join(_cohort, _team.c.cohort_id == _cohort.c.id)
+        .where(_player.c.id == bindparam("player_id"))
+    )
+
+
+_READ_TEAM = _team_of_player()
+# The same, locking the team row (PostgreSQL: FOR UPDATE OF team only, never the shared cohort
+# row). There, the reply to a retried action and the team's offers are read by statements of
+# their own: a subquery here would see the snapshot taken before waiting for the lock, and miss
+# what the writer before us just committed. SQLite's BEGIN IMMEDIATE takes the write lock
+# before this statement runs, so it reads them along (two statements fewer per action).
+_LOCK_TEAM = _READ_TEAM.with_for_update(of=_team)
+_PREVIOUS_REPLY = select(_client_action.c.reply).where(
+    _client_action.c.team_id == bindparam("team_id"),
+    _client_action.c.client_action_id == bindparam("client_action_id"),
+)
+_LOCK_TEAM_SQLITE = _team_of_player(
+    select(_client_action.c.reply)
+    .where(
+        _client_action.c.team_id == _team.c.id,
+        _client_action.c.client_action_id == bindparam("client_action_id"),
+    )
+    .scalar_subquery()
+    .label("previous"),
+    _listed(_offer.c.offer_id, _offer.c.team_id == _team.c.id).label("offers"),
 )
 _PROGRESS = select(
     _progress.c.id,
@@ -210,11 +267,6 @@ _UPDATE_TEAM = update(_team).where(_team.c.id == bindparam("team_pk"))
 _INSERT_WRONG = insert(_wrong)
 _INSERT_CLIENT_ACTION = insert(_client_action)
 _TOUCH_PLAYER = update(_player).where(_player.c.id == bindparam("player_pk"))
-_PREVIOUS_REPLY = select(_client_action.c.reply).where(
-    _client_action.c.team_id == bindparam("team_id"),
-    _client_action.c.client_action_id == bindparam("client_action_id"),
-)
-
 
 # A player's last visit (the exports' « dernière visite ») is written by their actions at most
 # this often: a player acting every few seconds would otherwise add a write to each action.
@@ -235,19 +287,27 @@ def _game_of_version(session: Session, version_id: int) -> Game:
     return game_for(version)
 
 
-def _open_days(
-    session: Session, cohort_id: int, status: CohortStatus, now: datetime
-) -> frozenset[int]:
-    kind = CohortStatus(status).value
-    if kind == PAUSED_STATUS:
+def _open_days(db: Executor, cohort_id: int, status: CohortStatus, now: datetime) -> frozenset[int]:
+    if CohortStatus(status).value == PAUSED_STATUS:
         return frozenset()
-    statement = _OPEN_DAYS if kind in CLOCK_RUNS else _OPENED_DAYS
-    return frozenset(session.scalars(statement, {"cohort_id": cohort_id, "now": now}))
+    return frozenset(db.scalars(_OPEN_DAYS, {"cohort_id": cohort_id, "now": now}))
 
 
-def _progress_of(session: Session, team_id: int) -> tuple[dict[str, MissionRecord], dict[str, Any]]:
+def _split(listed: str | None) -> list[str]:
+    """The values of a `_listed` column."""
+    return listed.split(",") if listed else []
+
+
+def _open_days_of(team: Any) -> frozenset[int]:
+    """The open days read along with a team row (`days`), none while its cohort is paused."""
+    if CohortStatus(team.status).value == PAUSED_STATUS:
+        return frozenset()
+    return frozenset(int(day) for day in _split(team.days))
+
+
+def _progress_of(db: Executor, team_id: int) -> tuple[dict[str, MissionRecord], dict[str, Any]]:
     """The team's mission records, and their rows (to update them in place)."""
-    rows = {row.mission_id: row for row in session.execute(_PROGRESS, {"team_id": team_id})}
+    rows = {row.mission_id: row for row in db.execute(_PROGRESS, {"team_id": team_id})}
     records = {
         mission_id: MissionRecord(
             status=MissionStatus(row.status).value,
@@ -260,8 +320,8 @@ def _progress_of(session: Session, team_id: int) -> tuple[dict[str, MissionRecor
     return records, rows
 
 
-def _offers_of(session: Session, team_id: int) -> tuple[str, ...]:
-    return tuple(session.scalars(_OFFERS, {"team_id": team_id}))
+def _offers_of(db: Executor, team_id: int) -> tuple[str, ...]:
+    return tuple(db.scalars(_OFFERS, {"team_id": team_id}))
 
 
 def team_state(session: Session, team: Team, now: datetime) -> TeamState:
@@ -278,19 +338,20 @@ def read_for_view(session: Session, player_id: int, now: datetime) -> tuple[Game
     """The game and the state of a player's team for drawing mission views (a phone's `view`),
     or None for a player who no longer exists. Three statements, no ORM object loaded; the
     team's offers are left out (`offers` is empty): a mission's view never reads them."""
-    team = session.execute(_READ_TEAM, {"player_id": player_id}).first()
+    db = session.connection()
+    team = db.execute(_READ_TEAM, {"player_id": player_id, "now": now}).first()
     if team is None:
         return None
     game = _game_of_version(session, team.scenario_version_id)
     state, _rows = _read_state(
-        session, team.id, team.cohort_id, team.status, team.version, team.shards,
-        team.ai_strength, team.flags, now, offers=False,
+        db, team.id, team.cohort_id, team.status, team.version, team.shards,
+        team.ai_strength, team.flags, now, offers=(), open_days=_open_days_of(team),
     )  # fmt: skip
     return game, state
 
 
 def _read_state(
-    session: Session,
+    db: Executor,
     team_id: int,
     cohort_id: int,
     status: CohortStatus,
@@ -299,25 +360,27 @@ def _read_state(
     ai_strength: int,
     flags: dict[str, Any],
     now: datetime,
-    offers: bool = True,
+    offers: tuple[str, ...] | None = None,
+    open_days: frozenset[int] | None = None,
 ) -> tuple[TeamState, dict[str, Any]]:
     # One reading for the ORM's team (team_state) and the action path's Core row (_run).
-    missions, rows = _progress_of(session, team_id)
+    # `offers` and `open_days` when the caller read them along with the team (else read here).
+    missions, rows = _progress_of(db, team_id)
     state = TeamState(
         version=version,
         shards=shards,
         ai_strength=ai_strength,
         flags=dict(flags),
         missions=missions,
-        offers=_offers_of(session, team_id) if offers else (),
-        open_days=_open_days(session, cohort_id, status, now),
+        offers=_offers_of(db, team_id) if offers is None else offers,
+        open_days=_open_days(db, cohort_id, status, now) if open_days is None else open_days,
         paused=status == CohortStatus.PAUSED,
     )
     return state, rows
 
 
 def _persist(
-    session: Session,
+    db: Executor,
     team: Any,
     old: TeamState,
     result: Result,
@@ -346,7 +409,7 @@ def _persist(
             )
             if record.status == DONE:
                 values.update(completed_at=now, completed_by_id=player_id)
-            session.execute(_INSERT_PROGRESS, values)
+            db.execute(_INSERT_PROGRESS, values)
             continue
         if result.wrong:
             values["wrong_attempts"] = (row.wrong_attempts or 0) + 1
@@ -354,10 +417,10 @@ def _persist(
             values["started_at"] = now
         if record.status == DONE and row.completed_at is None:
             values.update(completed_at=now, completed_by_id=player_id)
-        session.execute(_UPDATE_PROGRESS, {"progress_id": row.id, **values})
+        db.execute(_UPDATE_PROGRESS, {"progress_id": row.id, **values})
     for offer_id in new.offers[len(old.offers) :]:
         mission_id = next((e["mission"] for e in result.events if e.get("offer") == offer_id), "")
-        session.execute(
+        db.execute(
             _INSERT_OFFER,
             {
                 "team_id": team.id,
@@ -370,7 +433,7 @@ def _persist(
     if shard_delta:
         shard_mission = next(iter(result.changed), None)
         reason = "hint" if shard_delta < 0 else "mission"
-        session.execute(
+        db.execute(
             _INSERT_SHARDS,
             {
                 "team_id": team.id,
@@ -406,8 +469,8 @@ def _persist(
         )
         versioned.append({"version": version, "type": event["type"], **payload})
     if rows_out:
-        session.execute(_INSERT_EVENTS, rows_out)
-    session.execute(
+        db.execute(_INSERT_EVENTS, rows_out)
+    db.execute(
         _UPDATE_TEAM,
         {
             "team_pk": team.id,
@@ -421,11 +484,11 @@ def _persist(
 
 
 def _retry_after(
-    session: Session, team_id: int, player_id: int, now: datetime, limits: Limits
+    db: Executor, team_id: int, player_id: int, now: datetime, limits: Limits
 ) -> int | None:
     """Seconds to wait when the player or the team has used up its wrong answers."""
     since = now - timedelta(seconds=limits.window_seconds)
-    found = session.execute(
+    found = db.execute(
         _RECENT_WRONG,
         {
             "player_id": player_id,
@@ -482,8 +545,8 @@ def perform_as(
         player_id,
         client_action_id,
         now,
-        lambda game, state, team_id: _play(
-            session, game, state, player_id, team_id, mission_id, kind, data, now, present, limits
+        lambda db, game, state, team_id: _play(
+            db, game, state, player_id, team_id, mission_id, kind, data, now, present, limits
         ),
     )
 
@@ -515,7 +578,7 @@ def buy_hint_as(
         player_id,
         client_action_id,
         now,
-        lambda game, state, _team_id: (game.buy_hint(state, mission_id, index, by), None),
+        lambda _db, game, state, _team_id: (game.buy_hint(state, mission_id, index, by), None),
     )
 
 
@@ -525,7 +588,7 @@ def give_hint(
     """A counsellor offers a mission's next hint to the player's team (free), once per id."""
     by = str(player.id)
 
-    def step(game: Game, state: TeamState, _team_id: int) -> tuple[Result, None]:
+    def step(_db: Executor, game: Game, state: TeamState, _team_id: int) -> tuple[Result, None]:
         record = state.missions.get(mission_id)
         index = record.hints_used if record else 0
         return game.buy_hint(state, mission_id, index, by, given=True), None
@@ -534,7 +597,7 @@ def give_hint(
 
 
 def _play(
-    session: Session,
+    db: Executor,
     game: Game,
     state: TeamState,
     player_id: int,
@@ -552,7 +615,7 @@ def _play(
     mission = game.missions.get(mission_id)
     mission_type = registry.get(mission.type) if mission else None
     if mission_type is not None and kind in mission_type.guesses:
-        wait = _retry_after(session, team_id, player_id, now, limits)
+        wait = _retry_after(db, team_id, player_id, now, limits)
         if wait is not None:
             return Result(state), _error(
                 "rate_limited",
@@ -566,7 +629,7 @@ def _play(
     )
     result = game.play(state, mission_id, Action(kind=kind, player=str(player_id), data=data), ctx)
     if result.wrong:
-        session.execute(
+        db.execute(
             _INSERT_WRONG,
             {"team_id": team_id, "player_id": player_id, "mission_id": mission_id, "at": now},
         )
@@ -582,13 +645,24 @@ def _run(
 ) -> Reply:
     client_action_id = _checked_id(client_action_id)
     with write_transaction(session):
+        # Core statements on the session's connection: Session.execute would add its ORM
+        # bookkeeping to each of the action's dozen statements.
+        db = session.connection()
         # The player's team, read under the write lock (a player may have been removed).
-        team = session.execute(_LOCK_TEAM, {"player_id": player_id}).first()
-        if team is None:
-            raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
-        previous = session.scalar(
-            _PREVIOUS_REPLY, {"team_id": team.id, "client_action_id": client_action_id}
-        )
+        params = {"player_id": player_id, "now": now, "client_action_id": client_action_id}
+        if db.dialect.name == "sqlite":
+            team = db.execute(_LOCK_TEAM_SQLITE, params).first()
+            if team is None:
+                raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
+            previous, offers = team.previous, tuple(_split(team.offers))
+        else:
+            team = db.execute(_LOCK_TEAM, params).first()
+            if team is None:
+                raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
+            previous = db.scalar(
+                _PREVIOUS_REPLY, {"team_id": team.id, "client_action_id": client_action_id}
+            )
+            offers = None
         if previous is not None:
             stored = dict(previous)
             return Reply(
@@ -600,10 +674,10 @@ def _run(
             )
         game = _game_of_version(session, team.scenario_version_id)
         state, rows = _read_state(
-            session, team.id, team.cohort_id, team.status, team.version, team.shards,
-            team.ai_strength, team.flags, now,
+            db, team.id, team.cohort_id, team.status, team.version, team.shards,
+            team.ai_strength, team.flags, now, offers, _open_days_of(team),
         )  # fmt: skip
-        result, refusal = step(game, state, team.id)
+        result, refusal = step(db, game, state, team.id)
         if refusal is None and result.error is not None:
             refusal = _error(result.error.code, result.error.message)
             if result.error.code == "mission_locked" and state.paused:
@@ -611,9 +685,7 @@ def _run(
         events: list[dict[str, Any]] = []
         version = team.version
         if result.events:
-            events = _persist(
-                session, team, state, result, player_id, client_action_id, now, game, rows
-            )
+            events = _persist(db, team, state, result, player_id, client_action_id, now, game, rows)
             version = events[-1]["version"]
         ok = refusal is None or result.wrong
         if not ok and not events:
@@ -634,9 +706,9 @@ def _run(
             events=events,
             team_id=team.id,
             cohort_id=team.cohort_id,
-            after=(game, result.state) if events else None,
+            after=Change(game, state, result.state) if events else None,
         )
-        session.execute(
+        db.execute(
             _INSERT_CLIENT_ACTION,
             {
                 "team_id": team.id,
@@ -647,5 +719,5 @@ def _run(
             },
         )
         if team.last_seen_at is None or now - team.last_seen_at >= TOUCH_EVERY:
-            session.execute(_TOUCH_PLAYER, {"player_pk": player_id, "last_seen_at": now})
+            db.execute(_TOUCH_PLAYER, {"player_pk": player_id, "last_seen_at": now})
     return reply

@@ -105,6 +105,7 @@ def deltas(
     present: Sequence[int],
     now: datetime,
     opened: Iterable[str] = (),
+    before: TeamState | None = None,
 ) -> list[tuple[int | None, dict[str, Any]]]:
     """`view_deltas` from a state in hand (an action's result): no database.
 
@@ -112,22 +113,74 @@ def deltas(
     pushed whole: the phones' cards of locked missions carry no narrative nor `play`, and a
     phone told here needs no `view` request when its player opens it, even on a weak street
     network.
+
+    With `before` (the state the action started from), a type whose view differs per player is
+    pushed in parts (`"part": true`, `play` holds some of its keys): what every present player
+    sees alike goes once to the team, and a player is pushed the keys that are theirs alone only
+    when those changed. A split clue's wrong answer then costs one frame per phone, not two.
     """
     named = [m for m in dict.fromkeys(mission_ids) if _visible(game, state, m)]
     whole = [m for m in dict.fromkeys(opened) if m not in named and _visible(game, state, m)]
+    ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
     out: list[tuple[int | None, dict[str, Any]]] = []
     for mission_id in [*named, *whole]:
-        readers: Sequence[int | None] = (
-            list(present) if game.types[mission_id].view_per_player else [None]
-        )
-        ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
-        for reader in readers:
-            view = html_view(
-                game.mission_view(state, mission_id, "" if reader is None else str(reader), ctx),
-                game.view_markdown(mission_id),
-            )
+        if not game.types[mission_id].view_per_player:
+            view = _view(game, state, mission_id, "", ctx)
             delta = view if mission_id in whole else {k: view[k] for k in DYNAMIC if k in view}
-            out.append((reader, {"mission": mission_id, "view": delta}))
+            out.append((None, {"mission": mission_id, "view": delta}))
+        elif before is not None and mission_id not in whole and present:
+            out += _parts(game, before, state, mission_id, present, ctx)
+        else:
+            for reader in present:
+                view = _view(game, state, mission_id, str(reader), ctx)
+                delta = view if mission_id in whole else {k: view[k] for k in DYNAMIC if k in view}
+                out.append((reader, {"mission": mission_id, "view": delta}))
+    return out
+
+
+def _view(
+    game: Game, state: TeamState, mission_id: str, reader: str, ctx: MissionContext
+) -> dict[str, Any]:
+    return html_view(
+        game.mission_view(state, mission_id, reader, ctx), game.view_markdown(mission_id)
+    )
+
+
+def _play(
+    game: Game, state: TeamState, mission_id: str, reader: int, ctx: MissionContext
+) -> dict[str, Any]:
+    play = game.play_view(state, mission_id, str(reader), ctx)
+    if play is None:
+        return {}
+    rendered: dict[str, Any] = html_view({"play": play}, game.view_markdown(mission_id))["play"]
+    return rendered
+
+
+def _parts(
+    game: Game,
+    before: TeamState,
+    state: TeamState,
+    mission_id: str,
+    present: Sequence[int],
+    ctx: MissionContext,
+) -> list[tuple[int | None, dict[str, Any]]]:
+    """A per-player mission's pushes after an action: the team's part, then each player's own
+    keys of `play` (those that differ between players) where they changed."""
+    first = _view(game, state, mission_id, str(present[0]), ctx)
+    plays = {r: _play(game, state, mission_id, r, ctx) for r in present}
+    play = plays[present[0]]
+    own = {key for key in play if any(v.get(key) != play[key] for v in plays.values())}
+    team = {k: first[k] for k in DYNAMIC if k in first and k != "play"}
+    if "play" in first:
+        team["play"] = {k: v for k, v in play.items() if k not in own}
+    out: list[tuple[int | None, dict[str, Any]]] = [
+        (None, {"mission": mission_id, "view": team, "part": True})
+    ]
+    for reader in present if own else ():
+        mine = {k: v for k, v in plays[reader].items() if k in own}
+        old = _play(game, before, mission_id, reader, ctx)
+        if any(old.get(k) != v for k, v in mine.items()):
+            out.append((reader, {"mission": mission_id, "view": {"play": mine}, "part": True}))
     return out
 
 
