@@ -303,8 +303,7 @@ class Game:
     ) -> JSON:
         """What one player may see of one mission: never an accepted answer."""
         mission = self.missions[mission_id]
-        status = self.status(team, mission_id)
-        record = self._record(team, mission_id)
+        dynamic = self.dynamic_view(team, mission_id, player, ctx)
         view: JSON = {
             "id": mission.id,
             "day": self.day_of[mission_id],
@@ -312,17 +311,13 @@ class Game:
             "title": mission.title,
             "character": mission.character,
             "reward": mission.reward,
-            "status": status,
+            "status": dynamic["status"],
             "requires": list(mission.requires),
             "offer_count": len(mission.unlocks),
             "skills": list(mission.skills),
-            "hints": [
-                {"index": i, "cost": h.cost, "text": h.text if i < record.hints_used else None}
-                for i, h in enumerate(mission.hints)
-            ],
+            "hints": dynamic["hints"],
         }
-        if status != LOCKED:
-            mission_type = self.types[mission_id]
+        if "play" in dynamic:
             view["narrative"] = mission.narrative
             if mission.image is not None:
                 view["image"] = mission.image
@@ -331,7 +326,28 @@ class Game:
                     "character": mission.on_wrong.character or mission.character,
                     "text": mission.on_wrong.text,
                 }
-            view["play"] = mission_type.view(
+            view["play"] = dynamic["play"]
+        if "unlocks" in dynamic:
+            view["unlocks"] = dynamic["unlocks"]
+        return view
+
+    def dynamic_view(
+        self, team: TeamState, mission_id: str, player: str, ctx: MissionContext
+    ) -> JSON:
+        """The parts of `mission_view` that change with play: `status`, `hints`, `play` (not
+        while locked) and `unlocks` (once done)."""
+        mission = self.missions[mission_id]
+        status = self.status(team, mission_id)
+        record = self._record(team, mission_id)
+        view: JSON = {
+            "status": status,
+            "hints": [
+                {"index": i, "cost": h.cost, "text": h.text if i < record.hints_used else None}
+                for i, h in enumerate(mission.hints)
+            ],
+        }
+        if status != LOCKED:
+            view["play"] = self.types[mission_id].view(
                 self.params[mission_id], record.state, player, replace(ctx, flags=team.flags)
             )
         if status == DONE:

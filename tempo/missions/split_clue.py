@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from pydantic import Field
@@ -115,25 +116,40 @@ def deal(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> JSON
     return {**state, "dealt": dealt, "lent": lent}
 
 
-# The last deal, by identity of its parameters and state: a team's views after an action are
-# drawn for each present player in turn from the same state, and each would deal again.
-_last_hands: tuple[SplitClueParams, JSON, tuple[str, ...], dict[str, list[int]]] | None = None
+# Recent deals, by what a deal reads: the parameters, the `dealt` and `lent` parts of the
+# state and who is present. An answer changes neither, so the views drawn after it (for each
+# present player, before and after the action) and after the team's next answers are dealt
+# once, until someone comes or goes: with twelve players a deal is the costliest part of a
+# split clue's views.
+_DEALS: OrderedDict[tuple[Any, ...], tuple[SplitClueParams, dict[str, list[int]]]] = OrderedDict()
+_DEALS_KEPT = 256
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def hands(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> dict[str, list[int]]:
     """Fragment indexes each present player holds (theirs and those they stand in for)."""
-    global _last_hands
     if not present:
         return {}
-    last = _last_hands
-    if last is not None and last[0] is params and last[1] is state and last[2] == present:
-        return {p: list(held) for p, held in last[3].items()}
+    key = (id(params), _frozen(state.get("dealt")), _frozen(state.get("lent")), present)
+    found = _DEALS.get(key)
+    if found is not None and found[0] is params:  # `is`: an id may be reused once freed
+        _DEALS.move_to_end(key)
+        return {p: list(held) for p, held in found[1].items()}
     dealt = deal(params, state, present)
     held = {p: sorted(dealt["dealt"][p]) for p in present}
     for i, standins in dealt["lent"].items():
         standin = next(p for p in standins if p in held)
         held[standin] = sorted([*held[standin], int(i)])
-    _last_hands = (params, state, present, {p: list(h) for p, h in held.items()})
+    _DEALS[key] = (params, {p: list(h) for p, h in held.items()})
+    if len(_DEALS) > _DEALS_KEPT:
+        _DEALS.popitem(last=False)
     return held
 
 

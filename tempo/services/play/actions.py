@@ -161,10 +161,9 @@ _player = _table(Player)
 # cost each action and each `view` three times the statement itself. A paused cohort has none
 # (decided in Python). tests/services/test_open_days.py checks both agree.
 _OPEN_BY_HAND = _day.c.unlocked_at.is_not(None)
-_CLOCK_RUNS = [CohortStatus(status) for status in sorted(CLOCK_RUNS)]
-_PLAYABLE_DAY = or_(
-    _OPEN_BY_HAND, and_(_cohort.c.status.in_(_CLOCK_RUNS), _day.c.unlock_at <= bindparam("now"))
-)
+# Equalities, not IN: an IN list is re-rendered at each execution (SQLAlchemy's expanding bind).
+_CLOCK_RUNS = or_(*(_cohort.c.status == CohortStatus(status) for status in sorted(CLOCK_RUNS)))
+_PLAYABLE_DAY = or_(_OPEN_BY_HAND, and_(_CLOCK_RUNS, _day.c.unlock_at <= bindparam("now")))
 _OPEN_DAYS = (
     select(_day.c.number)
     .join(_cohort, _day.c.cohort_id == _cohort.c.id)

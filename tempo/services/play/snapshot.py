@@ -124,17 +124,17 @@ def deltas(
     ctx = MissionContext(now=now, present_players=tuple(str(p) for p in present))
     out: list[tuple[int | None, dict[str, Any]]] = []
     for mission_id in [*named, *whole]:
-        if not game.types[mission_id].view_per_player:
-            view = _view(game, state, mission_id, "", ctx)
-            delta = view if mission_id in whole else {k: view[k] for k in DYNAMIC if k in view}
-            out.append((None, {"mission": mission_id, "view": delta}))
-        elif before is not None and mission_id not in whole and present:
+        per_player = game.types[mission_id].view_per_player
+        if per_player and before is not None and mission_id not in whole and present:
             out += _parts(game, before, state, mission_id, present, ctx)
-        else:
-            for reader in present:
-                view = _view(game, state, mission_id, str(reader), ctx)
-                delta = view if mission_id in whole else {k: view[k] for k in DYNAMIC if k in view}
-                out.append((reader, {"mission": mission_id, "view": delta}))
+            continue
+        for reader in present if per_player else [None]:
+            seen_by = "" if reader is None else str(reader)
+            if mission_id in whole:
+                view = _view(game, state, mission_id, seen_by, ctx)
+            else:
+                view = _dynamic(game, state, mission_id, seen_by, ctx)
+            out.append((reader, {"mission": mission_id, "view": view}))
     return out
 
 
@@ -146,14 +146,13 @@ def _view(
     )
 
 
-def _play(
-    game: Game, state: TeamState, mission_id: str, reader: int, ctx: MissionContext
+def _dynamic(
+    game: Game, state: TeamState, mission_id: str, reader: str, ctx: MissionContext
 ) -> dict[str, Any]:
-    play = game.play_view(state, mission_id, str(reader), ctx)
-    if play is None:
-        return {}
-    rendered: dict[str, Any] = html_view({"play": play}, game.view_markdown(mission_id))["play"]
-    return rendered
+    """The parts of a mission's view that change with play (`DYNAMIC`), Markdown rendered."""
+    return html_view(
+        game.dynamic_view(state, mission_id, reader, ctx), game.view_markdown(mission_id)
+    )
 
 
 def _parts(
@@ -166,21 +165,26 @@ def _parts(
 ) -> list[tuple[int | None, dict[str, Any]]]:
     """A per-player mission's pushes after an action: the team's part, then each player's own
     keys of `play` (those that differ between players) where they changed."""
-    first = _view(game, state, mission_id, str(present[0]), ctx)
-    plays = {r: _play(game, state, mission_id, r, ctx) for r in present}
+    plays = {r: game.play_view(state, mission_id, str(r), ctx) or {} for r in present}
     play = plays[present[0]]
     own = {key for key in play if any(v.get(key) != play[key] for v in plays.values())}
-    team = {k: first[k] for k in DYNAMIC if k in first and k != "play"}
-    if "play" in first:
-        team["play"] = {k: v for k, v in play.items() if k not in own}
+    team = _dynamic(game, state, mission_id, str(present[0]), ctx)
+    if "play" in team:
+        team["play"] = {k: v for k, v in team["play"].items() if k not in own}
     out: list[tuple[int | None, dict[str, Any]]] = [
         (None, {"mission": mission_id, "view": team, "part": True})
     ]
-    for reader in present if own else ():
-        mine = {k: v for k, v in plays[reader].items() if k in own}
-        old = _play(game, before, mission_id, reader, ctx)
-        if any(old.get(k) != v for k, v in mine.items()):
-            out.append((reader, {"mission": mission_id, "view": {"play": mine}, "part": True}))
+    if not own:
+        return out
+    olds = {r: game.play_view(before, mission_id, str(r), ctx) or {} for r in present}
+    for reader in present:
+        if all(olds[reader].get(k) == plays[reader].get(k) for k in own):
+            continue
+        mine = html_view(
+            {"play": {k: v for k, v in plays[reader].items() if k in own}},
+            game.view_markdown(mission_id),
+        )
+        out.append((reader, {"mission": mission_id, "view": mine, "part": True}))
     return out
 
 
