@@ -133,31 +133,49 @@ def _frozen(value: object) -> object:
     return value
 
 
-def hands(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> dict[str, list[int]]:
-    """Fragment indexes each present player holds (theirs and those they stand in for)."""
-    if not present:
-        return {}
+# The last deal, by identity: the views after an action are drawn for each present player in
+# turn from the same state objects.
+_last: tuple[SplitClueParams, JSON, tuple[str, ...], dict[str, list[int]]] | None = None
+
+
+def _hands(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> dict[str, list[int]]:
+    """`hands`, shared with the caches: never modified."""
+    global _last
+    last = _last
+    if last is not None and last[0] is params and last[1] is state and last[2] == present:
+        return last[3]
     key = (id(params), _frozen(state.get("dealt")), _frozen(state.get("lent")), present)
     found = _DEALS.get(key)
     if found is not None and found[0] is params:  # `is`: an id may be reused once freed
         _DEALS.move_to_end(key)
-        return {p: list(held) for p, held in found[1].items()}
-    dealt = deal(params, state, present)
-    held = {p: sorted(dealt["dealt"][p]) for p in present}
-    for i, standins in dealt["lent"].items():
-        standin = next(p for p in standins if p in held)
-        held[standin] = sorted([*held[standin], int(i)])
-    _DEALS[key] = (params, {p: list(h) for p, h in held.items()})
-    if len(_DEALS) > _DEALS_KEPT:
-        _DEALS.popitem(last=False)
+        held = found[1]
+    else:
+        dealt = deal(params, state, present)
+        held = {p: sorted(dealt["dealt"][p]) for p in present}
+        for i, standins in dealt["lent"].items():
+            standin = next(p for p in standins if p in held)
+            held[standin] = sorted([*held[standin], int(i)])
+        _DEALS[key] = (params, held)
+        if len(_DEALS) > _DEALS_KEPT:
+            _DEALS.popitem(last=False)
+    _last = (params, state, present, held)
     return held
+
+
+def hands(params: SplitClueParams, state: JSON, present: tuple[str, ...]) -> dict[str, list[int]]:
+    """Fragment indexes each present player holds (theirs and those they stand in for)."""
+    if not present:
+        return {}
+    return {p: list(held) for p, held in _hands(params, state, present).items()}
 
 
 def held_by(
     params: SplitClueParams, state: JSON, present: tuple[str, ...], player: str
 ) -> list[int]:
     """Fragment indexes a player holds once the fragments are dealt over the players present."""
-    return hands(params, state, present).get(player, []) if player in present else []
+    if player not in present:
+        return []
+    return list(_hands(params, state, present).get(player, []))
 
 
 def fragments_for(params: SplitClueParams, present: tuple[str, ...], player: str) -> list[int]:
