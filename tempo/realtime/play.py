@@ -266,14 +266,19 @@ def on_inbox(_data: Any = None) -> dict[str, Any]:
 @socketio.on("inbox.read", namespace=NAMESPACE)
 def on_inbox_read(data: Any = None) -> dict[str, Any]:
     """The player opened their inbox: these messages are read (again: nothing changes)."""
-    player = _current_player()
-    if player is None:
-        return _refused("unknown_player", "Connexion perdue : recharge la page.")
     ids = data.get("messages") if isinstance(data, dict) else None
     if not isinstance(ids, list):
         return _refused("invalid_request", "Demande illisible (messages attendus).")
+    if presence.player_of(request.sid) is None:  # type: ignore[attr-defined]
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
+    wanted = messages.valid_ids(ids[:200])
+    if not wanted:
+        return {"ok": True, "read": []}  # nothing to record: no database
+    player = _current_player()
+    if player is None:
+        return _refused("unknown_player", "Connexion perdue : recharge la page.")
     player_id, cohort_id = player.id, player.team.cohort_id
-    new = messages.mark_read(db.session(), player, ids[:200], now())
+    new = messages.mark_read(db.session(), player, wanted, now())
     if new:
         publish.messages_read(cohort_id, player_id, new)
     return {"ok": True, "read": new}

@@ -1,10 +1,12 @@
 """The bare transport: a tiny Flask-SocketIO server that only relays each event to its room.
 
 It is the yardstick of `tempo bench`: same async mode as `tempo serve` (gevent), same namespace
-and event names as the real protocol (`/play`, `sync`, `action`, `team.event`), but no
-database, no game and no presence; every other request the phones send (`view`, `inbox`…) gets
-an empty acknowledgement. It is deliberately not built by Tempo's app factory: it
-measures what Flask-SocketIO alone costs.
+and event names as the real protocol (`/play`, `sync`, `action`, `hint`, `team.event`,
+`presence`), but no database and no game. It relays what the protocol makes any server relay:
+an action and a bought hint each become one `team.event` to the room, a phone connecting or
+leaving one `presence` to its room; every other request the phones send (`inbox`…) gets an
+empty acknowledgement. It is deliberately not built by Tempo's app factory: it measures what
+Flask-SocketIO alone costs for Tempo's traffic.
 
 Run: `python -m tools.bench.bare --port PORT` (the bench starts it as a subprocess).
 """
@@ -40,10 +42,34 @@ def build_bare_app(async_mode: Literal["threading", "gevent"] = "gevent") -> tup
         join_room(room)
         rooms[request.sid] = room  # type: ignore[attr-defined]
         versions.setdefault(room, 0)
+        presence(room)
 
     @socketio.on("disconnect", namespace=NAMESPACE)
     def on_disconnect(*_args: Any) -> None:
-        rooms.pop(request.sid, None)  # type: ignore[attr-defined]
+        room = rooms.pop(request.sid, None)  # type: ignore[attr-defined]
+        if room is not None:
+            presence(room)
+
+    def presence(room: str) -> None:
+        # Who is here, to the room (Tempo sends its list of players with their pseudonyms).
+        here = sorted(sid for sid, r in rooms.items() if r == room)
+        emit("presence", {"online": here}, to=room, namespace=NAMESPACE)
+
+    def relay(data: Any, kind: str) -> dict[str, Any]:
+        room = rooms.get(request.sid)  # type: ignore[attr-defined]
+        if room is None:
+            return {"ok": False, "error": {"code": "unknown_player", "message": "Salle inconnue."}}
+        versions[room] += 1
+        version = versions[room]
+        mission = data.get("mission") if isinstance(data, dict) else None
+        # One event per action or hint, relayed to the whole room (the sender included).
+        emit(
+            "team.event",
+            {"version": version, "type": kind, "mission": mission, "by": 0},
+            to=room,
+            namespace=NAMESPACE,
+        )
+        return {"ok": True, "version": version}
 
     @socketio.on("sync", namespace=NAMESPACE)
     def on_sync(_data: Any = None) -> dict[str, Any]:
@@ -52,20 +78,11 @@ def build_bare_app(async_mode: Literal["threading", "gevent"] = "gevent") -> tup
 
     @socketio.on("action", namespace=NAMESPACE)
     def on_action(data: Any = None) -> dict[str, Any]:
-        room = rooms.get(request.sid)  # type: ignore[attr-defined]
-        if room is None:
-            return {"ok": False, "error": {"code": "unknown_player", "message": "Salle inconnue."}}
-        versions[room] += 1
-        version = versions[room]
-        mission = data.get("mission") if isinstance(data, dict) else None
-        # One event per action, relayed to the whole room (the sender included), like Tempo.
-        emit(
-            "team.event",
-            {"version": version, "type": "mission.attempted", "mission": mission, "by": 0},
-            to=room,
-            namespace=NAMESPACE,
-        )
-        return {"ok": True, "version": version}
+        return relay(data, "mission.attempted")
+
+    @socketio.on("hint", namespace=NAMESPACE)
+    def on_hint(data: Any = None) -> dict[str, Any]:
+        return relay(data, "hint.bought")
 
     @socketio.on("*", namespace=NAMESPACE)
     def on_other(_event: str, _data: Any = None) -> dict[str, Any]:

@@ -144,11 +144,16 @@ def inbox(session: Session, player: Player) -> dict[str, Any]:
     }
 
 
+def valid_ids(values: Iterable[object]) -> set[int]:
+    """The message ids among what a phone sent (integers; anything else is ignored)."""
+    return {i for i in values if isinstance(i, int) and not isinstance(i, bool)}
+
+
 def mark_read(
     session: Session, player: Player, message_ids: Iterable[int], now: datetime
 ) -> list[int]:
     """Record that the player read these messages of theirs (again: nothing); the new ones."""
-    wanted = {i for i in message_ids if isinstance(i, int) and not isinstance(i, bool)}
+    wanted = valid_ids(message_ids)
     if not wanted:
         return []
     player_id = player.id
