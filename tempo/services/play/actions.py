@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -34,7 +35,7 @@ from tempo.engine.progress import PAUSED as PAUSED_STATUS
 from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState, pause_refusal
 from tempo.engine.team import PAUSED as ENGINE_PAUSED
 from tempo.infra.markup import render
-from tempo.infra.transactions import write_transaction
+from tempo.infra.transactions import core_write_transaction
 from tempo.missions import registry
 from tempo.missions.base import Action, MissionContext
 from tempo.models import (
@@ -276,14 +277,17 @@ TOUCH_EVERY = timedelta(minutes=1)
 PAUSED = (ENGINE_PAUSED.code, ENGINE_PAUSED.message)
 
 
-def _game_of_version(session: Session, version_id: int) -> Game:
+def _game_of_version(db: Executor, version_id: int) -> Game:
     game = cached(version_id)
     if game is not None:
         return game
-    version = session.get(ScenarioVersion, version_id)
-    if version is None:
-        raise PlayError("unknown_scenario", "Le scénario de cette promotion est introuvable.")
-    return game_for(version)
+    # Within an action's transaction, read on its connection: a session of its own would begin
+    # a second transaction, which on SQLite would wait for the write lock this one holds.
+    with nullcontext(db) if isinstance(db, Session) else Session(bind=db) as session:
+        version = session.get(ScenarioVersion, version_id)
+        if version is None:
+            raise PlayError("unknown_scenario", "Le scénario de cette promotion est introuvable.")
+        return game_for(version)
 
 
 def _open_days(db: Executor, cohort_id: int, status: CohortStatus, now: datetime) -> frozenset[int]:
@@ -643,10 +647,9 @@ def _run(
     step: Any,
 ) -> Reply:
     client_action_id = _checked_id(client_action_id)
-    with write_transaction(session):
-        # Core statements on the session's connection: Session.execute would add its ORM
-        # bookkeeping to each of the action's dozen statements.
-        db = session.connection()
+    # Core statements on a connection of their own: the Session would add its ORM bookkeeping
+    # to each of the action's statements, and to the transaction.
+    with core_write_transaction(session) as db:
         # The player's team, read under the write lock (a player may have been removed).
         params = {"player_id": player_id, "now": now, "client_action_id": client_action_id}
         if db.dialect.name == "sqlite":
@@ -671,7 +674,7 @@ def _run(
                 duplicate=True,
                 team_id=team.id,
             )
-        game = _game_of_version(session, team.scenario_version_id)
+        game = _game_of_version(db, team.scenario_version_id)
         state, rows = _read_state(
             db, team.id, team.cohort_id, team.status, team.version, team.shards,
             team.ai_strength, team.flags, now, offers, _open_days_of(team),
