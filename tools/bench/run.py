@@ -133,8 +133,12 @@ def method_markdown(plan: Plan) -> str:
             f"{BENCH_WRONG_LIMIT} (TEMPO_WRONG_LIMIT_PLAYER/TEAM) so every team can guess "
             "every few seconds; the limit's queries still run.",
             "- Bare transport: `tools/bench/bare.py`, Flask-SocketIO in gevent mode that relays "
-            "each `action` to its room as one `team.event` (no database, no game) and answers "
-            "the phones' other requests with an empty acknowledgement.",
+            "each `action` and each `hint` to its room as one `team.event`, and a phone's "
+            "arrival or departure as one `presence` (no database, no game), and answers the "
+            "phones' other requests with an empty acknowledgement.",
+            "- Phones that will scan sign their browser in (`/retour`) while connecting, as "
+            "joining did for a real player: the measured window holds the scans, not the "
+            "sign-ins.",
             "- Latency: from the acting phone's send to the event's arrival on every teammate's "
             "socket (the sender's included), matched by the version in the acknowledgement "
             "(scans by their checkpoint). Expected = teammates connected when it was sent and "
