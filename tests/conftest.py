@@ -99,6 +99,10 @@ def make_config(tmp_path: Path, **overrides: object) -> Config:
     # (tests/web/test_throttle.py sets the real ones).
     cfg.RATE_CODE_FAILURES = cfg.RATE_JOINS = GENEROUS_LIMIT
     cfg.RATE_LOGIN_IP = cfg.RATE_LOGIN_ACCOUNT = GENEROUS_LIMIT
+    # `cohort.ai` at once: a paced one is sent by a background task that would outlive the test
+    # that caused it, and read a database already dropped (tests/realtime/test_cohort_ai.py
+    # sets its own pace).
+    cfg.COHORT_AI_SECONDS = 0
     for key, value in overrides.items():
         setattr(cfg, key, value)
     if "DATABASE_URL" not in overrides:
