@@ -105,13 +105,16 @@ class Publisher:
             cohort = cohort_id if cohort_id is not None else self.cohort_of(team_id)
             if cohort is not None and any(e.get("type") in AI_CHANGES for e in events):
                 weakened.add(cohort)
-            team_views, own_views = self._split(self.pushes(team_id, events, views_of))
             # The team-wide views ride on the batch's last team event: one frame per phone for
             # an answer instead of two (the transport, not the game, is most of the server's CPU).
             last = max(
                 (i for i, e in enumerate(events) if PLAYER_ONLY not in e and "version" in e),
                 default=None,
             )
+            pushes = self.pushes(team_id, events, views_of)
+            riding = last is not None
+            team_views = [view for player, view in pushes if player is None and riding]
+            apart = [(player, view) for player, view in pushes if player is not None or not riding]
             for i, event in enumerate(events):
                 if PLAYER_ONLY in event:
                     # Not versioned, not the team's business: that player's phones only.
@@ -131,9 +134,7 @@ class Publisher:
                         to=console_room(cohort),
                         namespace=CONSOLE,
                     )
-            if last is None:
-                own_views = [(None, payload) for payload in team_views] + own_views
-            self._emit_views(team_id, own_views)
+            self._emit_views(team_id, apart)
         for cohort in sorted(weakened):
             self.cohort_ai(cohort)
 
@@ -192,13 +193,6 @@ class Publisher:
         if not missions or source is None:
             return []
         return source(team_id, missions, opened)
-
-    @staticmethod
-    def _split(
-        pushes: list[tuple[int | None, dict[str, Any]]],
-    ) -> tuple[list[dict[str, Any]], list[tuple[int | None, dict[str, Any]]]]:
-        team = [payload for player_id, payload in pushes if player_id is None]
-        return team, [(p, payload) for p, payload in pushes if p is not None]
 
     def _emit_views(self, team_id: int, pushes: list[tuple[int | None, dict[str, Any]]]) -> None:
         for player_id, payload in pushes:

@@ -142,8 +142,8 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-#: What the action path runs its statements on: the session's connection (`_run`), or a session
-#: (readers outside an action, such as `team_state`).
+#: What the action path runs its statements on: the action's own connection (`_run`,
+#: `read_for_view`), or a session (readers outside an action, such as `team_state`).
 Executor = Session | Connection
 
 _team = _table(Team)

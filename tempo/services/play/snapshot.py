@@ -46,10 +46,6 @@ def mission_view(
     return html_view(view, game.view_markdown(mission_id))
 
 
-# The parts of a mission view that change with play; the rest (title, narrative…) never does.
-DYNAMIC = ("status", "hints", "play", "unlocks")
-
-
 def card(game: Game, state: TeamState, mission_id: str, now: datetime) -> dict[str, Any]:
     """A mission as the snapshot lists it, seen by no player in particular (the per-player parts
     of a type's `play`, split-clue fragments, are empty: a phone asks for `view` when opened)."""
@@ -149,7 +145,7 @@ def _view(
 def _dynamic(
     game: Game, state: TeamState, mission_id: str, reader: str, ctx: MissionContext
 ) -> dict[str, Any]:
-    """The parts of a mission's view that change with play (`DYNAMIC`), Markdown rendered."""
+    """The parts of a mission's view that change with play (`Game.dynamic_view`), rendered."""
     return html_view(
         game.dynamic_view(state, mission_id, reader, ctx), game.view_markdown(mission_id)
     )
