@@ -15,6 +15,7 @@ from tempo.extensions import babel, compress, csrf, db, socketio, socketio_inter
 from tempo.infra.transactions import configure_sqlite
 from tempo.realtime import owners as socket_owners
 from tempo.realtime import publish
+from tempo.realtime.path import route_socketio_path
 from tempo.realtime.presence import EXTENSION, make_presence
 from tempo.realtime.sessions import ConnectionSessions
 
@@ -58,6 +59,7 @@ def build_app(config: Config | dict[str, Any] | None = None) -> Flask:
     compress.init_app(app)
     throttle.init_app(app)
     _bind_socketio(app, cfg)
+    route_socketio_path(app)
     app.extensions[EXTENSION] = make_presence(
         app.config, on_lost=lambda teams: _play_namespace.announce_presence(app, teams)
     )

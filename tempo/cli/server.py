@@ -16,6 +16,7 @@ from tempo.cli.shared import make_app, require_strong_secret
 from tempo.config import Config
 from tempo.extensions import db, socketio, socketio_internals
 from tempo.infra import db as schema
+from tempo.infra.checkpoint import WalCheckpointer
 from tempo.launcher import freeze_startup_objects
 from tempo.realtime import publish
 from tempo.realtime.play import announce_presence
@@ -68,6 +69,10 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
         clock.start()
     # Without a message queue, the events a `tempo` command records reach phones through here.
     watch = None if worker else start_watch(app)
+    with app.app_context():
+        checkpointer = WalCheckpointer.for_engine(db.engine)
+    if checkpointer is not None:
+        checkpointer.start()
     # Teams with a phone here when a stop began: told who is left once the sockets are closed.
     stopping: list[int] = []
     _stop_on_signals(cfg.ASYNC_MODE, lambda: _stop_gevent_server(app, stopping))
@@ -79,6 +84,8 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
     finally:
         if watch is not None:
             watch.stop()
+        if checkpointer is not None:
+            checkpointer.stop()
         _shutdown(app, clock, stopping)
     click.echo("Tempo arrêté.")
 

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 _local = threading.local()
 _Row = TypeVar("_Row")
 _sqlite_writer = threading.RLock()
+#: Pages the WAL may hold before a commit checkpoints it (SQLite's default is 1 000).
+AUTOCHECKPOINT_PAGES = 10_000
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -36,6 +38,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # `tempo serve` checkpoints from a thread of its own (tempo.infra.checkpoint); a commit
+        # checkpoints itself only past this many pages, when that thread fell behind.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         # Deleted rows are overwritten with zeros, not left in free pages (erasure, purge).
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

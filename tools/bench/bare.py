@@ -25,8 +25,12 @@ def build_bare_app(async_mode: Literal["threading", "gevent"] = "gevent") -> tup
     from flask_socketio import SocketIO, emit, join_room
     from socketio.exceptions import ConnectionRefusedError
 
+    from tempo.realtime.path import route_socketio_path
+
     app = Flask("tempo-bare")
     socketio = SocketIO(app, async_mode=async_mode)
+    # As Tempo does: without it each event leaves a garbage cycle (tempo.realtime.path).
+    route_socketio_path(app)
     versions: dict[str, int] = {}
     rooms: dict[str, str] = {}
 
