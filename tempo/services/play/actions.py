@@ -29,7 +29,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from tempo.engine.progress import CLOCK_RUNS
 from tempo.engine.progress import PAUSED as PAUSED_STATUS
@@ -173,9 +175,28 @@ _OPEN_DAYS = (
 )
 
 
+class _comma_joined(FunctionElement[str]):
+    """The values of a column as one text, `a,b,c`: SQLAlchemy's own `aggregate_strings` binds
+    its separator as a parameter rendered again into the SQL at every execution, a tenth of
+    the cost of the statements that read a team (measured); this one writes it in the SQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_comma_joined)  # SQLite's, and the default (str() of a statement)
+def _group_concat(element: _comma_joined, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+@compiles(_comma_joined, "postgresql")
+def _string_agg(element: _comma_joined, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ',')"
+
+
 def _listed(column: Any, *where: Any) -> Any:
     """A correlated subquery: the column's values as one text, `a,b,c` (ids are slugs)."""
-    return select(func.aggregate_strings(cast(column, String), ",")).where(*where).scalar_subquery()
+    return select(_comma_joined(cast(column, String))).where(*where).scalar_subquery()
 
 
 # One statement reads the acting player's team with what an action or a phone's `view` needs
