@@ -2,11 +2,12 @@
 
 In WAL mode SQLite copies the log back into the database (a checkpoint) from inside the commit
 that makes the log pass 1 000 pages, and that commit then waits for two fsyncs. Under gevent
-the commit runs on the event loop's thread: every phone of the server waited with it (10-16 ms
-each time, about once a second with 600 phones, measured with `tempo bench`). `tempo serve`
-therefore lets a thread of its own, outside the event loop, checkpoint every half second; a
-commit then finds the log short and rarely checkpoints itself. SQLite's automatic checkpoint
-stays on as a safety net (a `tempo` command, or a stalled thread, still bounds the log).
+the commit runs on the event loop's thread: every phone of the server waited with it (10-16 ms,
+about one commit in ninety, a bit more than once a second with 600 phones; docs/benchmarks.md,
+« Quieter servers, a quieter generator »). `tempo serve` therefore lets a thread of its own,
+outside the event loop, checkpoint every half second, and a commit checkpoints itself only
+past `AUTOCHECKPOINT_PAGES` (tempo.infra.transactions): a safety net should the thread fall
+behind, and the bound of the log for `tempo` commands.
 """
 
 from __future__ import annotations

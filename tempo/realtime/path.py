@@ -17,9 +17,9 @@ def route_socketio_path(app: Flask) -> None:
     request. With no rule for that path, Werkzeug raised NotFound (or WebsocketMismatch) for
     each event, and the exception's traceback held the handler's frames in a reference cycle:
     about fifty objects per player action, nearly all the garbage a live server makes, left for
-    the collector, whose pauses every phone waits through (docs/benchmarks.md, « The
-    collector's share »). Engine.IO answers this path before Flask does, so the view never
-    runs; should it ever be reached, it answers 404.
+    the collector, whose pauses every phone waits through (docs/benchmarks.md, « Quieter
+    servers, a quieter generator »). Engine.IO answers this path before Flask does, so the view
+    never runs; should it ever be reached, it answers 404.
     """
 
     def socketio_path() -> ResponseReturnValue:

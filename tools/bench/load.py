@@ -432,9 +432,9 @@ def quiet_collector() -> None:
 
     A phone stamps an event when its handler runs: while the generator collects, every arrival
     waits and is stamped late. With 600 phones connected, one full collection took 210-230 ms,
-    and it landed in the measured window of either server at random (docs/benchmarks.md, « The
-    generator's own pauses »). So, once connected, the generator freezes what it holds and
-    collects as rarely as the servers do (tempo.launcher).
+    and it landed in the measured window of either server at random (docs/benchmarks.md,
+    « Quieter servers, a quieter generator »). So, once connected, the generator freezes what
+    it holds and collects as rarely as the servers do (tempo.launcher).
     """
     from tempo.launcher import freeze_startup_objects, tune_gc_for_serving
 

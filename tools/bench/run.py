@@ -135,7 +135,9 @@ def method_markdown(plan: Plan) -> str:
             "- Bare transport: `tools/bench/bare.py`, Flask-SocketIO in gevent mode that relays "
             "each `action` and each `hint` to its room as one `team.event`, and a phone's "
             "arrival or departure as one `presence` (no database, no game), and answers the "
-            "phones' other requests with an empty acknowledgement.",
+            "phones' other requests with an empty acknowledgement. Like Tempo, it gives "
+            "Socket.IO's path a Flask rule (`tempo.realtime.path`) and tunes its collector "
+            "(`tempo.launcher`).",
             "- Phones that will scan sign their browser in (`/retour`) while connecting, as "
             "joining did for a real player: the measured window holds the scans, not the "
             "sign-ins.",
@@ -144,7 +146,9 @@ def method_markdown(plan: Plan) -> str:
             "(scans by their checkpoint). Expected = teammates connected when it was sent and "
             "not leaving within 5 s (those get it by `sync`, checked as the replay count).",
             "- Generator: one asyncio process (python-socketio AsyncClient, WebSocket) on the "
-            "same machine; its CPU is reported. Server CPU and peak RSS from /proc.",
+            "same machine; its CPU is reported. Once its phones are connected it freezes what "
+            "it holds and collects as rarely as the servers, so that its own pauses do not "
+            "stamp arrivals late (`quiet_collector`). Server CPU and peak RSS from /proc.",
         ]
     )
 
