@@ -13,6 +13,9 @@ from sqlalchemy.engine import Engine
 from tempo.infra.checkpoint import WalCheckpointer
 from tempo.infra.transactions import AUTOCHECKPOINT_PAGES, configure_sqlite
 
+# About SQLite itself: these tests make SQLite files on a PostgreSQL pass too.
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
