@@ -409,7 +409,7 @@ def _records(rows: Iterable[ProgressRow]) -> Progress:
     by_mission = {row.mission_id: row for row in rows}
     records = {
         mission_id: MissionRecord(
-            status=MissionStatus(row.status).value,
+            status=row.status,  # a value already, whichever way the row was read
             state=dict(row.state or {}),
             hints_used=row.hints_used,
             completed_by=str(row.completed_by_id) if row.completed_by_id else None,
