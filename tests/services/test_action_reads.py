@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tempo.extensions import db
+from tempo.infra.prepared import PreparedSqlite
 from tempo.models import MissionProgress, Player, utcnow
 from tempo.services.play import actions
 from tests.conftest import Demo
@@ -43,6 +44,10 @@ def test_the_lock_statement_reads_the_missions_and_wrong_answers_as_their_own_wo
         window = actions._wrong_window(now + timedelta(seconds=1), limits)
         connection = session.connection()
         row = connection.execute(actions._LOCK_TEAM_SQLITE, {**params, **window}).one()
+        # The action runs it on the DBAPI cursor (tempo.infra.prepared): the same row.
+        prepared = PreparedSqlite(connection)
+        assert prepared._shape(actions._LOCK_TEAM_SQLITE, {**params, **window}) is not None
+        assert prepared.execute(actions._LOCK_TEAM_SQLITE, {**params, **window}).one() == row
         records, rows = actions._progress_of(connection, team_id)
         assert actions._progress_in(row.progress) == (records, rows)
         assert rows["redealt"].started is False and rows[enigma.id].completed is True

@@ -38,6 +38,7 @@ from tempo.engine.progress import PAUSED as PAUSED_STATUS
 from tempo.engine.team import DONE, Game, MissionRecord, Result, TeamState, pause_refusal
 from tempo.engine.team import PAUSED as ENGINE_PAUSED
 from tempo.infra.markup import render
+from tempo.infra.prepared import PreparedSqlite
 from tempo.infra.transactions import core_write_transaction
 from tempo.missions import registry
 from tempo.missions.base import Action, MissionContext
@@ -147,7 +148,7 @@ def _table(model: type[Base]) -> Table:
 
 #: What the action path runs its statements on: the action's own connection (`_run`,
 #: `read_for_view`), or a session (readers outside an action, such as `team_state`).
-Executor = Session | Connection
+Executor = Session | Connection | PreparedSqlite
 
 _team = _table(Team)
 _cohort = _table(Cohort)
@@ -354,7 +355,8 @@ def _game_of_version(db: Executor, version_id: int) -> Game:
         return game
     # Within an action's transaction, read on its connection: a session of its own would begin
     # a second transaction, which on SQLite would wait for the write lock this one holds.
-    with nullcontext(db) if isinstance(db, Session) else Session(bind=db) as session:
+    bind = db.connection if isinstance(db, PreparedSqlite) else db
+    with nullcontext(bind) if isinstance(bind, Session) else Session(bind=bind) as session:
         version = session.get(ScenarioVersion, version_id)
         if version is None:
             raise PlayError("unknown_scenario", "Le scénario de cette promotion est introuvable.")
@@ -755,10 +757,13 @@ def _run(
     client_action_id = _checked_id(client_action_id)
     # Core statements on a connection of their own: the Session would add its ORM bookkeeping
     # to each of the action's statements, and to the transaction.
-    with core_write_transaction(session) as db:
+    with core_write_transaction(session) as connection:
+        # On SQLite the statements run on the DBAPI cursor, compiled once (tempo.infra.prepared).
+        sqlite = connection.dialect.name == "sqlite"
+        db: Connection | PreparedSqlite = PreparedSqlite(connection) if sqlite else connection
         # The player's team, read under the write lock (a player may have been removed).
         params = {"player_id": player_id, "now": now, "client_action_id": client_action_id}
-        if db.dialect.name == "sqlite":
+        if sqlite:
             team = db.execute(_LOCK_TEAM_SQLITE, {**params, **_wrong_window(now, limits)}).first()
             if team is None:
                 raise PlayError("unknown_player", "Connexion perdue : recharge la page.")
