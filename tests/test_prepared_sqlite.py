@@ -4,6 +4,8 @@ SQLAlchemy's Connection would, in the caller's transaction."""
 from __future__ import annotations
 
 import enum
+import gc
+import weakref
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -161,3 +163,17 @@ def test_a_statement_built_anew_is_compiled_anew(engine: Engine) -> None:
             assert prepared.scalar(statement) == body
         recent = utcnow() - timedelta(minutes=1)
         assert prepared.scalar(select(func.count()).where(note.c.at >= recent)) == 2
+
+
+def test_shapes_go_with_their_engine(tmp_path: Path) -> None:
+    """The compiled statements are kept on the dialect: a dropped engine takes them along
+    (the tests alone create hundreds of engines)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'gone.sqlite3'}")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        PreparedSqlite(connection).execute(INSERT, {"body": "a"})
+    dialect = weakref.ref(engine.dialect)
+    engine.dispose()
+    del engine, connection
+    gc.collect()
+    assert dialect() is None

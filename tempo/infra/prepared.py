@@ -15,7 +15,6 @@ Connection instead: the choice is made once per statement shape and kept.
 from __future__ import annotations
 
 import sqlite3
-import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, NamedTuple
@@ -81,11 +80,12 @@ class _Statement(NamedTuple):
         ]
 
 
-#: Statement shapes per dialect (its bind processors depend on its engine's settings), each
-#: kept with its statement: an id is matched only while that very statement is alive here.
-_SHAPES: weakref.WeakKeyDictionary[
-    Dialect, dict[tuple[int, frozenset[str]], tuple[Executable, _Statement | None]]
-] = weakref.WeakKeyDictionary()
+Shapes = dict[tuple[int, frozenset[str]], tuple[Executable, "_Statement | None"]]
+#: Where a dialect keeps its statement shapes (its bind processors depend on its engine's
+#: settings), each with its statement: an id is matched only while that statement is alive
+#: there. On the dialect itself, so that they go with it (a compiled statement refers to its
+#: dialect: a weak-keyed table would keep every dialect alive).
+_SHAPES_ATTRIBUTE = "_tempo_prepared_shapes"
 #: The statements of the action path are module constants; anything beyond this many shapes
 #: would be statements built on the fly, which are compiled afresh rather than kept forever.
 MAX_SHAPES = 256
@@ -186,7 +186,11 @@ class PreparedSqlite:
         raw = connection.connection.dbapi_connection
         assert raw is not None
         self._cursor: Any = raw.cursor()
-        self._shapes = _SHAPES.setdefault(self.dialect, {})
+        shapes: Shapes | None = getattr(self.dialect, _SHAPES_ATTRIBUTE, None)
+        if shapes is None:
+            shapes = {}
+            setattr(self.dialect, _SHAPES_ATTRIBUTE, shapes)
+        self._shapes = shapes
 
     def _shape(self, statement: Executable, params: Params) -> _Statement | None:
         keys = frozenset(params)
