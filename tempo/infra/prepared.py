@@ -157,10 +157,6 @@ class Rows:
             raise exc.MultipleResultsFound("Multiple rows were found when one was required.")
         return self._rows[0]
 
-    def all(self) -> list[Any]:
-        """Every row."""
-        return list(self._rows)
-
     def scalar(self) -> Any:
         """The first column of the first row, or None."""
         return self._rows[0][0] if self._rows else None
@@ -238,7 +234,3 @@ class PreparedSqlite:
         """The first column of every row."""
         result = self.execute(statement, parameters)
         return list(result.scalars())
-
-    def close(self) -> None:
-        """Release the cursor (the transaction is the Connection's to end)."""
-        self._cursor.close()

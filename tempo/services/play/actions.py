@@ -313,8 +313,8 @@ _RECENT_WRONG = select(
 )
 # SQLite's BEGIN IMMEDIATE takes the write lock before the team is read: one statement reads
 # all an action needs to decide (its team, a replayed reply, the offers, the missions' rows,
-# the wrong answers in the window) where PostgreSQL runs five. Each statement saved is 70-100 µs
-# of a wrong answer's 1 ms in this module (docs/benchmarks.md, « Quieter servers… »).
+# the wrong answers in the window) where PostgreSQL runs five: each statement has a cost of its
+# own beyond SQLite's work, even on the cursor (docs/benchmarks.md, « Quieter servers… »).
 _LOCK_TEAM_SQLITE = _team_of_player(
     select(_client_action.c.reply)
     .where(
