@@ -217,6 +217,11 @@ class Config:
             # session cookie, which carries a counsellor's session token, over plain HTTP.
             SESSION_COOKIE_SECURE=self.public_url.startswith("https://"),
             PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
+            # Only a response that changed the session writes the cookie. Renewing it on every
+            # response let a background request (a static file, the QR card, the service worker's
+            # copy of the page), answered late, write back a cookie read before a poster's scan
+            # added « déjà validée par Inès »: the message was lost. /jouer renews the lifetime.
+            SESSION_REFRESH_EACH_REQUEST=False,
             WTF_CSRF_TIME_LIMIT=None,
             RATELIMIT_ENABLED=self.RATE_LIMITS,
         )

@@ -101,3 +101,23 @@ def test_the_worker_s_copy_of_the_page_leaves_the_player_s_messages(
     assert copy.status_code == 200 and "déjà validée" not in copy.get_data(as_text=True)
     page = client.get("/jouer?mission=d06-balises-loisirs")
     assert "« Balise 1 » : déjà validée par Inès." in page.get_data(as_text=True)
+
+
+def test_background_requests_never_write_the_player_s_cookie(
+    client: FlaskClient, demo: Demo
+) -> None:
+    """A late answer to a background request (a static file, the QR card, the worker's copy)
+    would write back a cookie read before a scan added « déjà validée par Inès »: only the
+    pages that change the session, and /jouer itself (it renews the 30 days), write it."""
+    assert client.post("/retour", data={"rejoin": demo.join(0, "Malo")}).status_code == 302
+    client.get("/jouer")  # the sign-in's own message is read
+    for url, headers in (
+        ("/static/js/play.js", {}),
+        ("/jouer/carte.svg", {}),
+        ("/jouer", {"X-Tempo-Shell": "1"}),
+    ):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+    renewed = client.get("/jouer")
+    assert "Expires=" in renewed.headers["Set-Cookie"]

@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -138,6 +139,10 @@ def game() -> ResponseReturnValue:
     if player is None:
         flash(_("Rejoins d'abord ton équipe avec son code ou ton code personnel."))
         return redirect(url_for("main.home"))
+    if not request.headers.get("X-Tempo-Shell"):
+        # Opening the game renews the phone's 30 days; the worker's background copy must not
+        # write the cookie (see SESSION_REFRESH_EACH_REQUEST in tempo.config).
+        session.modified = True
     return render_template(
         "play.html",
         player=player,
