@@ -177,3 +177,20 @@ def test_shapes_go_with_their_engine(tmp_path: Path) -> None:
     del engine, connection
     gc.collect()
     assert dialect() is None
+
+
+def test_bound_values_and_missing_parameters_follow_sqlalchemy(engine: Engine) -> None:
+    """A literal in the statement, a callable bind and a parameter named by its column are
+    read as SQLAlchemy would; a missing required one raises SQLAlchemy's own error."""
+    with engine.begin() as connection:
+        PreparedSqlite(connection).execute(INSERT, {"body": "un"})
+    literal = select(note.c.body, bindparam("tag", callable_=lambda: "appelé")).where(
+        note.c.done.is_(False), note.c.body != "deux"
+    )
+    expected, got = _both(engine, literal, {})
+    assert got == expected and tuple(got) == ("un", "appelé")
+    with engine.connect() as connection, pytest.raises(Exception) as theirs:
+        connection.execute(READ, {})
+    with engine.connect() as connection, pytest.raises(type(theirs.value)) as ours:
+        PreparedSqlite(connection).execute(READ, {})
+    assert "A value is required for bind parameter 'body'" in str(ours.value)

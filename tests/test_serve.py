@@ -20,6 +20,7 @@ from tempo.models import Team, utcnow
 from tempo.services.play.players import join_team
 from tests.databases import instance_url
 from tests.live import LiveServer, _free_port, start_server, stop_server
+from tests.realtime.helpers import first_of_type
 
 # Each test starts a `tempo serve` process: out of the fast tier.
 pytestmark = pytest.mark.slow
@@ -71,7 +72,53 @@ def test_sigterm_stops_the_server_cleanly(server: LiveServer) -> None:
         urllib.request.urlopen(server.url + "/healthz", timeout=2)
 
 
-def _join(server: LiveServer) -> str:
+def test_a_burst_of_actions_reaches_every_phone_in_order(tmp_path: Path) -> None:
+    """Forty answers sent without waiting: each phone of the team gets every team event, in
+    version order (`tempo serve` writes an idle socket's packets where they are emitted,
+    tempo.infra.direct_send, and must never reorder or drop one)."""
+    limits = {"TEMPO_WRONG_LIMIT_PLAYER": "1000", "TEMPO_WRONG_LIMIT_TEAM": "1000"}
+    live = start_server(tmp_path / "instance", limits)
+    phones: list[socketio.Client] = []
+    try:
+        seen: dict[str, list[int]] = {}
+        for name in ("Zoé", "Yanis"):
+            phone = socketio.Client(reconnection=False)
+            versions = seen.setdefault(name, [])
+            phone.on("team.event", lambda e, v=versions: v.append(e["version"]), namespace="/play")
+            phone.connect(
+                live.url,
+                namespaces=["/play"],
+                auth={"rejoin": _join(live, name)},
+                transports=["websocket"],
+            )
+            phones.append(phone)
+        enigma = first_of_type("enigma")
+        acks: list[dict[str, object]] = []
+        for i in range(40):
+            action = {
+                "id": f"burst-{i}",
+                "mission": enigma.id,
+                "kind": "answer",
+                "data": {"answer": f"faux {i}"},
+            }
+            phones[0].emit("action", action, namespace="/play", callback=acks.append)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (
+            len(acks) < 40 or any(len(v) < 40 for v in seen.values())
+        ):
+            time.sleep(0.05)
+        assert len(acks) == 40
+        assert all(a["error"]["code"] == "wrong_answer" for a in acks)  # type: ignore[index]
+        for name, versions in seen.items():
+            assert len(versions) == 40, name
+            assert versions == list(range(versions[0], versions[0] + 40)), name
+    finally:
+        for phone in phones:
+            phone.disconnect()
+        stop_server(live)
+
+
+def _join(server: LiveServer, pseudonym: str = "Zoé") -> str:
     """A player joins the demo's first team; their personal rejoin code."""
     instance = Path(server.env["TEMPO_INSTANCE_DIR"])
     engine = create_engine(instance_url(instance))
@@ -79,7 +126,7 @@ def _join(server: LiveServer) -> str:
         with Session(engine) as session:
             team_id = session.scalars(select(Team.id).order_by(Team.id)).first()
             assert team_id is not None
-            return join_team(session, team_id, "Zoé", utcnow()).player.rejoin_code
+            return join_team(session, team_id, pseudonym, utcnow()).player.rejoin_code
     finally:
         engine.dispose()
 

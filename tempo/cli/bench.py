@@ -73,6 +73,12 @@ def _checkout_has_bench() -> bool:
     "(tools/bench/client_mix.json), « light » n'envoie que les actions et `sync`.",
 )
 @click.option(
+    "--bare-direct",
+    is_flag=True,
+    help="Le transport nu écrit lui aussi ses paquets là où ils sont émis, comme tempo serve "
+    "(tempo.infra.direct_send) : la comparaison à transport égal.",
+)
+@click.option(
     "--knee",
     is_flag=True,
     help="Cherche le coude : augmente N (300, 600, 900…) tant que le p99 reste sous 250 ms.",

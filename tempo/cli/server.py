@@ -16,6 +16,7 @@ from tempo.cli.shared import make_app, require_strong_secret
 from tempo.config import Config
 from tempo.extensions import db, socketio, socketio_internals
 from tempo.infra import db as schema
+from tempo.infra import direct_send
 from tempo.infra.checkpoint import WalCheckpointer
 from tempo.launcher import freeze_startup_objects
 from tempo.realtime import publish
@@ -76,6 +77,8 @@ def serve(host: str | None, port: int | None, worker: bool) -> None:
     # Teams with a phone here when a stop began: told who is left once the sockets are closed.
     stopping: list[int] = []
     _stop_on_signals(cfg.ASYNC_MODE, lambda: _stop_gevent_server(app, stopping))
+    if cfg.ASYNC_MODE == "gevent":
+        direct_send.install()
     shape = ", processus serveur sans ordonnanceur" if worker else ""
     click.echo(f"Tempo écoute sur http://{cfg.HOST}:{cfg.PORT} (mode {cfg.ASYNC_MODE}{shape}).")
     freeze_startup_objects()

@@ -108,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
 
     tune_gc_for_serving()  # the same collector settings as `tempo serve`, for a fair yardstick
     app, socketio = build_bare_app("gevent")
+    if "--direct" in args:
+        from tempo.infra import direct_send
+
+        direct_send.install()
     freeze_startup_objects()
     print(f"bare transport on 127.0.0.1:{port}", flush=True)
     socketio.run(app, host="127.0.0.1", port=port, log_output=False)

@@ -67,6 +67,7 @@ class Plan:
     drain: float = 2.0
     seed: int = 2050
     mix: str = "client"  # "client": the real client's requests (client_mix.json); "light": none
+    bare_direct: bool = False  # the bare transport writes like `tempo serve` (direct_send)
 
 
 class ClientMix:

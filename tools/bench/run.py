@@ -56,7 +56,7 @@ def run_tempo(world: BenchWorld, plan: Plan, log: Callable[[str], None]) -> RunS
 def run_bare(world: BenchWorld, plan: Plan, workdir: Path, log: Callable[[str], None]) -> RunStats:
     """Start the bare transport and play the identical load (same phones, same rooms)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    server = start_bare(bench_config(world.instance_dir), workdir)
+    server = start_bare(bench_config(world.instance_dir), workdir, direct=plan.bare_direct)
     log(f"  serveur nu prêt (pid {server.pid}, {server.url}) ; {plan.players} téléphones…")
     try:
         players = [(p.index, p.team_id, p.rejoin_code) for p in world.players]
@@ -137,7 +137,15 @@ def method_markdown(plan: Plan) -> str:
             "arrival or departure as one `presence` (no database, no game), and answers the "
             "phones' other requests with an empty acknowledgement. Like Tempo, it gives "
             "Socket.IO's path a Flask rule (`tempo.realtime.path`) and tunes its collector "
-            "(`tempo.launcher`).",
+            "(`tempo.launcher`). "
+            + (
+                "Like `tempo serve` (`--bare-direct`), it writes an idle socket's packets where "
+                "they are emitted (`tempo.infra.direct_send`)."
+                if plan.bare_direct
+                else "It keeps Flask-SocketIO's own writer (one writer greenlet per socket), "
+                "which `tempo serve` replaces with `tempo.infra.direct_send` (`--bare-direct` "
+                "gives it the same)."
+            ),
             "- Phones that will scan sign their browser in (`/retour`) while connecting, as "
             "joining did for a real player: the measured window holds the scans, not the "
             "sign-ins.",
@@ -258,6 +266,7 @@ def main(
     warmup: float | None,
     reconnect_rate: float,
     mix: str,
+    bare_direct: bool,
     knee: bool,
     knee_steps: str,
     other: bool,
@@ -272,6 +281,7 @@ def main(
         warmup=period if warmup is None else warmup,
         reconnect_rate=reconnect_rate,
         mix=mix,
+        bare_direct=bare_direct,
     )
     target = output or PROJECT_ROOT / "docs" / "benchmarks.md"
     sections: dict[str, str] = {}

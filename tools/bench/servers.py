@@ -137,13 +137,15 @@ def start_tempo(cfg: Config, instance_dir: Path, extra_args: tuple[str, ...] = (
     return _wait_ready(Server("tempo serve", f"http://127.0.0.1:{port}", proc, log))
 
 
-def start_bare(cfg: Config, workdir: Path) -> Server:
-    """The bare Flask-SocketIO transport (gevent) on a free port."""
+def start_bare(cfg: Config, workdir: Path, direct: bool = False) -> Server:
+    """The bare Flask-SocketIO transport (gevent) on a free port; `direct`: writing its
+    packets where they are emitted, as `tempo serve` does (tempo.infra.direct_send)."""
     port = free_port()
     log = workdir / "bare.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.bench.bare", "--port", str(port)],
+            [sys.executable, "-m", "tools.bench.bare", "--port", str(port)]
+            + (["--direct"] if direct else []),
             env=_child_env(cfg, workdir, port),
             cwd=CHECKOUT,  # `tools` is importable from the checkout's root only
             stdout=out,
