@@ -1,31 +1,50 @@
 """tempo.infra.direct_send: an idle WebSocket's packets are written by the emitting greenlet,
-and nothing else about a socket's packets changes (order, queue, failures)."""
+never waiting for a slow phone, and nothing else about a socket's packets changes (order,
+queue, failures)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import engineio
+import gevent
 import pytest
 from engineio import packet
 from engineio import socket as eio_socket
+from gevent import socket as gsocket
 
 from tempo.infra import direct_send
 
 
-class FakeWebSocket:
-    """What engineio's WebSocket handler is given: records the frames written on it."""
+class Encoder:
+    """wsproto's part: one event in, the frame's bytes out."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def send(self, event: Any) -> bytes:
+        data = event.data
+        return b"<" + (data if isinstance(data, bytes) else data.encode()) + b">"
+
+
+class Connection:
+    """simple-websocket's part: the encoder and the (gevent) socket to the phone."""
+
+    def __init__(self, sock: Any) -> None:
+        self.ws = Encoder()
+        self.sock = sock
+        self.connected = True
+
+
+class WebSocket:
+    """engineio's WebSocket wrapper; its own `send` (the writer's path) records the frames."""
+
+    def __init__(self, sock: Any) -> None:
+        self.ws = Connection(sock)
         self.sent: list[Any] = []
-        self.fail = fail
         self.incoming: list[Any] = []
 
     def send(self, message: Any) -> None:
-        if self.fail:
-            raise OSError("broken pipe")
         self.sent.append(message)
 
     def wait(self) -> Any:
@@ -38,88 +57,163 @@ class FakeWebSocket:
 @pytest.fixture
 def installed() -> Iterator[None]:
     original = (eio_socket.Socket.send, eio_socket.Socket._websocket_handler)
-    direct_send.install()
+    assert direct_send.install()
     yield
     eio_socket.Socket.send, eio_socket.Socket._websocket_handler = original  # type: ignore[method-assign]
 
 
-def _upgraded_socket(ws: FakeWebSocket) -> eio_socket.Socket:
+@pytest.fixture
+def pair() -> Iterator[tuple[Any, Any]]:
+    """The server's end and the phone's end of one connection (gevent sockets)."""
+    server_end, phone_end = gsocket.socketpair()
+    yield server_end, phone_end
+    server_end.close()
+    phone_end.close()
+
+
+def _upgraded_socket(ws: WebSocket, mode: str = "gevent") -> eio_socket.Socket:
     """A socket past its upgrade, holding `ws` the way the handler does."""
-    server = engineio.Server(async_mode="threading")
-    sock = eio_socket.Socket(server, "sid")
+    sock = eio_socket.Socket(engineio.Server(async_mode=mode), "sid")
     sock.connected = sock.upgraded = True
     locked = direct_send._LockedWebSocket(ws)
+    assert locked.conn is not None
     setattr(sock, direct_send._ATTRIBUTE, locked)
     return sock
+
+
+def _locked(sock: eio_socket.Socket) -> direct_send._LockedWebSocket:
+    locked: direct_send._LockedWebSocket = getattr(sock, direct_send._ATTRIBUTE)
+    return locked
 
 
 def _message(text: str) -> packet.Packet:
     return packet.Packet(packet.MESSAGE, data=text)
 
 
-def test_an_idle_socket_s_packet_is_written_at_once(installed: None) -> None:
-    """Nothing queued, nobody writing: the frame is on the WebSocket before send returns."""
-    ws = FakeWebSocket()
-    sock = _upgraded_socket(ws)
+def _received(phone_end: Any) -> bytes:
+    """What the phone can read now, without waiting."""
+    chunks = []
+    phone_end.settimeout(0.0)
+    try:
+        while chunk := phone_end.recv(1 << 20):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    finally:
+        phone_end.settimeout(None)
+    return b"".join(chunks)
+
+
+def test_an_idle_socket_s_packet_is_on_the_wire_at_once(
+    installed: None, pair: tuple[Any, Any]
+) -> None:
+    """Nothing queued, nobody writing: the frame reaches the phone before send returns."""
+    server_end, phone_end = pair
+    sock = _upgraded_socket(WebSocket(server_end))
     sock.send(_message("a"))
-    assert ws.sent == ["4a"] and sock.queue.empty()
+    assert _received(phone_end) == b"<4a>"
+    assert sock.queue.empty() and _locked(sock).lock.acquire(blocking=False)
     assert direct_send.installed()
 
 
-def test_queued_packets_keep_their_order(installed: None) -> None:
+def test_queued_packets_keep_their_order(installed: None, pair: tuple[Any, Any]) -> None:
     """A packet waiting for the writer goes first: the next one is queued behind it."""
-    ws = FakeWebSocket()
-    sock = _upgraded_socket(ws)
+    server_end, phone_end = pair
+    sock = _upgraded_socket(WebSocket(server_end))
     sock.queue.put(_message("first"))
     sock.send(_message("second"))
-    assert ws.sent == []
+    assert _received(phone_end) == b""
     assert [sock.queue.get().data, sock.queue.get().data] == ["first", "second"]
 
 
-def test_a_write_in_progress_is_never_interleaved(installed: None) -> None:
-    """While another writer holds the socket, the packet waits in the queue."""
-    ws = FakeWebSocket()
-    sock = _upgraded_socket(ws)
-    locked: direct_send._LockedWebSocket = getattr(sock, direct_send._ATTRIBUTE)
-    with locked.lock:
+def test_a_write_in_progress_is_never_interleaved(installed: None, pair: tuple[Any, Any]) -> None:
+    """While another write holds the socket, the packet waits in the queue."""
+    server_end, phone_end = pair
+    sock = _upgraded_socket(WebSocket(server_end))
+    with _locked(sock).lock:
         sock.send(_message("later"))
-    assert ws.sent == [] and sock.queue.get().data == "later"
+    assert _received(phone_end) == b"" and sock.queue.get().data == "later"
 
 
-def test_a_failed_write_leaves_the_packet_to_the_writer(installed: None) -> None:
-    """A broken connection: the packet is queued and the writer closes it as it always did."""
-    ws = FakeWebSocket(fail=True)
+def test_a_slow_phone_never_holds_the_emitting_greenlet(
+    installed: None, pair: tuple[Any, Any]
+) -> None:
+    """A full send buffer: send returns at once; the frame's rest goes out whole when the phone
+    reads, and every later packet waits behind it."""
+    server_end, phone_end = pair
+    server_end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    backlog = 0
+    while True:  # fill the kernel's buffers as a phone that stopped reading would
+        try:
+            backlog += server_end.send(b"." * 4096, 0, timeout=0.0)
+        except BlockingIOError:
+            break
+    sock = _upgraded_socket(WebSocket(server_end))
+    big = "x" * 200_000
+    sock.send(_message(big))  # returns: nothing here waits for the phone
+    assert not _locked(sock).lock.acquire(blocking=False)  # the frame's rest holds the socket
+    sock.send(_message("next"))
+    assert sock.queue.get().data == "next"  # behind the frame, for the writer
+    expected = backlog + len(b"<4" + big.encode() + b">")
+    got = bytearray()
+    while len(got) < expected:  # the phone reads again
+        got += phone_end.recv(1 << 20)
+    assert bytes(got[backlog:]) == b"<4" + big.encode() + b">"
+    gevent.sleep(0)  # the finishing greenlet releases the socket
+    assert _locked(sock).lock.acquire(blocking=False)
+
+
+def test_a_closed_connection_leaves_the_packet_to_the_writer(
+    installed: None, pair: tuple[Any, Any]
+) -> None:
+    """The WebSocket is closed: the packet is queued and the writer closes the socket."""
+    server_end, _phone_end = pair
+    ws = WebSocket(server_end)
+    ws.ws.connected = False
     sock = _upgraded_socket(ws)
     sock.send(_message("lost?"))
     assert sock.queue.get().data == "lost?"
-    locked: direct_send._LockedWebSocket = getattr(sock, direct_send._ATTRIBUTE)
-    assert locked.lock.acquire(blocking=False)  # released
+    assert _locked(sock).lock.acquire(blocking=False)  # released
 
 
-def test_sockets_still_polling_or_upgrading_use_the_queue(installed: None) -> None:
+def test_sockets_still_polling_or_upgrading_use_the_queue(
+    installed: None, pair: tuple[Any, Any]
+) -> None:
     """Long-polling and an upgrade in progress keep engineio's own path."""
-    ws = FakeWebSocket()
-    sock = _upgraded_socket(ws)
+    server_end, phone_end = pair
+    sock = _upgraded_socket(WebSocket(server_end))
     sock.upgrading = True
     sock.send(_message("held"))
-    polling = eio_socket.Socket(engineio.Server(async_mode="threading"), "sid2")
+    polling = eio_socket.Socket(engineio.Server(async_mode="gevent"), "sid2")
     polling.connected = True
     polling.send(_message("polled"))
-    assert ws.sent == []
+    assert _received(phone_end) == b""
     assert sock.queue.get().data == "held" and polling.queue.get().data == "polled"
 
 
-def test_the_handler_s_own_writes_hold_the_socket(installed: None) -> None:
-    """The writer writes through the locked WebSocket: a direct write waits for it."""
-    ws = FakeWebSocket()
+def test_another_websocket_keeps_engineio_s_writer(installed: None) -> None:
+    """Not simple-websocket over a gevent socket (a plain socket here): nothing direct."""
+    plain, other = socket.socketpair()
+    try:
+        locked = direct_send._LockedWebSocket(WebSocket(plain))
+        assert locked.conn is None
+    finally:
+        plain.close()
+        other.close()
+
+
+def test_the_handler_s_own_writes_hold_the_socket(installed: None, pair: tuple[Any, Any]) -> None:
+    """engineio's writer writes through the locked WebSocket: a direct write waits for it."""
+    server_end, _phone_end = pair
+    ws = WebSocket(server_end)
     sock = eio_socket.Socket(engineio.Server(async_mode="threading"), "sid")
     seen: list[bool] = []
-    original_send = ws.send
+    record = ws.send
 
     def send(message: Any) -> None:
         locked = getattr(sock, direct_send._ATTRIBUTE)
         seen.append(not locked.lock.acquire(blocking=False))  # held by this write
-        original_send(message)
+        record(message)
 
     ws.send = send  # type: ignore[method-assign]
     sock.queue.put(_message("from the writer"))

@@ -3,15 +3,24 @@
 python-engineio queues every packet and a writer greenlet per socket sends it. Under gevent the
 writer only runs once the greenlets already ready have run: when a burst of actions arrives
 together, a team's event waits for every handler queued behind the one that produced it before
-any phone receives it. That wait is most of the latency tail `tempo bench` measures
+any phone receives it. That wait was most of the latency tail `tempo bench` measures
 (docs/benchmarks.md, « Writing where it is emitted »).
 
-`install()` makes `Socket.send` write the packet at once on the WebSocket when nothing is waiting
-for that socket: its queue is empty and no other write holds the socket. Otherwise the packet is
-queued as before, so the order of a socket's packets never changes. Every write on the WebSocket
-(the writer's, the upgrade's and these) takes one lock per socket, so two greenlets never write
-on it together. A failed write leaves the packet in the queue: the writer meets the same broken
-connection and closes it the way it always did.
+`install()` makes `Socket.send` write the packet at once when nothing is waiting for that
+socket: its queue is empty and no other write holds the socket. Otherwise the packet is queued
+as before, so the order of a socket's packets never changes. Every write on the WebSocket (the
+writer's, the upgrade's and these) takes one lock per socket, so two greenlets never write on
+it together.
+
+The emitting greenlet never waits for a phone: the frame goes to the kernel without blocking
+(gevent's `send(..., timeout=0.0)`), and whatever a slow phone's full send buffer does not take
+at once is finished by a greenlet of its own, which holds the socket's lock until it is done
+(the frame is already encoded, and compressed with the connection's shared deflate context:
+it must go out whole, before anything else). A failed write leaves the packet to the writer,
+which meets the same broken connection and closes it the way it always did.
+
+This relies on python-engineio's gevent driver over simple-websocket (wsproto); a socket
+built otherwise keeps engineio's own writer.
 """
 
 from __future__ import annotations
@@ -21,11 +30,24 @@ import threading
 from typing import Any
 
 from engineio import socket as eio_socket
+from wsproto.events import Message, TextMessage  # simple-websocket's frames
 
 log = logging.getLogger("tempo.direct_send")
 _ORIGINAL_SEND = eio_socket.Socket.send
 _ORIGINAL_HANDLER = eio_socket.Socket._websocket_handler
 _ATTRIBUTE = "_tempo_direct_ws"
+
+
+def _frames(ws: Any) -> Any:
+    """The simple-websocket connection under engineio's WebSocket wrapper, if that is what it
+    is (it encodes frames with wsproto and writes them on a gevent socket)."""
+    conn: Any = getattr(ws, "ws", None)
+    if not all(hasattr(conn, name) for name in ("ws", "sock", "connected")):
+        return None
+    # gevent's socket: its `send` takes a timeout, 0.0 for never waiting.
+    if not type(conn.sock).__module__.startswith("gevent") or not hasattr(conn.ws, "send"):
+        return None
+    return conn
 
 
 class _LockedWebSocket:
@@ -35,11 +57,28 @@ class _LockedWebSocket:
         self.ws = ws
         # threading.Lock is gevent's own lock once `tempo serve` has patched the standard library.
         self.lock = threading.Lock()
+        self.conn = _frames(ws)
 
     def send(self, message: Any) -> Any:
-        """Write one encoded packet, after any write in progress."""
+        """Write one encoded packet, after any write in progress (engineio's writer, upgrade)."""
         with self.lock:
             return self.ws.send(message)
+
+    def encode(self, message: str | bytes) -> bytes:
+        """One WebSocket frame, as simple-websocket's own `send` builds it."""
+        if not self.conn.connected:
+            raise ConnectionError("the WebSocket is closed")
+        event = Message(data=message) if isinstance(message, bytes) else TextMessage(data=message)
+        frame: bytes = self.conn.ws.send(event)
+        return frame
+
+    def write_nowait(self, frame: bytes) -> bytes:
+        """Give `frame` to the kernel without waiting; what it did not take."""
+        try:
+            sent = self.conn.sock.send(frame, 0, timeout=0.0)
+        except BlockingIOError:
+            sent = 0
+        return frame[sent:]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.ws, name)
@@ -47,7 +86,7 @@ class _LockedWebSocket:
 
 def _websocket_handler(self: eio_socket.Socket, ws: Any) -> Any:
     locked = _LockedWebSocket(ws)
-    setattr(self, _ATTRIBUTE, locked)
+    setattr(self, _ATTRIBUTE, locked if locked.conn is not None else None)
     try:
         return _ORIGINAL_HANDLER(self, locked)
     finally:
@@ -71,11 +110,31 @@ def _send(self: eio_socket.Socket, pkt: Any) -> None:
         self.queue.put(pkt)  # the writer (or another greenlet) is writing: after it
         return
     try:
-        ws.ws.send(pkt.encode())
-    except Exception:  # any failed write: the writer meets it too and closes the connection
-        self.queue.put(pkt)
-    finally:
+        frame = ws.encode(pkt.encode())
+    except Exception:  # a closed connection: the writer meets it too and closes the socket
         ws.lock.release()
+        self.queue.put(pkt)
+        return
+    try:
+        rest = ws.write_nowait(frame)
+    except Exception:  # a broken connection: the packet is lost with it, the writer closes it
+        ws.lock.release()
+        return
+    if not rest:
+        ws.lock.release()
+        return
+
+    def finish() -> None:
+        # A slow phone: the rest of this frame waits for it here, not in the emitting greenlet;
+        # the lock keeps every later write on this socket behind it.
+        try:
+            ws.conn.sock.sendall(rest)
+        except Exception:  # the writer's next write meets the broken connection
+            pass
+        finally:
+            ws.lock.release()
+
+    self.server.start_background_task(finish)
 
 
 def install() -> bool:
