@@ -192,7 +192,8 @@ def test_sockets_still_polling_or_upgrading_use_the_queue(
 
 
 def test_another_websocket_keeps_engineio_s_writer(installed: None) -> None:
-    """Not simple-websocket over a gevent socket (a plain socket here): nothing direct."""
+    """Not simple-websocket over a plain gevent socket (a standard socket, a TLS one): nothing
+    direct."""
     plain, other = socket.socketpair()
     try:
         locked = direct_send._LockedWebSocket(WebSocket(plain))
@@ -200,6 +201,14 @@ def test_another_websocket_keeps_engineio_s_writer(installed: None) -> None:
     finally:
         plain.close()
         other.close()
+
+    class TlsSocket:  # what gevent's TLS socket looks like to this module
+        __module__ = "gevent._ssl3"
+
+        def getpeercert(self) -> None:
+            return None
+
+    assert direct_send._LockedWebSocket(WebSocket(TlsSocket())).conn is None
 
 
 def test_the_handler_s_own_writes_hold_the_socket(installed: None, pair: tuple[Any, Any]) -> None:

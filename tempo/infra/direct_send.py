@@ -44,8 +44,13 @@ def _frames(ws: Any) -> Any:
     conn: Any = getattr(ws, "ws", None)
     if not all(hasattr(conn, name) for name in ("ws", "sock", "connected")):
         return None
-    # gevent's socket: its `send` takes a timeout, 0.0 for never waiting.
-    if not type(conn.sock).__module__.startswith("gevent") or not hasattr(conn.ws, "send"):
+    # gevent's socket: its `send` takes a timeout, 0.0 for never waiting. Not a TLS one (`tempo
+    # serve` speaks plain HTTP behind its proxy): a TLS write that would block must be retried
+    # with the same bytes, which this module does not do.
+    sock = conn.sock
+    if not type(sock).__module__.startswith("gevent") or hasattr(sock, "getpeercert"):
+        return None
+    if not hasattr(conn.ws, "send"):
         return None
     return conn
 
