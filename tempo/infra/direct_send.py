@@ -48,11 +48,8 @@ def _frames(ws: Any) -> Any:
     # serve` speaks plain HTTP behind its proxy): a TLS write that would block must be retried
     # with the same bytes, which this module does not do.
     sock = conn.sock
-    if not type(sock).__module__.startswith("gevent") or hasattr(sock, "getpeercert"):
-        return None
-    if not hasattr(conn.ws, "send"):
-        return None
-    return conn
+    gevent_plain = type(sock).__module__.startswith("gevent") and not hasattr(sock, "getpeercert")
+    return conn if gevent_plain and hasattr(conn.ws, "send") else None
 
 
 class _LockedWebSocket:
@@ -91,7 +88,9 @@ class _LockedWebSocket:
 
 def _websocket_handler(self: eio_socket.Socket, ws: Any) -> Any:
     locked = _LockedWebSocket(ws)
-    setattr(self, _ATTRIBUTE, locked if locked.conn is not None else None)
+    if locked.conn is None:
+        return _ORIGINAL_HANDLER(self, ws)  # nothing writes directly: engineio's writer alone
+    setattr(self, _ATTRIBUTE, locked)
     try:
         return _ORIGINAL_HANDLER(self, locked)
     finally:

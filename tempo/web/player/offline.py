@@ -12,7 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -29,9 +29,17 @@ SHELL = (
     "icons/*",
 )
 WORKER = "js/sw.js"
+#: Sent by the worker when it keeps its background copy of a page (static/js/sw.js).
+SHELL_COPY_HEADER = "X-Tempo-Shell"
 # From static/css/tempo.css: the brand (header, splash) and the page background.
 THEME_COLOR = "#1e1b4b"
 BACKGROUND_COLOR = "#f1f5f9"
+
+
+@bp.app_template_global()
+def shell_copy() -> bool:
+    """Whether this request is the worker's background copy of a page, not a player's visit."""
+    return bool(request.headers.get(SHELL_COPY_HEADER))
 
 
 def _shell(static: str) -> tuple[str, tuple[str, ...]]:

@@ -46,6 +46,7 @@ from tempo.throttle import client_ip
 from tempo.web.errors import too_many
 from tempo.web.files import stored_image
 from tempo.web.player.common import current_player, session_token, sign_in, sign_out
+from tempo.web.player.offline import shell_copy
 from tempo.web.urls import public_url
 
 bp = Blueprint("play", __name__)
@@ -139,7 +140,7 @@ def game() -> ResponseReturnValue:
     if player is None:
         flash(_("Rejoins d'abord ton équipe avec son code ou ton code personnel."))
         return redirect(url_for("main.home"))
-    if not request.headers.get("X-Tempo-Shell"):
+    if not shell_copy():
         # Opening the game renews the phone's 30 days; the worker's background copy must not
         # write the cookie (see SESSION_REFRESH_EACH_REQUEST in tempo.config).
         session.modified = True
