@@ -238,3 +238,28 @@ def test_the_handler_s_own_writes_hold_the_socket(installed: None, pair: tuple[A
     assert done.wait(5)
     assert "4from the writer" in ws.sent and seen and all(seen)
     assert getattr(sock, direct_send._ATTRIBUTE) is None  # forgotten with its connection
+
+
+def test_a_phone_s_tcp_connection_never_holds_a_frame_back(installed: None) -> None:
+    """TCP_NODELAY on the phone's connection: with Nagle's algorithm on, the second of two
+    frames written in a row waited for the phone to acknowledge the first (40 ms or a round
+    trip). Unix sockets (the other tests, a local proxy) are left as they are."""
+    listener = gsocket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    phone_end = gsocket.create_connection(listener.getsockname())
+    server_end, _address = listener.accept()
+    try:
+        assert not server_end.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        sock = _upgraded_socket(WebSocket(server_end))
+        assert server_end.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        sock.send(_message("a"))
+        sock.send(_message("b"))
+        received = b""
+        phone_end.settimeout(5)
+        while len(received) < len(b"<4a><4b>"):
+            received += phone_end.recv(64)
+        assert received == b"<4a><4b>"
+    finally:
+        for end in (server_end, phone_end, listener):
+            end.close()

@@ -19,13 +19,18 @@ at once is finished by a greenlet of its own, which holds the socket's lock unti
 it must go out whole, before anything else). A failed write leaves the packet to the writer,
 which meets the same broken connection and closes it the way it always did.
 
+The connections it writes on are TCP_NODELAY: frames are written the moment they exist, and
+Nagle's algorithm would hold one back until the phone acknowledges the previous one.
+
 This relies on python-engineio's gevent driver over simple-websocket (wsproto); a socket
 built otherwise keeps engineio's own writer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 from typing import Any
 
@@ -52,6 +57,21 @@ def _frames(ws: Any) -> Any:
     return conn if gevent_plain and hasattr(conn.ws, "send") else None
 
 
+def _no_delay(sock: Any) -> None:
+    """Turn Nagle's algorithm off on a TCP connection to a phone.
+
+    With it on, a frame written while the previous one is not yet acknowledged waits for that
+    acknowledgement, which a client delays (40 ms on Linux, a round trip on a phone network):
+    an answer's events and a player's own view, written one after the other, reached some
+    phones 40 ms after their teammates (docs/benchmarks.md, « Nagle's algorithm »).
+    """
+    if getattr(sock, "family", None) not in (socket.AF_INET, socket.AF_INET6):
+        return  # a Unix socket (a local proxy, the tests) has no such delay
+    # Already closed: the writer meets it and closes the Engine.IO socket.
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class _LockedWebSocket:
     """The socket's WebSocket, every write of which holds `lock`."""
 
@@ -60,6 +80,8 @@ class _LockedWebSocket:
         # threading.Lock is gevent's own lock once `tempo serve` has patched the standard library.
         self.lock = threading.Lock()
         self.conn = _frames(ws)
+        if self.conn is not None:
+            _no_delay(self.conn.sock)
 
     def send(self, message: Any) -> Any:
         """Write one encoded packet, after any write in progress (engineio's writer, upgrade)."""
