@@ -109,6 +109,8 @@ def _bind_socketio(app: Flask, cfg: Config) -> None:
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("MESSAGE_QUEUE") or None,
         channel=app.config["MESSAGE_QUEUE_CHANNEL"],
+        ping_interval=app.config["PING_INTERVAL_SECONDS"],
+        ping_timeout=app.config["PING_TIMEOUT_SECONDS"],
         # With a public URL, only pages from it may open sockets; without one, Engine.IO's
         # default same-origin check (Origin must match Host) lets phones on a LAN address in.
         # None is Engine.IO's own default; the stub's keyword types leave it out.

@@ -84,6 +84,10 @@ class Config:
     # At most one cohort-wide opponent update (`cohort.ai`, to every phone of a cohort) per
     # cohort this often, in seconds; 0 sends one after each success.
     COHORT_AI_SECONDS: float = 10.0
+    # Engine.IO's heartbeat: the server pings each phone this often and drops a connection whose
+    # phone has not answered within the timeout (Engine.IO's defaults, 25 s and 20 s).
+    PING_INTERVAL_SECONDS: float = 25.0
+    PING_TIMEOUT_SECONDS: float = 20.0
     MAX_UPLOAD_MB: int = 12
     # A proof photo's declared size, checked before decoding (which needs memory in proportion
     # to the pixels): 40 megapixels is above every phone camera's default mode.
@@ -155,6 +159,8 @@ class Config:
             WRONG_WINDOW_SECONDS=int(_env("WRONG_WINDOW_SECONDS", "60")),
             VOTE_SECONDS=int(_env("VOTE_SECONDS", "60")),
             COHORT_AI_SECONDS=float(_env("COHORT_AI_SECONDS", "10")),
+            PING_INTERVAL_SECONDS=float(_env("PING_INTERVAL_SECONDS", "25")),
+            PING_TIMEOUT_SECONDS=float(_env("PING_TIMEOUT_SECONDS", "20")),
             MAX_UPLOAD_MB=int(_env("MAX_UPLOAD_MB", "12")),
             PROOF_MAX_PIXELS=int(_env("PROOF_MAX_PIXELS", "40000000")),
             # TEMPO_STUCK_MINUTES, the former name, is still read.

@@ -118,6 +118,54 @@ def test_a_burst_of_actions_reaches_every_phone_in_order(tmp_path: Path) -> None
         stop_server(live)
 
 
+def test_playing_phones_stay_connected_across_heartbeats(tmp_path: Path) -> None:
+    """Two phones play for four heartbeat cycles (pings every second, one second to answer):
+    neither is ever dropped and the listener gets every event. Events are written where they
+    are emitted (tempo.infra.direct_send); the heartbeat's pings must still reach Engine.IO's
+    writer, which otherwise closed every connection after ping interval + ping timeout (45 s
+    with the defaults: phones dropped and reconnected in a loop)."""
+    settings = {
+        "TEMPO_WRONG_LIMIT_PLAYER": "1000",
+        "TEMPO_WRONG_LIMIT_TEAM": "1000",
+        "TEMPO_PING_INTERVAL_SECONDS": "1",
+        "TEMPO_PING_TIMEOUT_SECONDS": "1",
+    }
+    live = start_server(tmp_path / "instance", settings)
+    phones: list[socketio.Client] = []
+    dropped: list[str] = []
+    try:
+        heard: list[int] = []
+        for name in ("Zoé", "Yanis"):
+            phone = socketio.Client(reconnection=False)
+            phone.on("disconnect", lambda *why, n=name: dropped.append(n), namespace="/play")
+            if name == "Yanis":
+                phone.on("team.event", lambda e: heard.append(e["version"]), namespace="/play")
+            phone.connect(
+                live.url,
+                namespaces=["/play"],
+                auth={"rejoin": _join(live, name)},
+                transports=["websocket"],
+            )
+            phones.append(phone)
+        sids = [phone.get_sid("/play") for phone in phones]
+        enigma = first_of_type("enigma")
+        for i in range(16):
+            action = {"id": f"beat-{i}", "mission": enigma.id, "kind": "answer"}
+            ack = phones[0].call(
+                "action", {**action, "data": {"answer": f"faux {i}"}}, namespace="/play"
+            )
+            assert ack["error"]["code"] == "wrong_answer"
+            time.sleep(0.25)
+        time.sleep(0.5)
+        assert dropped == []
+        assert [phone.get_sid("/play") for phone in phones] == sids
+        assert len(heard) == 16 and heard == list(range(heard[0], heard[0] + 16))
+    finally:
+        for phone in phones:
+            phone.disconnect()
+        stop_server(live)
+
+
 def _join(server: LiveServer, pseudonym: str = "Zoé") -> str:
     """A player joins the demo's first team; their personal rejoin code."""
     instance = Path(server.env["TEMPO_INSTANCE_DIR"])

@@ -19,6 +19,14 @@ at once is finished by a greenlet of its own, which holds the socket's lock unti
 it must go out whole, before anything else). A failed write leaves the packet to the writer,
 which meets the same broken connection and closes it the way it always did.
 
+Only messages (Socket.IO's packets) are written directly; Engine.IO's own packets, its
+heartbeat's PING above all, still go through the writer's queue. The writer waits on that queue
+for at most the ping interval plus the ping timeout and closes the connection when nothing came:
+with every packet written directly, it closed every phone's connection 45 s after it opened
+(the phone reconnected at once, and dropped again 45 s later). The PING that arrives every
+25 s keeps it waiting, and a phone that stops answering still stops the pings, so the writer
+still closes a vanished phone's connection.
+
 The connections it writes on are TCP_NODELAY: frames are written the moment they exist, and
 Nagle's algorithm would hold one back until the phone acknowledges the previous one.
 
@@ -34,6 +42,7 @@ import socket
 import threading
 from typing import Any
 
+from engineio import packet
 from engineio import socket as eio_socket
 from wsproto.events import Message, TextMessage  # simple-websocket's frames
 
@@ -123,6 +132,7 @@ def _send(self: eio_socket.Socket, pkt: Any) -> None:
     ws: _LockedWebSocket | None = getattr(self, _ATTRIBUTE, None)
     if (
         ws is None
+        or pkt.packet_type != packet.MESSAGE  # the heartbeat keeps the writer alive: see above
         or not self.upgraded
         or self.upgrading
         or self.closed
