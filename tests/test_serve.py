@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,11 +51,7 @@ def test_socketio_endpoint_is_mounted(server: LiveServer) -> None:
 def test_sigterm_stops_the_server_cleanly(server: LiveServer) -> None:
     """systemd's SIGTERM: phones are disconnected, the clock stops, the process exits 0."""
     left: list[str] = []
-    phone = socketio.Client(reconnection=False)
-    phone.on("disconnect", lambda *reason: left.append(str(reason)), namespace="/play")
-    phone.connect(
-        server.url, namespaces=["/play"], auth={"rejoin": _join(server)}, transports=["websocket"]
-    )
+    phone = _phone(server, "Zoé", disconnect=lambda *reason: left.append(str(reason)))
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=30) == 0
     output = server.process.stdout.read() if server.process.stdout else ""
@@ -82,16 +78,9 @@ def test_a_burst_of_actions_reaches_every_phone_in_order(tmp_path: Path) -> None
     try:
         seen: dict[str, list[int]] = {}
         for name in ("Zoé", "Yanis"):
-            phone = socketio.Client(reconnection=False)
             versions = seen.setdefault(name, [])
-            phone.on("team.event", lambda e, v=versions: v.append(e["version"]), namespace="/play")
-            phone.connect(
-                live.url,
-                namespaces=["/play"],
-                auth={"rejoin": _join(live, name)},
-                transports=["websocket"],
-            )
-            phones.append(phone)
+            record = {"team.event": lambda e, v=versions: v.append(e["version"])}
+            phones.append(_phone(live, name, **record))
         enigma = first_of_type("enigma")
         acks: list[dict[str, object]] = []
         for i in range(40):
@@ -136,17 +125,12 @@ def test_playing_phones_stay_connected_across_heartbeats(tmp_path: Path) -> None
     try:
         heard: list[int] = []
         for name in ("Zoé", "Yanis"):
-            phone = socketio.Client(reconnection=False)
-            phone.on("disconnect", lambda *why, n=name: dropped.append(n), namespace="/play")
+            handlers: dict[str, Callable[..., None]] = {
+                "disconnect": lambda *why, n=name: dropped.append(n)
+            }
             if name == "Yanis":
-                phone.on("team.event", lambda e: heard.append(e["version"]), namespace="/play")
-            phone.connect(
-                live.url,
-                namespaces=["/play"],
-                auth={"rejoin": _join(live, name)},
-                transports=["websocket"],
-            )
-            phones.append(phone)
+                handlers["team.event"] = lambda e: heard.append(e["version"])
+            phones.append(_phone(live, name, **handlers))
         sids = [phone.get_sid("/play") for phone in phones]
         enigma = first_of_type("enigma")
         for i in range(16):
@@ -164,6 +148,21 @@ def test_playing_phones_stay_connected_across_heartbeats(tmp_path: Path) -> None
         for phone in phones:
             phone.disconnect()
         stop_server(live)
+
+
+def _phone(server: LiveServer, pseudonym: str, **handlers: Callable[..., None]) -> socketio.Client:
+    """A player of the demo's first team on a WebSocket to `server`, `handlers` (by event name,
+    on /play) registered before connecting; no automatic reconnection."""
+    phone = socketio.Client(reconnection=False)
+    for event, handler in handlers.items():
+        phone.on(event, handler, namespace="/play")
+    phone.connect(
+        server.url,
+        namespaces=["/play"],
+        auth={"rejoin": _join(server, pseudonym)},
+        transports=["websocket"],
+    )
+    return phone
 
 
 def _join(server: LiveServer, pseudonym: str = "Zoé") -> str:
