@@ -34,3 +34,25 @@ def _gevent_pool() -> Any:
 
         _pool = ThreadPool(POOL_SIZE)
     return _pool
+
+
+#: The longest `yield_to_waiting` lets ready work go first: under a load that never lets the
+#: event loop idle, the deferred step goes ahead after this.
+YIELD_LIMIT_SECONDS = 0.05
+
+
+def yield_to_waiting(async_mode: str, limit: float = YIELD_LIMIT_SECONDS) -> None:
+    """Under gevent, let what is already waiting run first, then return (after `limit` at most).
+
+    What is waiting: the greenlets ready to run and the sockets with something to read, players'
+    actions among them. A step that no phone is waiting on (a presence list, the cohort's gauge)
+    calls this before its few milliseconds of work, so that an action arriving meanwhile is
+    not served after it. In threading mode (tests, command-line tools) it returns at once.
+    """
+    if async_mode != "gevent":
+        return
+    import gevent
+
+    # The loop is idle once no callback is pending and its poll found no socket ready.
+    with gevent.Timeout(limit, False):  # type: ignore[arg-type]  # False: end quietly
+        gevent.idle()

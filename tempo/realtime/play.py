@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tempo import throttle
 from tempo.extensions import db, socketio
 from tempo.infra.clock import now
+from tempo.infra.offload import yield_to_waiting
 from tempo.missions import registry
 from tempo.models import Player, Team
 from tempo.realtime import publish
@@ -48,6 +49,9 @@ def _refused(code: str, message: str) -> dict[str, Any]:
 
 
 def _emit_presence(team_id: int) -> None:
+    # A few milliseconds of reads, re-dealing and frames that no phone is waiting on: the
+    # actions already arrived go first (under gevent; see tempo.infra.offload).
+    yield_to_waiting(current_app.config["ASYNC_MODE"])
     # Two columns, not the Player objects: this runs on every connection and departure.
     players = db.session.execute(
         select(Player.id, Player.pseudonym).where(Player.team_id == team_id).order_by(Player.id)

@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from tempo.extensions import db
-from tempo.models import Cohort, Player, utcnow
+from tempo.models import Cohort, MissionProgress, Player, utcnow
 from tempo.services.cohorts.admin import create_cohort
+from tempo.services.content import games
 from tempo.services.play import checkpoints
 from tests.conftest import Demo
 from tests.realtime.helpers import NS, call, connect, first_of_type, team_events
@@ -49,6 +51,22 @@ def test_scanning_a_checkpoint_validates_it_for_the_team(app: Flask, demo: Demo)
     # Scanned again: not an error page but the mission (see test_repeated_scan_…).
     again = phone.get(f"/q/{token}")
     assert again.status_code == 302 and again.headers["Location"].endswith(f"?mission={mission.id}")
+
+
+def test_the_first_scan_after_a_restart_validates_the_checkpoint(app: Flask, demo: Demo) -> None:
+    """A server just started has parsed no scenario yet: the first scan reads it and counts."""
+    mission = first_of_type("qr-checkpoint", day=6)
+    checkpoint = mission.params["checkpoints"][0]["id"]
+    _open_day(app, demo.cohort_id, 6)
+    phone = _signed_in(app, demo, "Inès")
+    games.forget_all()  # what a restarted process holds: no game parsed
+    response = phone.get(f"/q/{checkpoints.sign(SECRET, demo.cohort_id, checkpoint)}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/jouer")
+    with app.app_context():
+        state = db.session.scalar(
+            select(MissionProgress.state).where(MissionProgress.mission_id == mission.id)
+        )
+    assert state is not None and checkpoint in state["scanned"]
 
 
 def test_forged_token_is_refused(app: Flask, demo: Demo) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
+import gevent
 import pytest
 from flask import Flask
 
@@ -76,3 +78,39 @@ def test_successes_close_together_reach_the_cohort_as_one_update(
     assert got == [full - 2 * badge.reward - split.reward]
     time.sleep(0.7)
     assert heard() == []  # one update for both successes, nothing more
+
+
+class _GeventServer:
+    """The Socket.IO server as the publisher sees it under `tempo serve` (gevent)."""
+
+    async_mode = "gevent"
+
+    def __init__(self, heard: list[str]) -> None:
+        self.heard = heard
+
+    def emit(self, event: str, payload: object, to: str, namespace: str) -> None:
+        self.heard.append(to)
+
+    def sleep(self, seconds: float) -> None:
+        gevent.sleep(seconds)
+
+    def start_background_task(self, target: Callable[[], None]) -> gevent.Greenlet:
+        return gevent.spawn(target)
+
+
+def test_under_gevent_the_cohort_hears_team_by_team_and_actions_go_between(app: Flask) -> None:
+    """`cohort.ai` leaves the action's handler at once, then goes room by room; an action that
+    arrives meanwhile is served between two teams, not after the whole cohort."""
+    heard: list[str] = []
+    publisher = publish.Publisher(
+        _GeventServer(heard),  # type: ignore[arg-type]
+        lambda _team: 7,
+        cohort_ai_of=lambda _cohort: {"strength": 9, "max": 10, "teams": 3},
+        teams_of=lambda _cohort: [1, 2, 3],
+    )
+    with app.app_context():
+        publisher.cohort_ai(7)  # in the handler of the success that weakened KRONOS
+        heard.append("ack")  # the handler went on at once
+        gevent.spawn(heard.append, "action")  # another phone's action, ready to run
+        gevent.sleep(0.2)
+    assert heard == ["ack", "team:1", "action", "team:2", "team:3"]

@@ -16,6 +16,7 @@ from tempo import create_app
 from tempo.extensions import db, socketio
 from tempo.infra import db as schema
 from tempo.models import utcnow
+from tempo.realtime import play as play_namespace
 from tempo.services.play import teamlog
 from tests.conftest import Demo, make_config
 from tests.realtime.helpers import (
@@ -54,6 +55,23 @@ def test_unknown_rejoin_code_is_refused(app: Flask, demo: Demo) -> None:
     """A phone with a wrong personal code cannot connect."""
     client = socketio.test_client(app, namespace=NS, auth={"rejoin": "ZZZZZZZZ"})
     assert not client.is_connected(NS)
+
+
+def test_presence_lists_wait_for_the_actions_already_arrived(
+    app: Flask, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection's and a departure's presence list first let waiting work run (under gevent:
+    tempo.infra.offload.yield_to_waiting), then reach the team."""
+    yielded: list[str] = []
+    monkeypatch.setattr(play_namespace, "yield_to_waiting", yielded.append)
+    alice = connect(app, demo.join(0, "Alice"))
+    assert yielded == [app.config["ASYNC_MODE"]]
+    malo = connect(app, demo.join(0, "Malo"))
+    alice.get_received(NS)
+    malo.disconnect(namespace=NS)
+    assert len(yielded) == 3
+    lists = [e["args"][0]["online"] for e in alice.get_received(NS) if e["name"] == "presence"]
+    assert len(lists) == 1 and len(lists[0]) == 1  # Malo left: Alice alone
 
 
 def test_snapshot_shows_day_one_and_never_an_answer(phones) -> None:  # type: ignore[no-untyped-def]

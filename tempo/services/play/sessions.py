@@ -47,16 +47,24 @@ def open_session(session: Session, player_id: int, now: datetime) -> str:
 
 def resume(session: Session, token: str, now: datetime) -> Player | None:
     """The player of a live session token (None when unknown, revoked or idle too long)."""
-    row = session.scalar(select(PlayerSession).where(PlayerSession.token_hash == _hash(token)))
-    if row is None or row.revoked_at is not None or now - row.last_seen_at >= IDLE:
+    # One statement for the session and its player: this runs on every page a phone opens
+    # (a poster's QR code among them) and every socket connection.
+    found = session.execute(
+        select(Player, PlayerSession.id, PlayerSession.revoked_at, PlayerSession.last_seen_at)
+        .join(PlayerSession, PlayerSession.player_id == Player.id)
+        .where(PlayerSession.token_hash == _hash(token))
+    ).first()
+    if found is None:
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        row_id = row.id
+    player, row_id, revoked_at, last_seen_at = found
+    if revoked_at is not None or now - last_seen_at >= IDLE:
+        return None
+    if now - last_seen_at >= TOUCH_EVERY:
         with write_transaction(session):
             session.execute(
                 update(PlayerSession).where(PlayerSession.id == row_id).values(last_seen_at=now)
             )
-    return session.get(Player, row.player_id)
+    return player
 
 
 def revoke(session: Session, token: str, now: datetime) -> None:

@@ -24,12 +24,10 @@ from tempo import throttle
 from tempo.extensions import db
 from tempo.infra.clock import now
 from tempo.infra.offload import run_blocking
-from tempo.models import Player
 from tempo.realtime.play import limits
 from tempo.realtime.presence import presence
 from tempo.realtime.publish import disconnect_player, publish, views_after
 from tempo.services.cohorts import messages
-from tempo.services.content import games
 from tempo.services.play import actions as play
 from tempo.services.play import checkpoints, proofs, qr, sessions
 from tempo.services.play.players import (
@@ -208,17 +206,17 @@ def _json_error(code: str, message: str, status: int) -> ResponseReturnValue:
     return {"ok": False, "error": {"code": code, "message": message}}, status
 
 
-def _scan_reply(player: Player, cohort_id: int, checkpoint_id: str) -> play.Reply:
+def _scan_reply(scanner: checkpoints.Scanner, cohort_id: int, checkpoint_id: str) -> play.Reply:
     reply = checkpoints.scan(
         db.session(),
-        player,
+        scanner,
         cohort_id,
         checkpoint_id,
         now(),
-        presence.online(player.team_id),
+        presence.online(scanner.team_id),
         limits(),
     )
-    team_id = reply.team_id or player.team_id
+    team_id = reply.team_id or scanner.team_id
     publish({team_id: reply.events}, reply.cohort_id, views_after(reply.after, team_id))
     return reply
 
@@ -243,11 +241,12 @@ def scan(token: str) -> ResponseReturnValue:
             "puis scanne à nouveau ce code."
         )
         return render_template("scan.html", ok=False, message=message), 401
+    scanner = checkpoints.Scanner.of(db.session(), player)
     try:
-        reply = _scan_reply(player, *found)
+        reply = _scan_reply(scanner, *found)
     except play.PlayError as exc:
         return render_template("scan.html", ok=False, message=exc.message), 400
-    repeat = _repeat(player, found[1], reply)
+    repeat = _repeat(scanner, found[1], reply)
     if repeat is not None:
         # Not an error: a teammate found the poster first. Show the mission and its story.
         flash(_repeat_message(repeat))
@@ -258,10 +257,12 @@ def scan(token: str) -> ResponseReturnValue:
     return redirect(url_for("play.game"))
 
 
-def _repeat(player: Player, checkpoint_id: str, reply: play.Reply) -> checkpoints.Repeat | None:
+def _repeat(
+    scanner: checkpoints.Scanner, checkpoint_id: str, reply: play.Reply
+) -> checkpoints.Repeat | None:
     if not reply.error or reply.error["code"] not in checkpoints.REPEATED:
         return None
-    return checkpoints.already_validated(db.session(), player, checkpoint_id)
+    return checkpoints.already_validated(db.session(), scanner, checkpoint_id)
 
 
 def _repeat_message(repeat: checkpoints.Repeat) -> str:
@@ -280,20 +281,19 @@ def checkpoint_code() -> ResponseReturnValue:
     if wait is not None:
         return too_many(wait, json=True)
     raw = (request.get_json(silent=True) or {}).get("code", "")
-    cohort = player.team.cohort
-    game = games.cohort_game(cohort)
+    scanner = checkpoints.Scanner.of(db.session(), player)
     checkpoint_id = checkpoints.by_short_code(
-        current_app.config["SECRET_KEY"], cohort, game, str(raw)
+        current_app.config["SECRET_KEY"], scanner.cohort_id, scanner.game, str(raw)
     )
     if checkpoint_id is None:
         throttle.spend("code", client_ip())
         message = _("Ce code de balise n'existe pas. Vérifie les 6 caractères.")
         return _json_error("wrong_checkpoint", message, 400)
     try:
-        reply = _scan_reply(player, cohort.id, checkpoint_id)
+        reply = _scan_reply(scanner, scanner.cohort_id, checkpoint_id)
     except play.PlayError as exc:
         return _json_error(exc.code, exc.message, 400)
-    repeat = _repeat(player, checkpoint_id, reply)
+    repeat = _repeat(scanner, checkpoint_id, reply)
     if repeat is not None:
         body = {"ok": True, "version": reply.version, "already": True}
         return {**body, "mission": repeat.mission_id, "message": _repeat_message(repeat)}
