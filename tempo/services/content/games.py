@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable
 from typing import ClassVar, Generic, TypeVar
 
+from sqlalchemy.orm import Session
+
 from tempo.engine.team import Game
 from tempo.models import Cohort, ScenarioVersion
 
@@ -74,6 +76,16 @@ def cohort_game(cohort: Cohort) -> Game:
     """
     game = _games.cached(cohort.scenario_version_id)
     return game if game is not None else game_for(cohort.scenario_version)
+
+
+def version_game(session: Session, version_id: int) -> Game | None:
+    """The game of a version known by id: parsed once per process, read through `session` the
+    first time; None for a version that does not exist."""
+    game = _games.cached(version_id)
+    if game is not None:
+        return game
+    version = session.get(ScenarioVersion, version_id)
+    return None if version is None else game_for(version)
 
 
 def cached(version_id: int) -> Game | None:

@@ -51,14 +51,13 @@ from tempo.models import (
     MissionProgress,
     MissionStatus,
     Player,
-    ScenarioVersion,
     ShardEntry,
     Team,
     TeamEvent,
     UnlockedOffer,
     WrongAttempt,
 )
-from tempo.services.content.games import cached, game_for
+from tempo.services.content.games import cached, version_game
 from tempo.services.errors import ServiceError
 
 
@@ -357,10 +356,10 @@ def _game_of_version(db: Executor, version_id: int) -> Game:
     # a second transaction, which on SQLite would wait for the write lock this one holds.
     bind = db.connection if isinstance(db, PreparedSqlite) else db
     with nullcontext(bind) if isinstance(bind, Session) else Session(bind=bind) as session:
-        version = session.get(ScenarioVersion, version_id)
-        if version is None:
-            raise PlayError("unknown_scenario", "Le scénario de cette promotion est introuvable.")
-        return game_for(version)
+        game = version_game(session, version_id)
+    if game is None:
+        raise PlayError("unknown_scenario", "Le scénario de cette promotion est introuvable.")
+    return game
 
 
 def _open_days(db: Executor, cohort_id: int, status: CohortStatus, now: datetime) -> frozenset[int]:

@@ -97,17 +97,14 @@ class Scanner:
     @classmethod
     def of(cls, session: Session, player: Player) -> Scanner:
         """The scanning player's ids and game, in one statement."""
-        team_id, cohort_id, version_id = session.execute(
-            select(Team.id, Team.cohort_id, Cohort.scenario_version_id)
+        cohort_id, version_id = session.execute(
+            select(Team.cohort_id, Cohort.scenario_version_id)
             .join(Cohort, Cohort.id == Team.cohort_id)
             .where(Team.id == player.team_id)
         ).one()
-        game = games.cached(version_id)
-        if game is None:  # the first scan of this cohort in this process
-            cohort = session.get(Cohort, cohort_id)
-            assert cohort is not None
-            game = games.cohort_game(cohort)
-        return cls(player.id, team_id, cohort_id, game)
+        game = games.version_game(session, version_id)
+        assert game is not None  # a cohort's version is never deleted (foreign key)
+        return cls(player.id, player.team_id, cohort_id, game)
 
 
 def scan(
