@@ -16,6 +16,9 @@ import pytest
 from engineio import packet
 from engineio import socket as eio_socket
 from gevent import socket as gsocket
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
+from wsproto.extensions import PerMessageDeflate
 
 from tempo.infra import direct_send
 
@@ -314,3 +317,63 @@ def test_a_phone_answering_the_heartbeat_stays_connected(
     ws.inbox.put(None)  # the phone leaves: the handler ends and closes
     handler.join(timeout=5)
     assert ws.closed and sock.closed
+
+
+def _handshake(deflate: bool) -> tuple[WSConnection, WSConnection]:
+    """A phone's and the server's wsproto connections, open; the server accepts
+    permessage-deflate as simple-websocket does, which only a phone offering it gets."""
+    phone, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
+    offered = [PerMessageDeflate()] if deflate else []
+    server.receive_data(phone.send(Request(host="tempo", target="/", extensions=offered)))
+    assert [type(e) for e in server.events()] == [Request]
+    phone.receive_data(server.send(AcceptConnection(extensions=[PerMessageDeflate()])))
+    assert [type(e) for e in phone.events()] == [AcceptConnection]
+    return phone, server
+
+
+def _messages(phone: WSConnection, data: bytes) -> list[str]:
+    phone.receive_data(data)
+    return [e.data for e in phone.events() if isinstance(e, TextMessage)]
+
+
+def test_one_frame_per_emit_for_the_phones_without_compression(
+    installed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An emit to a room hands one packet to each socket: its frame is built once for every
+    phone without an extension, and each phone that compresses gets its own, which it reads."""
+    built: list[str] = []
+    encode = direct_send._LockedWebSocket.encode
+
+    def counting(self: direct_send._LockedWebSocket, message: str | bytes) -> bytes:
+        built.append("deflate" if self.conn.ws.connection._proto.extensions else "plain")
+        return encode(self, message)
+
+    monkeypatch.setattr(direct_send._LockedWebSocket, "encode", counting)
+    ends, phones, sockets = [], [], []
+    for deflate in (False, False, True, True):
+        server_end, phone_end = gsocket.socketpair()
+        ends += [server_end, phone_end]
+        phone, server = _handshake(deflate)
+        ws = WebSocket(server_end)
+        ws.ws.ws = server  # type: ignore[assignment]
+        phones.append((phone, phone_end))
+        sockets.append(_upgraded_socket(ws))
+    try:
+        for text in ("premier", "second « é »"):
+            shared = _message(text)
+            for sock in sockets:
+                sock.send(shared)
+        assert built == ["plain", "deflate", "deflate"] * 2
+        frames = [_received(phone_end) for _phone, phone_end in phones]
+        assert frames[0] == frames[1] != frames[2]
+        for phone, data in zip([p for p, _e in phones], frames, strict=True):
+            assert _messages(phone, data) == ["4premier", "4second « é »"]
+        # A phone closing its side: no shared frame goes to a connection no longer open.
+        closing_phone, _closing_end = phones[0]
+        server = _locked(sockets[0]).conn.ws
+        server.receive_data(closing_phone.send(CloseConnection(code=1000)))
+        assert [type(e) for e in server.events()] == [CloseConnection]  # read, as its thread does
+        assert not _locked(sockets[0]).plain() and _locked(sockets[1]).plain()
+    finally:
+        for end in ends:
+            end.close()

@@ -44,12 +44,15 @@ from typing import Any
 
 from engineio import packet
 from engineio import socket as eio_socket
+from wsproto.connection import ConnectionState
 from wsproto.events import Message, TextMessage  # simple-websocket's frames
 
 log = logging.getLogger("tempo.direct_send")
 _ORIGINAL_SEND = eio_socket.Socket.send
 _ORIGINAL_HANDLER = eio_socket.Socket._websocket_handler
 _ATTRIBUTE = "_tempo_direct_ws"
+#: Where a packet keeps the frame built for the first socket without an extension.
+_FRAME = "_tempo_plain_frame"
 
 
 def _frames(ws: Any) -> Any:
@@ -105,6 +108,36 @@ class _LockedWebSocket:
         frame: bytes = self.conn.ws.send(event)
         return frame
 
+    def plain(self) -> bool:
+        """Whether a whole message's frame here depends on the message alone: the connection
+        is open and negotiated no extension (a browser's permessage-deflate compresses with
+        the connection's own context, so its frames differ from one phone to the next)."""
+        connection = getattr(self.conn.ws, "connection", None)
+        # wsproto keeps the negotiated extensions on its frame protocol; a wsproto without it
+        # gets every frame built for its own socket, as before.
+        extensions = getattr(getattr(connection, "_proto", None), "extensions", None)
+        return (
+            self.conn.connected
+            and connection is not None
+            and connection.state is ConnectionState.OPEN
+            and extensions == []
+        )
+
+    def frame_of(self, pkt: Any) -> bytes:
+        """The frame of an Engine.IO packet, built once for all the plain sockets it goes to.
+
+        An emit to a room hands the same packet to each of its sockets (python-socketio's
+        `Manager.emit`): encoding it once rather than once per phone was a tenth of an
+        answer's broadcast (docs/benchmarks.md, « One frame per emit »).
+        """
+        if not self.plain():
+            return self.encode(pkt.encode())
+        frame: bytes | None = getattr(pkt, _FRAME, None)
+        if frame is None:
+            frame = bytes(self.encode(pkt.encode()))
+            setattr(pkt, _FRAME, frame)
+        return frame
+
     def write_nowait(self, frame: bytes) -> bytes:
         """Give `frame` to the kernel without waiting; what it did not take."""
         try:
@@ -146,7 +179,7 @@ def _send(self: eio_socket.Socket, pkt: Any) -> None:
         self.queue.put(pkt)  # the writer (or another greenlet) is writing: after it
         return
     try:
-        frame = ws.encode(pkt.encode())
+        frame = ws.frame_of(pkt)
     except Exception:  # a closed connection: the writer meets it too and closes the socket
         ws.lock.release()
         self.queue.put(pkt)
