@@ -33,6 +33,8 @@ def test_bench_plays_both_servers_and_writes_every_section(tmp_path: Path) -> No
             "1",
             "--duration",
             "3",
+            "--rounds",
+            "2",
             "--other",
             "-o",
             str(output),
@@ -52,6 +54,8 @@ def test_bench_plays_both_servers_and_writes_every_section(tmp_path: Path) -> No
     doc = output.read_text(encoding="utf-8")
     latest = doc.split("<!-- bench:latest:start -->")[1].split("<!-- bench:latest:end -->")[0]
     assert "tempo serve" in latest and "p99" in latest
+    assert "Rounds: 2, taken in turn" in latest and "| 2 |" in latest  # each round's figures
+    assert "manche 2/2" in done.stderr
     other = doc.split("<!-- bench:other:start -->")[1].split("<!-- bench:other:end -->")[0]
     assert "First load of the player page" in other and "KiB" in other
     assert "Print kit" in other

@@ -65,6 +65,14 @@ def _checkout_has_bench() -> bool:
     help="Part des joueurs qui se déconnectent puis se reconnectent une fois.",
 )
 @click.option(
+    "-r",
+    "--rounds",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Manches : Tempo puis le transport nu, tour à tour, R fois ; le tableau les réunit.",
+)
+@click.option(
     "--mix",
     type=click.Choice(["client", "light"]),
     default="client",

@@ -35,7 +35,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,50 @@ class RunStats:
     def deliveries_per_s(self) -> float:
         """Live deliveries per second of measured play."""
         return self.delivered / self.plan.duration if self.plan.duration else 0.0
+
+    @classmethod
+    def pooled(cls, rounds: list[RunStats]) -> RunStats:
+        """The rounds of one server as one run: their measured windows end to end (counts,
+        CPU and latencies added up, so percentiles are over every delivery of every round);
+        connecting is the mean of a round's, the peak RSS the highest."""
+        first = rounds[0]
+        pooled = cls(
+            label=first.label,
+            plan=replace(first.plan, duration=sum(r.plan.duration for r in rounds)),
+            load_before=first.load_before,
+            load_after=rounds[-1].load_after,
+            server_rss_mb=max(r.server_rss_mb for r in rounds),
+            connect_s=sum(r.connect_s for r in rounds) / len(rounds),
+            connect_cpu_s=sum(r.connect_cpu_s for r in rounds) / len(rounds),
+        )
+        for r in rounds:
+            for name in _ADDED_UP:
+                setattr(pooled, name, getattr(pooled, name) + getattr(r, name))
+        return pooled
+
+
+#: What `RunStats.pooled` adds up from round to round (numbers, lists and counters).
+_ADDED_UP = (
+    "actions",
+    "timed",
+    "no_event",
+    "expected",
+    "delivered",
+    "latencies_ms",
+    "version_gaps",
+    "server_cpu_s",
+    "generator_cpu_s",
+    "window_s",
+    "first_sync_ms",
+    "reconnects",
+    "replays_complete",
+    "reconnect_ms",
+    "scans",
+    "scan_ms",
+    "presence",
+    "skipped_offline",
+    "requests",
+)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -68,6 +68,32 @@ def ratio_line(tempo: RunStats, bare: RunStats) -> str:
     return f"ratio p99={p99:.2f} cpu={cpu:.2f} delivered={floor2(tempo.delivered_pct)}%"
 
 
+def round_line(tempo: RunStats, bare: RunStats) -> str:
+    """One round's figures, for the terminal while the bench runs (French)."""
+    return (
+        f"p99 Tempo {tempo.pct(99):.1f} ms, nu {bare.pct(99):.1f} ms "
+        f"(× {ratio(tempo.pct(99), bare.pct(99)):.2f}) ; "
+        f"CPU × {ratio(tempo.server_cpu_s, bare.server_cpu_s):.2f} ; "
+        f"livrés {floor2(tempo.delivered_pct)} %"
+    )
+
+
+def rounds_markdown(rounds: list[tuple[RunStats, RunStats]]) -> str:
+    """Each round's own figures, in the order they ran (English)."""
+    lines = [
+        "| round | Tempo p99 (ms) | bare p99 (ms) | p99 ratio | server CPU Tempo / bare (s) "
+        "| CPU ratio | Tempo delivered |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for number, (t, b) in enumerate(rounds, 1):
+        lines.append(
+            f"| {number} | {t.pct(99):.1f} | {b.pct(99):.1f} | "
+            f"{ratio(t.pct(99), b.pct(99)):.2f} | {t.server_cpu_s:.2f} / {b.server_cpu_s:.2f} | "
+            f"{ratio(t.server_cpu_s, b.server_cpu_s):.2f} | {floor2(t.delivered_pct)} % |"
+        )
+    return "\n".join(lines)
+
+
 def _rows(t: RunStats, b: RunStats | None) -> list[tuple[str, str, str, str, str]]:
     """(French label, English label, Tempo, bare, ratio) rows."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import resource
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -67,26 +68,50 @@ def run_bare(world: BenchWorld, plan: Plan, workdir: Path, log: Callable[[str], 
 
 @dataclass
 class Comparison:
-    """Tempo and the bare transport under the same load."""
+    """Tempo and the bare transport under the same load, round after round."""
 
-    tempo: RunStats
-    bare: RunStats
+    rounds: list[tuple[RunStats, RunStats]]  # (Tempo, bare) in the order they ran
     machine: dict[str, str]
     seconds: float
 
+    @property
+    def tempo(self) -> RunStats:
+        """Tempo's rounds as one run."""
+        return RunStats.pooled([t for t, _b in self.rounds])
 
-def compare(plan: Plan, log: Callable[[str], None]) -> Comparison:
-    """One bench run: a fresh instance, Tempo's run, then the bare transport's."""
+    @property
+    def bare(self) -> RunStats:
+        """The bare transport's rounds as one run."""
+        return RunStats.pooled([b for _t, b in self.rounds])
+
+
+def compare(plan: Plan, log: Callable[[str], None], rounds: int = 1) -> Comparison:
+    """One bench run: Tempo then the bare transport, `rounds` times in turn, Tempo each time
+    on a fresh copy of one instance.
+
+    Taking turns spreads the machine's slow and fast spells over both servers: on a shared
+    machine the same server's p99 moved by half from one minute to the next (docs/benchmarks.md,
+    « Rounds »), which a single window per server could not tell from a difference in code.
+    """
     _raise_file_limit()
     started = time.monotonic()
+    played: list[tuple[RunStats, RunStats]] = []
     with tempfile.TemporaryDirectory(prefix="tempo-bench-") as tmp:
         log(f"Préparation : cohorte « Tempo 2050 » et {plan.players} joueurs (SQLite temporaire)…")
         world = build_world(Path(tmp) / "instance", plan.players)
-        log("Tempo (tempo serve, gevent) :")
-        tempo = run_tempo(world, plan, log)
-        log("Transport nu (Flask-SocketIO, gevent) :")
-        bare = run_bare(world, plan, Path(tmp) / "bare", log)
-    return Comparison(tempo, bare, report.machine(), time.monotonic() - started)
+        for number in range(1, rounds + 1):
+            heading = f"manche {number}/{rounds} — " if rounds > 1 else ""
+            copy = Path(tmp) / f"instance-{number}"
+            # Not the WAL's shared-memory index: SQLite rebuilds it from the log for the copy.
+            shutil.copytree(world.instance_dir, copy, ignore=shutil.ignore_patterns("*-shm"))
+            log(f"{heading}Tempo (tempo serve, gevent) :")
+            tempo = run_tempo(replace(world, instance_dir=copy), plan, log)
+            log(f"{heading}Transport nu (Flask-SocketIO, gevent) :")
+            bare = run_bare(world, plan, Path(tmp) / f"bare-{number}", log)
+            played.append((tempo, bare))
+            if rounds > 1:
+                log(f"  {report.round_line(tempo, bare)}")
+    return Comparison(played, report.machine(), time.monotonic() - started)
 
 
 def find_knee(
@@ -114,7 +139,7 @@ def find_knee(
     return results, best
 
 
-def method_markdown(plan: Plan) -> str:
+def method_markdown(plan: Plan, rounds: int = 1) -> str:
     """How the run was made (English, for docs/benchmarks.md)."""
     return "\n".join(
         [
@@ -122,6 +147,18 @@ def method_markdown(plan: Plan) -> str:
             f"{plan.period:g} s each (random phase), {plan.duration:g} s measured after "
             f"{plan.warmup:g} s of warm-up; {plan.reconnect_rate:.0%} of the phones drop and "
             "reconnect once (`sync` from their last version).",
+            *(
+                [
+                    f"- Rounds: {rounds}, taken in turn (Tempo, then the bare transport, "
+                    f"{rounds} times; each Tempo round on a fresh copy of one instance, every "
+                    "phone connecting anew). The table pools them: its percentiles are over "
+                    "every delivery of every round of a server, its CPU over all its measured "
+                    f"windows ({rounds} × {plan.duration:g} s); each round's own figures "
+                    "follow it."
+                ]
+                if rounds > 1
+                else []
+            ),
             "- Tempo: `tempo serve` (gevent) on a fresh SQLite instance, cohort on Tempo 2050 "
             "with days 1 and 6 open; the phones play day 1 through docs/protocol.md (wrong and "
             "right answers to the enigma, split clue and quiz, dialogue choices, a text proof) "
@@ -177,11 +214,16 @@ def _mix_markdown(plan: Plan) -> str:
 def latest_markdown(result: Comparison) -> str:
     """The 'latest run' section of docs/benchmarks.md."""
     t, b = result.tempo, result.bare
+    rounds = len(result.rounds)
+    each = []
+    if rounds > 1:
+        each = [f"Each round, in the order they ran:\n\n{report.rounds_markdown(result.rounds)}"]
     return "\n\n".join(
         [
             report.machine_markdown(result.machine),
-            method_markdown(t.plan),
+            method_markdown(result.rounds[0][0].plan, rounds),
             report.markdown_table(t, b),
+            *each,
             "Targets:\n\n" + report.targets_markdown(t, b),
             f"`{report.ratio_line(t, b)}` — whole run {result.seconds:.0f} s.",
         ]
@@ -217,7 +259,8 @@ DOC_TEMPLATE = """# Benchmarks
 
 `tempo bench` measures Tempo's live play against the bare Flask-SocketIO transport on the same
 machine and under the same load (issue 6). Run it with its defaults (600 players, one action
-every 5 s each, 20 s of play; under three minutes), or see `tempo bench --help`:
+every 5 s each, 20 s of play measured per round, three rounds in which Tempo and the bare
+transport take turns; about four minutes), or see `tempo bench --help`:
 `--knee` steps the number of players up to find the largest N whose p99 stays under 250 ms,
 `--other` measures the player page's first load in headless Chromium and the print kit of
 a cohort of 8 teams.
@@ -272,6 +315,7 @@ def main(
     other: bool,
     output: Path | None,
     no_write: bool,
+    rounds: int = 1,
 ) -> None:
     """`tempo bench`: run the comparison (or the knee), print it and write docs/benchmarks.md."""
     plan = Plan(
@@ -307,7 +351,7 @@ def main(
             click.echo(f"Résultats écrits dans {target}.")
         return
 
-    result = compare(plan, log)
+    result = compare(plan, log, rounds)
     if other:
         log("Premier chargement de la page joueur (Chromium sans écran)…")
         sections["other"] = pageload.other_costs_markdown(pageload.measure(log))
