@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tempo.engine.team import Game
@@ -83,6 +83,19 @@ def by_short_code(secret: str, cohort_id: int, game: Game, raw: str) -> str | No
     return None
 
 
+# The scan page's reads, built once (a poster scanned by every phone of a team in turn).
+_TEAM_GAME = (
+    select(Team.cohort_id, Cohort.scenario_version_id)
+    .join(Cohort, Cohort.id == Team.cohort_id)
+    .where(Team.id == bindparam("team_id"))
+)
+_STATE = select(MissionProgress.state).where(
+    MissionProgress.team_id == bindparam("team_id"),
+    MissionProgress.mission_id == bindparam("mission_id"),
+)
+_PSEUDONYM = select(Player.pseudonym).where(Player.id == bindparam("player_id"))
+
+
 @dataclass(frozen=True)
 class Scanner:
     """Who scans, read once before the scan's transaction: that transaction expires the ORM
@@ -97,11 +110,7 @@ class Scanner:
     @classmethod
     def of(cls, session: Session, player: Player) -> Scanner:
         """The scanning player's ids and game, in one statement."""
-        cohort_id, version_id = session.execute(
-            select(Team.cohort_id, Cohort.scenario_version_id)
-            .join(Cohort, Cohort.id == Team.cohort_id)
-            .where(Team.id == player.team_id)
-        ).one()
+        cohort_id, version_id = session.execute(_TEAM_GAME, {"team_id": player.team_id}).one()
         game = games.version_game(session, version_id)
         assert game is not None  # a cohort's version is never deleted (foreign key)
         return cls(player.id, player.team_id, cohort_id, game)
@@ -146,11 +155,7 @@ def already_validated(session: Session, scanner: Scanner, checkpoint_id: str) ->
     mission_id = checkpoints(game).get(checkpoint_id)
     if mission_id is None:
         return None
-    state = session.scalar(
-        select(MissionProgress.state).where(
-            MissionProgress.team_id == scanner.team_id, MissionProgress.mission_id == mission_id
-        )
-    )
+    state = session.scalar(_STATE, {"team_id": scanner.team_id, "mission_id": mission_id})
     if not state or checkpoint_id not in state.get("scanned", []):
         return None
     params = game.params[mission_id]
@@ -159,5 +164,5 @@ def already_validated(session: Session, scanner: Scanner, checkpoint_id: str) ->
     by_id = (state.get("by") or {}).get(checkpoint_id)
     by = None
     if isinstance(by_id, str) and by_id.isdigit():
-        by = session.scalar(select(Player.pseudonym).where(Player.id == int(by_id)))
+        by = session.scalar(_PSEUDONYM, {"player_id": int(by_id)})
     return Repeat(mission_id, label, by)

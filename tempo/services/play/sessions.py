@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tempo.infra.transactions import lock_row, write_transaction
@@ -27,6 +27,15 @@ PLAYER_KEY = "player_session"
 IDLE = timedelta(days=30)
 # last_seen_at is written at most this often per session (every request would be a write).
 TOUCH_EVERY = timedelta(minutes=5)
+
+
+# Built once: it runs on every page a phone opens (a poster's QR code among them) and every
+# socket connection, and building it cost about as much as running it.
+_RESUME = (
+    select(Player, PlayerSession.id, PlayerSession.revoked_at, PlayerSession.last_seen_at)
+    .join(PlayerSession, PlayerSession.player_id == Player.id)
+    .where(PlayerSession.token_hash == bindparam("token_hash"))
+)
 
 
 def _hash(token: str) -> str:
@@ -47,13 +56,8 @@ def open_session(session: Session, player_id: int, now: datetime) -> str:
 
 def resume(session: Session, token: str, now: datetime) -> Player | None:
     """The player of a live session token (None when unknown, revoked or idle too long)."""
-    # One statement for the session and its player: this runs on every page a phone opens
-    # (a poster's QR code among them) and every socket connection.
-    found = session.execute(
-        select(Player, PlayerSession.id, PlayerSession.revoked_at, PlayerSession.last_seen_at)
-        .join(PlayerSession, PlayerSession.player_id == Player.id)
-        .where(PlayerSession.token_hash == _hash(token))
-    ).first()
+    # One statement for the session and its player.
+    found = session.execute(_RESUME, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
     player, row_id, revoked_at, last_seen_at = found
