@@ -6,7 +6,7 @@ import dataclasses
 from collections import Counter
 
 from tools.bench import report
-from tools.bench.load import Plan, RunStats
+from tools.bench.load import _ADDED_UP, Plan, RunStats
 from tools.bench.run import Comparison, latest_markdown
 
 PLAN = Plan(players=24, period=5, duration=20, warmup=5)
@@ -68,8 +68,6 @@ def test_pooled_rounds_add_up_every_measure_and_take_percentiles_over_all_delive
     # Every measure of a round is pooled one way or another: a new one must say how.
     handled = {"label", "plan", "load_before", "load_after", "server_rss_mb", "connect_s"}
     handled |= {"connect_cpu_s"}
-    from tools.bench.load import _ADDED_UP
-
     assert {f.name for f in dataclasses.fields(RunStats)} == handled | set(_ADDED_UP)
 
 

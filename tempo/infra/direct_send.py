@@ -128,7 +128,7 @@ class _LockedWebSocket:
 
         An emit to a room hands the same packet to each of its sockets (python-socketio's
         `Manager.emit`): encoding it once rather than once per phone was a tenth of an
-        answer's broadcast (docs/benchmarks.md, « One frame per emit »).
+        answer's broadcast (docs/benchmarks.md, « Rounds, one frame per emit »).
         """
         if not self.plain():
             return self.encode(pkt.encode())

@@ -3,8 +3,8 @@
 `python -m tools.bench.frames` prints the time `tempo.infra.direct_send` spends writing one
 `team.event` to twelve plain WebSocket connections (socket pairs on this machine, real wsproto
 connections), when each socket gets a packet of its own (its frame built for it, as before) and
-when the room shares one packet (the frame built once). docs/benchmarks.md, « One frame per
-emit ».
+when the room shares one packet (the frame built once). docs/benchmarks.md, « Rounds, one
+frame per emit ».
 """
 
 from __future__ import annotations

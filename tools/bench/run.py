@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import click
@@ -74,12 +75,12 @@ class Comparison:
     machine: dict[str, str]
     seconds: float
 
-    @property
+    @cached_property
     def tempo(self) -> RunStats:
         """Tempo's rounds as one run."""
         return RunStats.pooled([t for t, _b in self.rounds])
 
-    @property
+    @cached_property
     def bare(self) -> RunStats:
         """The bare transport's rounds as one run."""
         return RunStats.pooled([b for _t, b in self.rounds])
@@ -90,8 +91,9 @@ def compare(plan: Plan, log: Callable[[str], None], rounds: int = 1) -> Comparis
     on a fresh copy of one instance.
 
     Taking turns spreads the machine's slow and fast spells over both servers: on a shared
-    machine the same server's p99 moved by half from one minute to the next (docs/benchmarks.md,
-    « Rounds »), which a single window per server could not tell from a difference in code.
+    machine the same code's p99 ratio went from 1.5 to 9.4 from one run to the next
+    (docs/benchmarks.md, « Rounds, one frame per emit »), which a single window per server
+    could not tell from a difference in code.
     """
     _raise_file_limit()
     started = time.monotonic()
