@@ -69,7 +69,7 @@ def _frames(ws: Any) -> Any:
     return conn if gevent_plain and hasattr(conn.ws, "send") else None
 
 
-def _no_delay(sock: Any) -> None:
+def no_delay(sock: Any) -> None:
     """Turn Nagle's algorithm off on a TCP connection to a phone.
 
     With it on, a frame written while the previous one is not yet acknowledged waits for that
@@ -93,7 +93,7 @@ class _LockedWebSocket:
         self.lock = threading.Lock()
         self.conn = _frames(ws)
         if self.conn is not None:
-            _no_delay(self.conn.sock)
+            no_delay(self.conn.sock)
 
     def send(self, message: Any) -> Any:
         """Write one encoded packet, after any write in progress (engineio's writer, upgrade)."""

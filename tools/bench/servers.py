@@ -123,14 +123,18 @@ def _child_env(cfg: Config, instance_dir: Path, port: int) -> dict[str, str]:
     return child_environment(settings)
 
 
-def start_tempo(cfg: Config, instance_dir: Path, extra_args: tuple[str, ...] = ()) -> Server:
-    """`tempo serve` (gevent) on a free port, on the instance folder prepared by the bench."""
+def start_tempo(
+    cfg: Config, instance_dir: Path, extra_args: tuple[str, ...] = (), cwd: Path | None = None
+) -> Server:
+    """`tempo serve` (gevent) on a free port, on the instance folder prepared by the bench;
+    `cwd`: another tree of the project, whose server runs instead of this one's."""
     port = free_port()
     log = instance_dir / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tempo.launcher", "serve", *extra_args],
             env=_child_env(cfg, instance_dir, port),
+            cwd=cwd,  # `python -m` imports `tempo` from there first
             stdout=out,
             stderr=subprocess.STDOUT,
         )
