@@ -15,8 +15,9 @@ import pytest
 
 from tempo.config import child_environment
 
-# Both servers under load, then the player page's first load in Chromium (--other).
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Both servers under load, then the player page's first load in Chromium (--other). The bench
+# builds its own SQLite instance whatever the run's database (`sqlite`).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sqlite]
 
 
 def test_bench_plays_both_servers_and_writes_every_section(tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
 from collections import Counter
 
 from tools.bench import report
-from tools.bench.load import _ADDED_UP, Plan, RunStats
+from tools.bench.load import _ADDED_UP, Plan, RunStats, quiet_collector
 from tools.bench.run import Comparison, latest_markdown
 
 PLAN = Plan(players=24, period=5, duration=20, warmup=5)
@@ -84,3 +86,26 @@ def test_the_latest_run_shows_the_pooled_table_and_each_round_in_order() -> None
     # Pooled: p99 over both rounds' deliveries (9 ms against 3 ms), CPU added up.
     assert report.ratio_line(result.tempo, result.bare) == "ratio p99=3.00 cpu=2.00 delivered=100%"
     assert "| latency p99 (ms) | 9.0 | 3.0 | 3.00 |" in text
+
+
+class _Phone:
+    """Something a round's phone holds: a reference cycle, as the Socket.IO clients have."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_round_collects_the_phones_an_earlier_round_froze() -> None:
+    thresholds = gc.get_threshold()
+    phone = _Phone()
+    gone = weakref.ref(phone)
+    try:
+        quiet_collector()  # the first round, once its phones are connected
+        del phone  # the round is over, its phones closed and dropped
+        gc.collect()
+        assert gone() is not None  # frozen: out of every collection of that round
+        quiet_collector()  # the next round
+        assert gone() is None
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
