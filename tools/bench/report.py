@@ -186,8 +186,8 @@ def _rows(t: RunStats, b: RunStats | None) -> list[tuple[str, str, str, str, str
     )
     rows.append(
         (
-            "scans QR (réponse HTTP p50, ms)",
-            "QR scans (HTTP answer p50, ms)",
+            "scans QR : nombre (réponse HTTP p50, ms)",
+            "QR scans: count (HTTP answer p50, ms)",
             f"{t.scans} ({percentile(t.scan_ms, 50):.0f})",
             "—",
             "—",
