@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import click
 from flask import Flask
@@ -159,14 +160,12 @@ def _stop_gevent_server(app: Flask, stopping: list[int]) -> None:
 def _run_server(app: Flask, cfg: Config) -> None:
     # SIGTERM or Ctrl-C in threading mode interrupts the server: it has stopped serving.
     with contextlib.suppress(KeyboardInterrupt):
+        options: dict[str, Any] = {}
         if cfg.ASYNC_MODE == "gevent":
             from tempo.infra.http_server import NoDelayHandler  # gevent, imported when serving
 
-            socketio.run(
-                app, host=cfg.HOST, port=cfg.PORT, log_output=False, handler_class=NoDelayHandler
-            )
-        else:
-            socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False)
+            options["handler_class"] = NoDelayHandler
+        socketio.run(app, host=cfg.HOST, port=cfg.PORT, log_output=False, **options)
 
 
 def _shutdown(app: Flask, clock: DayScheduler | None, stopping: list[int]) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import tempfile
 import time
@@ -24,19 +23,10 @@ from pathlib import Path
 import aiohttp
 
 from tools.bench.instance import BenchWorld, bench_config, build_world
+from tools.bench.load import sign_in
 from tools.bench.servers import start_tempo
 
 PATHS = ["/healthz", "/", "/jouer", "/static/js/play.js"]
-
-
-async def sign_in(http: aiohttp.ClientSession, url: str, code: str) -> None:
-    """Sign the phone in through its rejoin link's form (CSRF token included)."""
-    async with http.get(f"{url}/retour/{code}") as response:
-        page = await response.text()
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    form = {"rejoin": code, "csrf_token": found.group(1) if found else ""}
-    async with http.post(f"{url}/retour", data=form, allow_redirects=False) as response:
-        await response.read()
 
 
 async def timed(http: aiohttp.ClientSession, url: str) -> float:

@@ -494,6 +494,17 @@ def quiet_collector() -> None:
     tune_gc_for_serving()
 
 
+async def sign_in(http: Any, url: str, code: str) -> None:
+    """Sign a browser session (an aiohttp ClientSession) in with a player's rejoin code: the
+    rejoin link asks « C'est bien toi ? », and its form (CSRF token included) signs it in."""
+    async with http.get(f"{url}/retour/{code}") as response:
+        page = await response.text()
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    form = {"rejoin": code, "csrf_token": found.group(1) if found else ""}
+    async with http.post(f"{url}/retour", data=form, allow_redirects=False) as response:
+        await response.read()
+
+
 class Recorder:
     """Everything the phones saw, matched after the run."""
 
@@ -735,15 +746,7 @@ class Phone:
         import aiohttp
 
         self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        # The rejoin link asks « C'est bien toi ? »; its form (CSRF token) signs the phone in.
-        async with self.http.get(f"{self.gen.url}/retour/{self.rejoin_code}") as response:
-            page = await response.text()
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        form = {"rejoin": self.rejoin_code, "csrf_token": found.group(1) if found else ""}
-        async with self.http.post(
-            f"{self.gen.url}/retour", data=form, allow_redirects=False
-        ) as response:
-            await response.read()
+        await sign_in(self.http, self.gen.url, self.rejoin_code)
 
     async def scan(self, checkpoint: str, measured: bool) -> None:
         """Open a checkpoint's QR link as the phone's browser would (signed in by cookie)."""
